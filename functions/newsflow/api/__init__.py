@@ -1,0 +1,1 @@
+"""The read API: parameters, views and the query service behind the api handler."""

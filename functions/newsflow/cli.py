@@ -1,0 +1,214 @@
+"""`newsflow`: the operator and developer command line (not part of the Lambda asset)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+import threading
+import urllib.error
+import urllib.parse
+import urllib.request
+from typing import Any
+
+DEFAULT_DATA_DIR = ".newsflow"
+
+
+def _cmd_schema(args: argparse.Namespace) -> int:
+    from newsflow.models import Article, FeedItem
+
+    model = FeedItem if args.model == "feed-item" else Article
+    print(json.dumps(model.model_json_schema(), indent=2))
+    return 0
+
+
+def _cmd_dev(args: argparse.Namespace) -> int:
+    from newsflow.local.stack import LocalStack, read_state
+
+    if read_state(args.data_dir) is not None:
+        print(f"a local stack is already running (see {args.data_dir}/dev.json)", file=sys.stderr)
+        return 1
+    stack = LocalStack(
+        data_dir=args.data_dir,
+        api_port=args.port,
+        api_key=args.api_key,
+        poll_interval_seconds=args.poll_interval,
+        verbose=args.verbose,
+    )
+    try:
+        stack.start()
+    except OSError as error:
+        print(f"cannot start the local stack: {error}", file=sys.stderr)
+        return 1
+    stack.write_state()
+    print(f"newsflow local stack running\n  API     {stack.api_url}/v1/health")
+    print(f"  moto    {stack.moto_endpoint}  (in memory: nothing survives a restart)")
+    print(f"  index   {stack.data_dir}/index  (tantivy on disk, wiped at start)")
+    print("  ingest with: newsflow ingest samples/      stop with Ctrl-C")
+    stopped = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+    try:
+        stopped.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stack.stop()
+    return 0
+
+
+def _cmd_ingest(args: argparse.Namespace) -> int:
+    from newsflow.local.ingest_run import (
+        format_summary,
+        http_status_reader,
+        queue_for_stack,
+        queue_for_state,
+        run_ingest,
+    )
+    from newsflow.local.sources import collect
+    from newsflow.local.stack import LocalStack, read_state
+
+    messages = collect(args.targets)
+    state = read_state(args.data_dir)
+    if state is not None and state.api_url:
+        print(f"sending to the running local stack ({state.api_url})", file=sys.stderr)
+        summary = run_ingest(
+            messages, queue_for_state(state), http_status_reader(state.api_url), args.timeout, not args.quiet
+        )
+    else:
+        print("no local stack running: starting one in-process for this command", file=sys.stderr)
+        with LocalStack(data_dir=args.data_dir, api_port=None) as stack:
+            summary = run_ingest(messages, queue_for_stack(stack), stack.status, args.timeout, not args.quiet)
+    print(format_summary(summary))
+    return 0 if summary.completed else 1
+
+
+def _get(url: str) -> tuple[int, Any]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 - the local stack
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"{}")
+
+
+def _show(api_url: str, path: str, render: Any) -> None:
+    status, body = _get(api_url + path)
+    print(f"\n$ curl '{api_url}{path}'   -> HTTP {status}")
+    print(render(body))
+
+
+def _cards(body: dict[str, Any]) -> str:
+    lines = [
+        f"  [{a['category']['slug']}] {a['title'][:80]}  ({a.get('sourceDomain')}, {a.get('publishedAt')})"
+        for a in body.get("articles", [])
+    ]
+    total = body.get("totalResults")
+    head = f"  totalResults={total}" if total is not None else "  (newest first)"
+    return "\n".join([head, *lines])
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from newsflow.local.ingest_run import format_summary, queue_for_stack, run_ingest
+    from newsflow.local.sources import collect
+    from newsflow.local.stack import LocalStack
+
+    messages = collect(args.targets)
+    with LocalStack(data_dir=args.data_dir, api_port=args.port) as stack:
+        summary = run_ingest(messages, queue_for_stack(stack), stack.status, args.timeout, progress=True)
+        print(format_summary(summary))
+        api = stack.api_url or ""
+        print(f"\nExample queries against the local API at {api}")
+        _show(api, "/v1/health", lambda b: f"  {b}")
+        _show(
+            api,
+            "/v1/categories",
+            lambda b: "\n".join(f"  {c['name']:<30} {c['articleCount']:3d}" for c in b["categories"]),
+        )
+        _show(api, "/v1/articles?pageSize=3", _cards)
+        _show(api, "/v1/articles?category=energy-resources&pageSize=3", _cards)
+        query = urllib.parse.urlencode({"q": "chip export", "pageSize": 3})
+        _show(api, f"/v1/search?{query}", _cards)
+        status, latest = _get(api + "/v1/articles?pageSize=1")
+        if status == 200 and latest["articles"]:
+            article_id = latest["articles"][0]["id"]
+            _show(
+                api,
+                f"/v1/articles/{article_id}",
+                lambda b: (
+                    f"  {b['article']['title']}\n  {b['article']['readingTimeMinutes']} min read, "
+                    f"{b['article']['wordCount']} words: {b['article']['content'][:160]}..."
+                ),
+            )
+        _show(api, "/v1/articles?pageSize=500", lambda b: f"  {b}")
+    return 0 if summary.completed else 1
+
+
+def _cmd_dlq(args: argparse.Namespace) -> int:
+    from newsflow.local.stack import read_state
+
+    state = read_state(args.data_dir)
+    if state is None:
+        print("no local stack running (start one with `newsflow dev`)", file=sys.stderr)
+        return 1
+    import boto3
+
+    from newsflow.constants import DLQ_DETAIL_ATTRIBUTE, DLQ_REASON_ATTRIBUTE
+
+    sqs = boto3.client(
+        "sqs",
+        endpoint_url=state.moto_endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="local",
+        aws_secret_access_key="local",  # noqa: S106 - moto accepts any credentials
+    )
+    response = sqs.receive_message(
+        QueueUrl=state.resources.dlq_url, MaxNumberOfMessages=10, MessageAttributeNames=["All"], VisibilityTimeout=0
+    )
+    for message in response.get("Messages", []):
+        attributes = message.get("MessageAttributes", {})
+        reason = attributes.get(DLQ_REASON_ATTRIBUTE, {}).get("StringValue", "(redriven by SQS: no reason)")
+        detail = attributes.get(DLQ_DETAIL_ATTRIBUTE, {}).get("StringValue", "")
+        print(f"- {reason}: {detail[:200]}\n    body: {message['Body'][:160]}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="newsflow", description=__doc__)
+    parser.add_argument("--data-dir", default=DEFAULT_DATA_DIR, help="local stack state (default .newsflow)")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    schema = commands.add_parser("schema", help="print the JSON schema of a message model")
+    schema.add_argument("model", nargs="?", choices=["feed-item", "article"], default="feed-item")
+    schema.set_defaults(func=_cmd_schema)
+
+    dev = commands.add_parser("dev", help="run the local stack until stopped")
+    dev.add_argument("--port", type=int, default=8000, help="API port on 127.0.0.1 (default 8000)")
+    dev.add_argument("--api-key", default=None, help="require this x-api-key on API requests")
+    dev.add_argument("--poll-interval", type=float, default=60.0, help="seconds between feed polls (0: off)")
+    dev.add_argument("--verbose", action="store_true", help="show Lambda logs and metrics")
+    dev.set_defaults(func=_cmd_dev)
+
+    ingest = commands.add_parser("ingest", help="send feed files, JSON lines or URLs to the local stack")
+    ingest.add_argument("targets", nargs="+", metavar="PATH_OR_URL")
+    ingest.add_argument("--timeout", type=float, default=300.0)
+    ingest.add_argument("--quiet", action="store_true", help="no progress bar")
+    ingest.set_defaults(func=_cmd_ingest)
+
+    demo = commands.add_parser("demo", help="start the local stack, ingest, summarise, show example queries")
+    demo.add_argument("targets", nargs="*", default=["samples"], metavar="PATH")
+    demo.add_argument("--port", type=int, default=0, help="API port (default: any free port)")
+    demo.add_argument("--timeout", type=float, default=300.0)
+    demo.set_defaults(func=_cmd_demo)
+
+    dlq = commands.add_parser("dlq", help="show what the running local stack parked in its DLQ, with reasons")
+    dlq.set_defaults(func=_cmd_dlq)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,49 @@
+"""Names shared by the runtime, the local stack and the CDK stack.
+
+infra/ imports this module (names only, no runtime code) so that the deployed stack and the
+local emulation can never disagree about an environment variable or a resource name.
+"""
+
+from typing import Final
+
+# Environment variables read by settings.py and set by the CDK stack / local stack.
+ENV_TABLE_NAME: Final = "NEWSFLOW_TABLE_NAME"
+ENV_QUEUE_URL: Final = "NEWSFLOW_QUEUE_URL"
+ENV_DLQ_URL: Final = "NEWSFLOW_DLQ_URL"
+ENV_SEARCH_BACKEND: Final = "NEWSFLOW_SEARCH_BACKEND"  # "opensearch" | "tantivy"
+ENV_OPENSEARCH_URL: Final = "NEWSFLOW_OPENSEARCH_URL"
+ENV_OPENSEARCH_INDEX: Final = "NEWSFLOW_OPENSEARCH_INDEX"
+ENV_TANTIVY_PATH: Final = "NEWSFLOW_TANTIVY_PATH"
+ENV_FETCH_TIMEOUT: Final = "NEWSFLOW_FETCH_TIMEOUT_SECONDS"
+ENV_ALLOW_PRIVATE_FETCH: Final = "NEWSFLOW_ALLOW_PRIVATE_FETCH"  # local dev/test only: lets the poller read 127.0.0.1
+ENV_POLL_MAX_FEEDS: Final = "NEWSFLOW_POLL_MAX_FEEDS"
+ENV_STAGE: Final = "NEWSFLOW_STAGE"
+
+# Default resource names (the CDK stack lets CloudFormation name things; local uses these).
+LOCAL_TABLE_NAME: Final = "newsflow-local"
+LOCAL_QUEUE_NAME: Final = "newsflow-items"
+LOCAL_DLQ_NAME: Final = "newsflow-items-dlq"
+LOCAL_INDEX_DLQ_NAME: Final = "newsflow-index-failures"
+
+# Redrive policy: how many receives before SQS parks a message in the DLQ.
+MAX_RECEIVE_COUNT: Final = 5
+INGEST_TIMEOUT_SECONDS: Final = 60
+INGEST_BATCH_SIZE: Final = 10
+
+# DLQ message attributes carrying why an item was parked.
+DLQ_REASON_ATTRIBUTE: Final = "newsflow-reason"
+DLQ_DETAIL_ATTRIBUTE: Final = "newsflow-detail"
+
+# DynamoDB single-table layout (see store/keys.py).
+GSI_CATEGORY: Final = "gsi1-category"
+GSI_LATEST: Final = "gsi2-latest"
+GSI_SOURCE: Final = "gsi3-source"
+
+# Lambda handler entry points (module:function) inside the functions/ asset.
+HANDLER_INGEST: Final = "newsflow.handlers.ingest.lambda_handler"
+HANDLER_INDEX: Final = "newsflow.handlers.index.lambda_handler"
+HANDLER_API: Final = "newsflow.handlers.api.lambda_handler"
+HANDLER_POLL: Final = "newsflow.handlers.poll.lambda_handler"
+
+POWERTOOLS_SERVICE_NAME: Final = "newsflow"
+METRICS_NAMESPACE: Final = "Newsflow"

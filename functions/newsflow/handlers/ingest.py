@@ -1,0 +1,93 @@
+"""SQS items queue -> normalise, categorise, store (DynamoDB). Partial batch failures reported.
+
+- A transient failure (throttling, timeout, a concurrent update) raises: the message is reported as a
+  batch item failure, becomes visible again and is retried; SQS redrives it to the DLQ after
+  maxReceiveCount receives. On the last receive we park it ourselves so the DLQ entry carries the reason.
+- A permanent failure (invalid JSON, schema violation, oversize, nothing left after cleaning) is parked in
+  the DLQ at once with its reason as a message attribute, and deleted from the queue: no pointless retries.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from functools import lru_cache
+from typing import Any
+
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from newsflow import aws
+from newsflow.constants import MAX_RECEIVE_COUNT
+from newsflow.errors import PermanentItemError
+from newsflow.observability import logger, metrics
+from newsflow.pipeline import ingest_item, parse_message
+from newsflow.settings import get_settings
+from newsflow.store.dynamo import DynamoArticleRepository
+from newsflow.store.ports import DeadLetter
+from newsflow.store.queues import SqsDeadLetterQueue
+
+processor = BatchProcessor(event_type=EventType.SQS)
+
+
+@lru_cache(maxsize=1)
+def _repository() -> DynamoArticleRepository:
+    return DynamoArticleRepository(aws.dynamodb(), get_settings().table_name)
+
+
+@lru_cache(maxsize=1)
+def _dead_letters() -> SqsDeadLetterQueue:
+    dlq_url = get_settings().dlq_url
+    if not dlq_url:
+        raise RuntimeError("NEWSFLOW_DLQ_URL is not set: ingest cannot park poison messages")
+    return SqsDeadLetterQueue(aws.sqs(), dlq_url)
+
+
+def reset() -> None:
+    """Forget cached clients (the local stack and tests change endpoints)."""
+    _repository.cache_clear()
+    _dead_letters.cache_clear()
+
+
+def _park(record: SQSRecord, reason: str, detail: str) -> None:
+    _dead_letters().park(DeadLetter(body=record.body, reason=reason, detail=detail, message_id=record.message_id))
+    metrics.add_metric(name="ItemsParked", unit=MetricUnit.Count, value=1)
+    logger.warning("item parked in DLQ", extra={"reason": reason, "detail": detail, "message_id": record.message_id})
+
+
+def record_handler(record: SQSRecord) -> dict[str, Any]:
+    try:
+        item = parse_message(record.body)
+        result = ingest_item(item, _repository(), now=datetime.now(UTC))
+    except PermanentItemError as error:
+        _park(record, error.reason, error.detail)
+        return {"outcome": "rejected", "reason": error.reason}
+    except Exception as error:
+        receives = int(record.attributes.approximate_receive_count or "1")
+        if receives >= MAX_RECEIVE_COUNT:
+            # Last attempt: park it with the reason rather than let the redrive lose it.
+            _park(record, "retries_exhausted", f"{type(error).__name__}: {error}")
+            return {"outcome": "rejected", "reason": "retries_exhausted"}
+        logger.warning(
+            "transient failure, will retry",
+            extra={"message_id": record.message_id, "receives": receives, "error": repr(error)},
+        )
+        raise
+    metrics.add_metric(name=f"Items{result.write.outcome.value.title()}", unit=MetricUnit.Count, value=1)
+    logger.debug("item stored", extra={"article_id": result.write.article_id, "outcome": result.write.outcome})
+    return {"outcome": result.write.outcome.value, "article_id": result.write.article_id, "category": result.category}
+
+
+# What each record of the last batch came to; read by observers in the same process (the local stack's
+# summary). Lambda runs one invocation per environment at a time, so this is never shared.
+last_outcomes: list[dict[str, Any]] = []
+
+
+@logger.inject_lambda_context
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    with processor(records=event.get("Records", []), handler=record_handler, lambda_context=context):
+        results = processor.process()
+    last_outcomes[:] = [result for status, result, _ in results if status == "success" and isinstance(result, dict)]
+    return processor.response()

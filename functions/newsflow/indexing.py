@@ -1,0 +1,72 @@
+"""Apply a batch of table changes to the search index (plain Python: the index handler wires it)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from newsflow.search.port import SearchDocument, SearchIndex
+from newsflow.store.codec import item_to_article
+
+
+class StreamChange(BaseModel):
+    sequence_number: str
+    keys: dict[str, Any]
+    removed: bool
+    new_image: dict[str, Any] | None = None
+
+
+class IndexReport(BaseModel):
+    upserted: int = 0
+    deleted: int = 0
+    skipped: int = 0
+    failed: dict[str, str] = Field(default_factory=dict, description="sequence number -> reason")
+
+    def failed_sequence_numbers(self) -> list[str]:
+        # Streams retry from the lowest reported sequence number; report them all, oldest first.
+        return sorted(self.failed, key=lambda s: (len(s), s))
+
+
+def article_id_of(keys: dict[str, Any]) -> str | None:
+    pk = str(keys.get("pk", ""))
+    return pk.removeprefix("ART#") if pk.startswith("ART#") else None
+
+
+def apply_changes(changes: list[StreamChange], index: SearchIndex) -> IndexReport:
+    report = IndexReport()
+    latest: dict[str, StreamChange] = {}
+    for change in changes:
+        article_id = article_id_of(change.keys)
+        if article_id is None:
+            report.skipped += 1  # feeds, body-hash keys, month markers: not searchable
+            continue
+        latest[article_id] = change  # stream order: the last change of an article wins
+
+    documents: dict[str, SearchDocument] = {}
+    sequence_of: dict[str, str] = {}
+    to_delete: list[str] = []
+    for article_id, change in latest.items():
+        sequence_of[article_id] = change.sequence_number
+        if change.removed:
+            to_delete.append(article_id)
+            continue
+        if not change.new_image or "doc" not in change.new_image:
+            report.failed[change.sequence_number] = "no new image on the record (stream view type?)"
+            continue
+        try:
+            documents[article_id] = SearchDocument.from_article(item_to_article(change.new_image))
+        except Exception as error:  # a corrupt image must not block the rest of the batch
+            report.failed[change.sequence_number] = f"undecodable article: {error}"
+
+    if documents:
+        failures = index.upsert(list(documents.values()))
+        for failure in failures:
+            report.failed[sequence_of[failure.id]] = failure.reason
+        report.upserted = len(documents) - len(failures)
+    if to_delete:
+        failures = index.delete(to_delete)
+        for failure in failures:
+            report.failed[sequence_of[failure.id]] = failure.reason
+        report.deleted = len(to_delete) - len(failures)
+    return report

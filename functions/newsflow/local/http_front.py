@@ -1,0 +1,103 @@
+"""The local API Gateway: real HTTP on 127.0.0.1, turned into REST proxy events for the api handler."""
+
+from __future__ import annotations
+
+import base64
+import hmac
+import json
+import threading
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from newsflow.local.context import LocalLambdaContext
+from newsflow.local.events import api_gateway_event
+
+MAX_BODY_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit
+STATUS_PATH = "/_local/status"
+
+
+class ApiFront:
+    def __init__(
+        self,
+        handler: Callable[[dict[str, Any], Any], dict[str, Any]],
+        status: Callable[[], dict[str, Any]],
+        host: str = "127.0.0.1",
+        port: int = 8000,
+        api_key: str | None = None,
+    ) -> None:
+        self._handler = handler
+        self._status = status
+        self._api_key = api_key
+        front = self
+
+        class RequestHandler(BaseHTTPRequestHandler):
+            server_version = "newsflow-local"
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, format: str, *args: Any) -> None:  # quiet: the api handler logs
+                return
+
+            def _serve(self) -> None:
+                front.serve(self)
+
+            do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_HEAD = _serve
+
+        self._server = ThreadingHTTPServer((host, port), RequestHandler)
+        self._server.daemon_threads = True
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._server.serve_forever, name="api-front", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def serve(self, request: BaseHTTPRequestHandler) -> None:
+        if request.path.split("?", 1)[0] == STATUS_PATH:
+            self._write(request, 200, {"Content-Type": "application/json"}, json.dumps(self._status()).encode())
+            return
+        length = int(request.headers.get("Content-Length") or 0)
+        if length > MAX_BODY_BYTES:
+            self._error(request, 413, "payloadTooLarge", "request body is larger than 10 MB")
+            return
+        body = request.rfile.read(length) if length else b""
+        if self._api_key is not None and not hmac.compare_digest(request.headers.get("x-api-key", ""), self._api_key):
+            self._error(request, 403, "apiKeyInvalid", "a valid x-api-key header is required")
+            return
+        event = api_gateway_event(
+            request.command, request.path, dict(request.headers.items()), body, request.client_address[0]
+        )
+        try:
+            response = self._handler(event, LocalLambdaContext("api"))
+        except Exception:  # API Gateway answers 502 when the integration itself fails
+            self._error(request, 502, "badGateway", "the api function failed")
+            return
+        headers = dict(response.get("headers") or {})
+        for name, values in (response.get("multiValueHeaders") or {}).items():
+            headers[name] = ", ".join(values)
+        payload = response.get("body") or ""
+        raw = base64.b64decode(payload) if response.get("isBase64Encoded") else payload.encode()
+        self._write(request, int(response.get("statusCode", 502)), headers, raw)
+
+    def _error(self, request: BaseHTTPRequestHandler, status: int, code: str, message: str) -> None:
+        body = json.dumps({"status": "error", "code": code, "message": message, "param": None}).encode()
+        self._write(request, status, {"Content-Type": "application/json"}, body)
+
+    @staticmethod
+    def _write(request: BaseHTTPRequestHandler, status: int, headers: dict[str, str], body: bytes) -> None:
+        request.send_response(status)
+        for name, value in headers.items():
+            if name.lower() not in {"content-length", "connection"}:
+                request.send_header(name, value)
+        request.send_header("Content-Length", str(len(body)))
+        request.end_headers()
+        if request.command != "HEAD":
+            request.wfile.write(body)

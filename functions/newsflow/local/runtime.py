@@ -1,0 +1,297 @@
+"""Event-source emulation: what Lambda's SQS and DynamoDB-stream pollers and EventBridge do in AWS.
+
+moto never runs Lambda code without Docker, and its event source mappings drop records, so the local
+stack polls SQS and the table's stream itself and calls the *same handler functions* the Lambdas run,
+with real Lambda-shaped events:
+
+- items queue: receive up to 10 messages, call `ingest`, delete the ones not reported in
+  `batchItemFailures`; the rest become visible again after the visibility timeout and are retried; SQS
+  (moto) redrives them to the DLQ after maxReceiveCount, as in AWS.
+- table stream: read each shard in order, call `index`; on reported failures re-read from the earliest
+  failed sequence number, and after MAX_STREAM_RETRIES send the failing records to the index-failures
+  queue (the on-failure destination) and move on.
+- schedule: call `poll` every `poll_interval_seconds`.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from newsflow import aws
+from newsflow.local.context import LocalLambdaContext
+from newsflow.local.events import sqs_event, stream_event
+from newsflow.local.resources import LocalResources
+
+Handler = Callable[[dict[str, Any], Any], Any]
+MAX_STREAM_RETRIES = 3
+STREAM_BATCH = 100
+
+
+class RuntimeStats(BaseModel):
+    received: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    retried: int = 0
+    indexed: int = 0
+    index_failures: int = 0
+    polls: int = 0
+    per_category: dict[str, int] = Field(default_factory=dict)
+    rejections: dict[str, int] = Field(default_factory=dict)
+    errors: list[str] = Field(default_factory=list)
+
+
+class LocalRuntime:
+    def __init__(
+        self,
+        resources: LocalResources,
+        region: str,
+        ingest: Handler,
+        index: Handler,
+        poll: Handler | None = None,
+        poll_interval_seconds: float = 0,
+    ) -> None:
+        self._resources = resources
+        self._region = region
+        self._ingest = ingest
+        self._index = index
+        self._poll = poll
+        self._poll_interval = poll_interval_seconds
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self._lock = threading.Lock()
+        self._stats = RuntimeStats()
+        self._categories: Counter[str] = Counter()
+        self._rejections: Counter[str] = Counter()
+        self._shard_iterators: dict[str, str] = {}
+        self._stream_idle = threading.Event()
+        self._queue_idle = threading.Event()
+        self._busy = threading.Lock()
+
+    # -- lifecycle ----------------------------------------------------------------------------
+
+    def start(self) -> None:
+        workers: list[tuple[str, Callable[[], None]]] = [
+            ("sqs-ingest", self._sqs_loop),
+            ("stream-index", self._stream_loop),
+        ]
+        if self._poll is not None and self._poll_interval > 0:
+            workers.append(("schedule-poll", self._schedule_loop))
+        for name, target in workers:
+            thread = threading.Thread(target=target, name=name, daemon=True)
+            thread.start()
+            self._threads.append(thread)
+
+    def stop(self) -> None:
+        self._stop.set()
+        for thread in self._threads:
+            thread.join(timeout=10)
+
+    def stats(self) -> RuntimeStats:
+        with self._lock:
+            snapshot = self._stats.model_copy(deep=True)
+            snapshot.per_category = dict(self._categories)
+            snapshot.rejections = dict(self._rejections)
+            return snapshot
+
+    def is_idle(self) -> bool:
+        """True when the queue is empty (nothing in flight) and the stream has been read to its end."""
+        if not (self._queue_idle.is_set() and self._stream_idle.is_set()):
+            return False
+        attributes = aws.sqs().get_queue_attributes(
+            QueueUrl=self._resources.queue_url,
+            AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+        )["Attributes"]
+        in_queue = int(attributes["ApproximateNumberOfMessages"]) + int(
+            attributes["ApproximateNumberOfMessagesNotVisible"]
+        )
+        return in_queue == 0 and self._queue_idle.is_set() and self._stream_idle.is_set()
+
+    def wait_idle(self, timeout: float = 120.0, settle: float = 0.3) -> bool:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.is_idle():
+                time.sleep(settle)  # a stream record may land right after the last ingest
+                if self.is_idle():
+                    return True
+            time.sleep(0.1)
+        return False
+
+    def poll_now(self) -> Any:
+        if self._poll is None:
+            raise RuntimeError("no poll handler configured")
+        with self._lock:
+            self._stats.polls += 1
+        return self._poll({"source": "aws.events", "detail-type": "Scheduled Event"}, LocalLambdaContext("poll"))
+
+    # -- items queue -> ingest ------------------------------------------------------------------
+
+    def _sqs_loop(self) -> None:
+        sqs = aws.sqs()
+        while not self._stop.is_set():
+            try:
+                response = sqs.receive_message(
+                    QueueUrl=self._resources.queue_url,
+                    MaxNumberOfMessages=10,
+                    WaitTimeSeconds=1,
+                    MessageSystemAttributeNames=["All"],
+                    MessageAttributeNames=["All"],
+                )
+            except Exception as error:  # moto shutting down, or a transient hiccup
+                self._note_error(f"receive: {error!r}")
+                time.sleep(0.5)
+                continue
+            messages = response.get("Messages", [])
+            if not messages:
+                self._queue_idle.set()
+                continue
+            self._queue_idle.clear()
+            self._deliver(messages)
+
+    def _deliver(self, messages: list[dict[str, Any]]) -> None:
+        event = sqs_event(messages, self._resources.queue_arn, self._region)
+        ingest_module = _module_of(self._ingest)
+        try:
+            response = self._ingest(event, LocalLambdaContext("ingest"))
+            failed_ids = {f["itemIdentifier"] for f in (response or {}).get("batchItemFailures", [])}
+            outcomes = _batch_outcomes(ingest_module)
+        except Exception as error:  # the whole invocation failed: every message is retried
+            self._note_error(f"ingest invocation failed: {error!r}")
+            failed_ids = {m["MessageId"] for m in messages}
+            outcomes = []
+        done = [m for m in messages if m["MessageId"] not in failed_ids]
+        if done:
+            aws.sqs().delete_message_batch(
+                QueueUrl=self._resources.queue_url,
+                Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(done)],
+            )
+        with self._lock:
+            self._stats.received += sum(1 for m in messages if m["Attributes"].get("ApproximateReceiveCount") == "1")
+            self._stats.retried += len(failed_ids)
+            for outcome in outcomes:
+                kind = outcome.get("outcome")
+                if kind == "created":
+                    self._stats.created += 1
+                    self._categories[outcome.get("category", "?")] += 1
+                elif kind == "updated":
+                    self._stats.updated += 1
+                elif kind == "unchanged":
+                    self._stats.unchanged += 1
+                elif kind == "duplicate":
+                    self._stats.duplicates += 1
+                elif kind == "rejected":
+                    self._stats.rejected += 1
+                    self._rejections[outcome.get("reason", "?")] += 1
+
+    # -- table stream -> index ------------------------------------------------------------------
+
+    def _stream_loop(self) -> None:
+        streams = aws.dynamodb_streams()
+        while not self._stop.is_set():
+            try:
+                got_any = self._read_stream_once(streams)
+            except Exception as error:
+                self._note_error(f"stream: {error!r}")
+                time.sleep(0.5)
+                continue
+            if got_any:
+                self._stream_idle.clear()
+            else:
+                self._stream_idle.set()
+                time.sleep(0.2)
+
+    def _read_stream_once(self, streams: Any) -> bool:
+        description = streams.describe_stream(StreamArn=self._resources.stream_arn)["StreamDescription"]
+        got_any = False
+        for shard in description.get("Shards", []):
+            shard_id = shard["ShardId"]
+            iterator = self._shard_iterators.get(shard_id)
+            if iterator is None:
+                iterator = streams.get_shard_iterator(
+                    StreamArn=self._resources.stream_arn, ShardId=shard_id, ShardIteratorType="TRIM_HORIZON"
+                )["ShardIterator"]
+            response = streams.get_records(ShardIterator=iterator, Limit=STREAM_BATCH)
+            records = response.get("Records", [])
+            next_iterator = response.get("NextShardIterator")
+            if records:
+                got_any = True
+                self._index_records(records)
+            if next_iterator:
+                self._shard_iterators[shard_id] = next_iterator
+        return got_any
+
+    def _index_records(self, records: list[dict[str, Any]]) -> None:
+        pending = records
+        for attempt in range(MAX_STREAM_RETRIES + 1):
+            try:
+                response = self._index(stream_event(pending, self._resources.stream_arn), LocalLambdaContext("index"))
+                failed = [f["itemIdentifier"] for f in (response or {}).get("batchItemFailures", [])]
+            except Exception as error:  # whole batch failed
+                self._note_error(f"index invocation failed: {error!r}")
+                failed = [pending[0]["dynamodb"]["SequenceNumber"]]
+            if not failed:
+                with self._lock:
+                    self._stats.indexed += sum(1 for r in pending if str(_pk(r)).startswith("ART#"))
+                return
+            # Like the Lambda poller: retry from the earliest failed record; what came before succeeded.
+            earliest = min(failed, key=lambda s: (len(s), s))
+            position = next((i for i, r in enumerate(pending) if r["dynamodb"]["SequenceNumber"] == earliest), 0)
+            with self._lock:
+                self._stats.indexed += sum(1 for r in pending[:position] if str(_pk(r)).startswith("ART#"))
+            pending = pending[position:]
+            if attempt < MAX_STREAM_RETRIES:
+                time.sleep(0.2 * (attempt + 1))
+        self._send_index_failures(pending)
+
+    def _send_index_failures(self, records: list[dict[str, Any]]) -> None:
+        body = json.dumps(
+            {
+                "reason": f"index failed after {MAX_STREAM_RETRIES} retries",
+                "records": [
+                    {"sequenceNumber": r["dynamodb"]["SequenceNumber"], "keys": str(r["dynamodb"].get("Keys"))}
+                    for r in records
+                ],
+            }
+        )
+        aws.sqs().send_message(QueueUrl=self._resources.index_failures_url, MessageBody=body)
+        with self._lock:
+            self._stats.index_failures += len(records)
+
+    # -- schedule -> poll -----------------------------------------------------------------------
+
+    def _schedule_loop(self) -> None:
+        while not self._stop.wait(self._poll_interval):
+            try:
+                self.poll_now()
+            except Exception as error:
+                self._note_error(f"poll: {error!r}")
+
+    def _note_error(self, message: str) -> None:
+        if self._stop.is_set():
+            return
+        with self._lock:
+            self._stats.errors = [*self._stats.errors[-19:], message]
+
+
+def _pk(record: dict[str, Any]) -> Any:
+    keys = record.get("dynamodb", {}).get("Keys", {})
+    return keys.get("pk", {}).get("S", "")
+
+
+def _module_of(handler: Handler) -> Any:
+    return sys.modules.get(getattr(handler, "__module__", ""), None)
+
+
+def _batch_outcomes(module: Any) -> list[dict[str, Any]]:
+    """What each record of the last ingest invocation came to (the handler keeps it for us)."""
+    return list(getattr(module, "last_outcomes", []))

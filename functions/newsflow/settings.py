@@ -1,0 +1,67 @@
+"""Environment, validated once per process (cold start), so a misconfigured Lambda fails loudly."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import BaseModel, Field, ValidationError, model_validator
+
+from newsflow import constants as c
+
+
+class SettingsError(RuntimeError):
+    """The environment is missing or has an invalid setting."""
+
+
+class Settings(BaseModel):
+    table_name: str = Field(min_length=1)
+    queue_url: str | None = None
+    dlq_url: str | None = None
+    search_backend: Literal["opensearch", "tantivy"] = "tantivy"
+    opensearch_url: str | None = None
+    opensearch_index: str = "articles"
+    tantivy_path: str = ".newsflow/index"
+    fetch_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
+    allow_private_fetch: bool = False
+    poll_max_feeds: int = Field(default=200, ge=1, le=10_000)
+    stage: str = "local"
+
+    @model_validator(mode="after")
+    def _backend_needs_url(self) -> Settings:
+        if self.search_backend == "opensearch" and not self.opensearch_url:
+            raise ValueError(f"{c.ENV_OPENSEARCH_URL} is required when {c.ENV_SEARCH_BACKEND}=opensearch")
+        return self
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        raw = {
+            "table_name": env.get(c.ENV_TABLE_NAME, ""),
+            "queue_url": env.get(c.ENV_QUEUE_URL) or None,
+            "dlq_url": env.get(c.ENV_DLQ_URL) or None,
+            "search_backend": env.get(c.ENV_SEARCH_BACKEND, "tantivy"),
+            "opensearch_url": env.get(c.ENV_OPENSEARCH_URL) or None,
+            "opensearch_index": env.get(c.ENV_OPENSEARCH_INDEX, "articles"),
+            "tantivy_path": env.get(c.ENV_TANTIVY_PATH, ".newsflow/index"),
+            "fetch_timeout_seconds": env.get(c.ENV_FETCH_TIMEOUT, "10"),
+            "allow_private_fetch": env.get(c.ENV_ALLOW_PRIVATE_FETCH, "").lower() in {"1", "true", "yes"},
+            "poll_max_feeds": env.get(c.ENV_POLL_MAX_FEEDS, "200"),
+            "stage": env.get(c.ENV_STAGE, "local"),
+        }
+        try:
+            return cls.model_validate(raw)
+        except ValidationError as exc:
+            problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+            raise SettingsError(f"invalid newsflow settings: {problems}") from exc
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings.from_env()
+
+
+def reset_settings_cache() -> None:
+    """Tests and the local stack change the environment; this forgets the cached settings."""
+    get_settings.cache_clear()

@@ -1,0 +1,296 @@
+"""DynamoDB implementation of ArticleRepository (single table, see keys.py)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from typing import TYPE_CHECKING, Any
+
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.exceptions import ClientError
+
+from newsflow.constants import GSI_CATEGORY, GSI_LATEST
+from newsflow.models import Article
+from newsflow.store import keys
+from newsflow.store.codec import article_to_item, item_to_article
+from newsflow.store.ports import CursorError, Page, WriteOutcome, WriteResult
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+_serializer = TypeSerializer()
+_deserializer = TypeDeserializer()
+
+# Fields whose change makes a redelivered item a real update (times we saw it do not count).
+_MATERIAL_FIELDS = (
+    "url",
+    "title",
+    "summary",
+    "body_text",
+    "body_html",
+    "authors",
+    "language",
+    "image_url",
+    "source_name",
+    "published_at",
+    "updated_at",
+    "category",
+    "categories",
+    "tags",
+    "content_hash",
+)
+
+
+class ConcurrentUpdateError(RuntimeError):
+    """Another writer changed the article between our read and our conditional write (transient)."""
+
+
+def serialize(item: dict[str, Any]) -> dict[str, Any]:
+    return {k: _serializer.serialize(v) for k, v in item.items()}
+
+
+def deserialize(item: dict[str, Any]) -> dict[str, Any]:
+    return {k: _deserializer.deserialize(v) for k, v in item.items()}
+
+
+def is_conditional_failure(error: ClientError) -> bool:
+    return error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException"
+
+
+def encode_cursor(payload: dict[str, Any]) -> str:
+    raw = json.dumps(payload, separators=(",", ":"), sort_keys=True).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> dict[str, Any]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        payload = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (binascii.Error, ValueError, UnicodeDecodeError) as exc:
+        raise CursorError("cursor is not valid") from exc
+    if not isinstance(payload, dict):
+        raise CursorError("cursor is not valid")
+    return payload
+
+
+def _checked_key(raw: Any, expected_keys: set[str], partition_attr: str, partition: str) -> dict[str, str]:
+    """Validate a LastEvaluatedKey that came back from a client, so it can only continue the same query."""
+    if (
+        not isinstance(raw, dict)
+        or set(raw) != expected_keys
+        or not all(isinstance(v, str) and len(v) < 1100 for v in raw.values())
+        or raw.get(partition_attr) != partition
+    ):
+        raise CursorError("cursor does not belong to this query")
+    return raw
+
+
+class DynamoArticleRepository:
+    def __init__(self, client: DynamoDBClient, table_name: str) -> None:
+        self._client = client
+        self._table = table_name
+        self._known_months: set[str] = set()
+
+    # -- writes ---------------------------------------------------------------------------------
+
+    def save(self, article: Article) -> WriteResult:
+        """Store an article idempotently.
+
+        - new id and a body nobody else has -> CREATED (conditional put: attribute_not_exists)
+        - new id but the same body as an existing article -> DUPLICATE (URL recorded on that article)
+        - known id, same material content -> UNCHANGED (no write: redeliveries are free)
+        - known id, changed content -> UPDATED, version + 1, conditional on the version we read
+        """
+        existing = self._get_item(keys.article_pk(article.id))
+        if existing is None:
+            owner = self._claim_body_hash(article.content_hash, article.id)
+            if owner != article.id:
+                self._record_duplicate(owner, article)
+                return WriteResult(outcome=WriteOutcome.DUPLICATE, article_id=owner, version=0)
+            try:
+                self._put(article, condition="attribute_not_exists(pk)", values=None)
+            except ClientError as error:
+                if not is_conditional_failure(error):
+                    raise
+                existing = self._get_item(keys.article_pk(article.id))
+                if existing is None:
+                    raise ConcurrentUpdateError(article.id) from error
+            else:
+                self._mark_month(article)
+                return WriteResult(outcome=WriteOutcome.CREATED, article_id=article.id, version=article.version)
+
+        current = item_to_article(existing)
+        if _same_material(current, article):
+            return WriteResult(outcome=WriteOutcome.UNCHANGED, article_id=current.id, version=current.version)
+        updated = article.model_copy(
+            update={
+                "version": current.version + 1,
+                "first_seen_at": current.first_seen_at,
+                # An undated article keeps its place in "newest first" instead of jumping to the top.
+                "sort_at": article.published_at or current.sort_at,
+                "extra": {**current.extra, **article.extra},
+            }
+        )
+        try:
+            self._put(updated, condition="version = :expected", values={":expected": {"N": str(current.version)}})
+        except ClientError as error:
+            if is_conditional_failure(error):
+                raise ConcurrentUpdateError(article.id) from error
+            raise
+        if updated.content_hash != current.content_hash:
+            self._claim_body_hash(updated.content_hash, updated.id)
+        self._mark_month(updated)
+        return WriteResult(outcome=WriteOutcome.UPDATED, article_id=updated.id, version=updated.version)
+
+    def _put(self, article: Article, condition: str, values: dict[str, Any] | None) -> None:
+        kwargs: dict[str, Any] = {
+            "TableName": self._table,
+            "Item": serialize(article_to_item(article)),
+            "ConditionExpression": condition,
+        }
+        if values:
+            kwargs["ExpressionAttributeValues"] = values
+        self._client.put_item(**kwargs)
+
+    def _claim_body_hash(self, content_hash: str, article_id: str) -> str:
+        """Returns the id of the article that owns this body (ours if we claimed it, now or on a retry)."""
+        try:
+            self._client.put_item(
+                TableName=self._table,
+                Item=serialize({"pk": keys.hash_pk(content_hash), "sk": keys.HASH_SK, "article_id": article_id}),
+                ConditionExpression="attribute_not_exists(pk) OR article_id = :id",
+                ExpressionAttributeValues={":id": {"S": article_id}},
+            )
+            return article_id
+        except ClientError as error:
+            if not is_conditional_failure(error):
+                raise
+        owner = self._get_item(keys.hash_pk(content_hash), sk=keys.HASH_SK)
+        if owner is None:  # the owner was deleted between the two calls: try once more next delivery
+            raise ConcurrentUpdateError(article_id)
+        return str(owner["article_id"])
+
+    def _record_duplicate(self, owner_id: str, article: Article) -> None:
+        # A string set: adding the same URL again on a redelivery changes nothing.
+        seen = article.url or article.original_url or f"guid:{article.guid}"
+        self._client.update_item(
+            TableName=self._table,
+            Key=serialize({"pk": keys.article_pk(owner_id), "sk": keys.ARTICLE_SK}),
+            UpdateExpression="ADD duplicate_urls :url",
+            ConditionExpression="attribute_exists(pk)",
+            ExpressionAttributeValues={":url": {"SS": [seen]}},
+        )
+
+    def _mark_month(self, article: Article) -> None:
+        month = keys.month_of(article.sort_at)
+        if month in self._known_months:
+            return
+        self._client.put_item(
+            TableName=self._table, Item=serialize({"pk": keys.MONTHS_PK, "sk": month})
+        )  # idempotent: same item every time
+        self._known_months.add(month)
+
+    # -- reads ----------------------------------------------------------------------------------
+
+    def _get_item(self, pk: str, sk: str = keys.ARTICLE_SK) -> dict[str, Any] | None:
+        response = self._client.get_item(
+            TableName=self._table, Key=serialize({"pk": pk, "sk": sk}), ConsistentRead=True
+        )
+        item = response.get("Item")
+        return deserialize(item) if item else None
+
+    def get(self, article_id: str) -> Article | None:
+        item = self._get_item(keys.article_pk(article_id))
+        return item_to_article(item) if item else None
+
+    def duplicate_urls(self, article_id: str) -> list[str]:
+        item = self._get_item(keys.article_pk(article_id))
+        return sorted(item.get("duplicate_urls", set())) if item else []
+
+    def list_by_category(self, slug: str, limit: int, cursor: str | None) -> Page:
+        partition = keys.category_pk(slug)
+        start = None
+        if cursor:
+            payload = decode_cursor(cursor)
+            start = _checked_key(payload.get("k"), {"pk", "sk", "gsi1pk", "gsi1sk"}, "gsi1pk", partition)
+        items, last = self._query_index(GSI_CATEGORY, "gsi1pk", partition, limit, start)
+        next_cursor = encode_cursor({"k": last}) if last else None
+        return Page(articles=[item_to_article(i) for i in items], next_cursor=next_cursor)
+
+    def list_latest(self, limit: int, cursor: str | None) -> Page:
+        months = self._months_desc()
+        month_index = 0
+        start: dict[str, str] | None = None
+        if cursor:
+            payload = decode_cursor(cursor)
+            month = payload.get("m")
+            if month not in months:
+                raise CursorError("cursor does not belong to this query")
+            month_index = months.index(month)
+            if payload.get("k") is not None:
+                start = _checked_key(payload["k"], {"pk", "sk", "gsi2pk", "gsi2sk"}, "gsi2pk", keys.latest_pk(month))
+        collected: list[dict[str, Any]] = []
+        while month_index < len(months) and len(collected) < limit:
+            month = months[month_index]
+            items, last = self._query_index(GSI_LATEST, "gsi2pk", keys.latest_pk(month), limit - len(collected), start)
+            collected.extend(items)
+            if last is not None:
+                if len(collected) >= limit:
+                    return Page(
+                        articles=[item_to_article(i) for i in collected],
+                        next_cursor=encode_cursor({"m": month, "k": last}),
+                    )
+                start = last
+                continue
+            month_index += 1
+            start = None
+        next_cursor = None
+        if month_index < len(months) and len(collected) >= limit:
+            next_cursor = encode_cursor({"m": months[month_index], "k": None})
+        return Page(articles=[item_to_article(i) for i in collected], next_cursor=next_cursor)
+
+    def _months_desc(self) -> list[str]:
+        months: list[str] = []
+        kwargs: dict[str, Any] = {
+            "TableName": self._table,
+            "KeyConditionExpression": "pk = :pk",
+            "ExpressionAttributeValues": {":pk": {"S": keys.MONTHS_PK}},
+            "ScanIndexForward": False,
+            "ProjectionExpression": "sk",
+        }
+        while True:
+            response = self._client.query(**kwargs)
+            months.extend(item["sk"]["S"] for item in response.get("Items", []))
+            if "LastEvaluatedKey" not in response:
+                return months
+            kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+    def _query_index(
+        self, index: str, partition_attr: str, partition: str, limit: int, start: dict[str, str] | None
+    ) -> tuple[list[dict[str, Any]], dict[str, str] | None]:
+        kwargs: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": index,
+            "KeyConditionExpression": f"{partition_attr} = :p",
+            "ExpressionAttributeValues": {":p": {"S": partition}},
+            "ScanIndexForward": False,
+            "Limit": limit,
+        }
+        if start:
+            kwargs["ExclusiveStartKey"] = serialize(start)
+        response = self._client.query(**kwargs)
+        items = [deserialize(i) for i in response.get("Items", [])]
+        last = response.get("LastEvaluatedKey")
+        return items, ({k: v["S"] for k, v in last.items()} if last else None)
+
+    def ping(self) -> bool:
+        try:
+            self._client.get_item(TableName=self._table, Key=serialize({"pk": "HEALTH", "sk": "HEALTH"}))
+        except ClientError:
+            return False
+        return True
+
+
+def _same_material(current: Article, incoming: Article) -> bool:
+    return all(getattr(current, name) == getattr(incoming, name) for name in _MATERIAL_FIELDS)

@@ -1,0 +1,55 @@
+"""The single-table key layout. Every key newsflow writes is built here and nowhere else.
+
+| item          | pk                  | sk             | gsi1 (category) | gsi2 (latest)    | gsi3 (source) |
+|---------------|---------------------|----------------|-----------------|------------------|---------------|
+| article       | ART#<id>            | ARTICLE        | CAT#<primary>   | LATEST#<yyyy-mm> | SRC#<domain>  |
+| body-hash key | HASH#<content_hash> | HASH           |                 |                  |               |
+| month marker  | MONTHS              | <yyyy-mm>      |                 |                  |               |
+| feed          | FEEDS               | FEED#<feed_id> |                 |                  |               |
+
+All three GSI sort keys are `<sort_at ISO-8601 UTC>#<id>`, so "newest first" is a descending query and ties
+are broken by id (stable paging). "Latest across all" is sharded by month so that no single partition takes
+every write; the MONTHS partition lists the shards that exist.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+ARTICLE_SK = "ARTICLE"
+HASH_SK = "HASH"
+MONTHS_PK = "MONTHS"
+FEEDS_PK = "FEEDS"
+
+
+def article_pk(article_id: str) -> str:
+    return f"ART#{article_id}"
+
+
+def hash_pk(content_hash: str) -> str:
+    return f"HASH#{content_hash}"
+
+
+def feed_sk(feed_id: str) -> str:
+    return f"FEED#{feed_id}"
+
+
+def category_pk(slug: str) -> str:
+    return f"CAT#{slug}"
+
+
+def month_of(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m")
+
+
+def latest_pk(month: str) -> str:
+    return f"LATEST#{month}"
+
+
+def source_pk(domain: str) -> str:
+    return f"SRC#{domain}"
+
+
+def time_sort_key(moment: datetime, article_id: str) -> str:
+    # Fixed-width ISO format (microseconds, 'Z') so lexical order is time order.
+    return f"{moment.astimezone(UTC).strftime('%Y-%m-%dT%H:%M:%S.%fZ')}#{article_id}"

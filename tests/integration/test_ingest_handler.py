@@ -1,0 +1,178 @@
+"""The ingest Lambda on moto: SQS events built from real receives, DynamoDB and the DLQ in moto."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from newsflow import constants as c
+from newsflow.handlers import ingest
+from newsflow.local.resources import LocalResources
+from newsflow.models import MAX_ITEM_BYTES
+from newsflow.store.dynamo import DynamoArticleRepository
+from tests.integration.helpers import body, context, dlq_messages, receive_event, send_items
+
+
+def _repository(resources: LocalResources) -> DynamoArticleRepository:
+    from newsflow import aws
+
+    return DynamoArticleRepository(aws.dynamodb(), resources.table_name)
+
+
+def _article_ids(resources: LocalResources) -> list[str]:
+    from newsflow import aws
+
+    items = aws.dynamodb().scan(TableName=resources.table_name)["Items"]
+    return sorted(i["id"]["S"] for i in items if i["pk"]["S"].startswith("ART#"))
+
+
+def _invoke(resources: LocalResources) -> dict[str, Any]:
+    event = receive_event(resources)
+    assert event["Records"], "expected messages on the queue"
+    return ingest.lambda_handler(event, context("ingest"))
+
+
+def test_valid_item_is_stored_once_even_when_delivered_twice(stack_env: LocalResources) -> None:
+    # Given the same item sent twice (at-least-once delivery)
+    send_items(stack_env, [body(), body()])
+    # When ingest processes both deliveries
+    first = _invoke(stack_env)
+    # Then both succeed and exactly one article exists, at version 1
+    assert first == {"batchItemFailures": []}
+    ids = _article_ids(stack_env)
+    assert len(ids) == 1
+    article = _repository(stack_env).get(ids[0])
+    assert article is not None
+    assert article.version == 1
+    assert article.url == "https://news.example.com/energy/opec-output-cut"
+    assert article.category == "energy-resources"
+    assert sorted(o["outcome"] for o in ingest.last_outcomes) == ["created", "unchanged"]
+
+
+def test_changed_item_updates_the_article_and_bumps_its_version(stack_env: LocalResources) -> None:
+    # Given a stored article
+    send_items(stack_env, [body()])
+    _invoke(stack_env)
+    # When the producer sends the same URL with a corrected title
+    send_items(stack_env, [body(title="OPEC+ agrees deeper oil output cut of 1.5m barrels a day")])
+    _invoke(stack_env)
+    # Then there is still one article, now at version 2 with the new title, first-seen time kept
+    ids = _article_ids(stack_env)
+    assert len(ids) == 1
+    article = _repository(stack_env).get(ids[0])
+    assert article is not None
+    assert article.version == 2
+    assert "1.5m barrels" in article.title
+
+
+def test_same_body_under_another_url_is_a_duplicate(stack_env: LocalResources) -> None:
+    # Given one article, then the same story republished at another URL
+    send_items(stack_env, [body()])
+    _invoke(stack_env)
+    send_items(stack_env, [body(url="https://mirror.example.org/opec-cut", guid="mirror-1")])
+    _invoke(stack_env)
+    # Then no second article is stored, and the other URL is recorded on the first
+    ids = _article_ids(stack_env)
+    assert len(ids) == 1
+    assert ingest.last_outcomes[0]["outcome"] == "duplicate"
+    assert _repository(stack_env).duplicate_urls(ids[0]) == ["https://mirror.example.org/opec-cut"]
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        ("{not json", "invalid_json"),
+        ("[1, 2, 3]", "schema_violation"),
+        (json.dumps({"title": "no url and no guid"}), "schema_violation"),
+        (json.dumps({"url": "ftp://example.com/x", "title": "wrong scheme"}), "schema_violation"),
+        (json.dumps({"url": "https://e.com/a", "title": "big", "content_text": "x" * (MAX_ITEM_BYTES + 10)}), "oversize"),
+        (json.dumps({"url": "https://e.com/b", "title": "<p> </p>"}), "empty_title"),
+    ],
+)
+def test_poison_message_goes_straight_to_the_dlq_with_its_reason(
+    stack_env: LocalResources, raw: str, reason: str
+) -> None:
+    # Given a message that can never be ingested, next to a good one
+    send_items(stack_env, [raw, body()])
+    # When ingest processes the batch
+    response = _invoke(stack_env)
+    # Then the batch does not fail (no pointless retries) and the good item is stored...
+    assert response == {"batchItemFailures": []}
+    assert len(_article_ids(stack_env)) == 1
+    # ...and the bad one is in the DLQ, unchanged, with the reason as a message attribute
+    parked = dlq_messages(stack_env)
+    assert len(parked) == 1
+    assert parked[0]["Body"] == raw
+    assert parked[0]["MessageAttributes"][c.DLQ_REASON_ATTRIBUTE]["StringValue"] == reason
+    assert parked[0]["MessageAttributes"][c.DLQ_DETAIL_ATTRIBUTE]["StringValue"] or reason == "empty_title"
+
+
+def test_unknown_producer_fields_are_kept_in_extra(stack_env: LocalResources) -> None:
+    send_items(stack_env, [body(priority="breaking", desk={"editor": "A. Smith"})])
+    _invoke(stack_env)
+    article = _repository(stack_env).get(_article_ids(stack_env)[0])
+    assert article is not None
+    assert article.extra == {"priority": "breaking", "desk": {"editor": "A. Smith"}}
+
+
+def _throttling(*_: Any, **__: Any) -> Any:
+    raise ClientError(
+        {"Error": {"Code": "ProvisionedThroughputExceededException", "Message": "slow down"}}, "PutItem"
+    )
+
+
+def test_transient_failure_is_reported_for_retry_not_parked(
+    stack_env: LocalResources, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given DynamoDB throttles every write
+    send_items(stack_env, [body()])
+    event = receive_event(stack_env)
+    monkeypatch.setattr(DynamoArticleRepository, "save", _throttling)
+    # When ingest runs
+    response = ingest.lambda_handler(event, context("ingest"))
+    # Then the message is reported as a batch item failure (SQS will retry it) and nothing is parked
+    assert response == {"batchItemFailures": [{"itemIdentifier": event["Records"][0]["messageId"]}]}
+    assert dlq_messages(stack_env) == []
+
+
+def test_transient_failure_on_the_last_receive_is_parked_with_the_reason(
+    stack_env: LocalResources, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a message on its last allowed receive, and a store that keeps failing
+    send_items(stack_env, [body()])
+    event = receive_event(stack_env)
+    event["Records"][0]["attributes"]["ApproximateReceiveCount"] = str(c.MAX_RECEIVE_COUNT)
+    monkeypatch.setattr(DynamoArticleRepository, "save", _throttling)
+    # When ingest runs
+    response = ingest.lambda_handler(event, context("ingest"))
+    # Then it is parked with reason retries_exhausted and the cause, and not retried again
+    assert response == {"batchItemFailures": []}
+    parked = dlq_messages(stack_env)
+    assert parked[0]["MessageAttributes"][c.DLQ_REASON_ATTRIBUTE]["StringValue"] == "retries_exhausted"
+    assert "ProvisionedThroughputExceeded" in parked[0]["MessageAttributes"][c.DLQ_DETAIL_ATTRIBUTE]["StringValue"]
+
+
+def test_sqs_redrives_a_message_that_keeps_failing_to_the_dlq(
+    stack_env: LocalResources, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a queue whose redrive policy allows MAX_RECEIVE_COUNT receives, and a DLQ that cannot be written
+    # (so ingest cannot park the message itself and must rely on SQS)
+    from newsflow import aws
+
+    aws.sqs().set_queue_attributes(QueueUrl=stack_env.queue_url, Attributes={"VisibilityTimeout": "0"})
+    send_items(stack_env, [body()])
+    monkeypatch.setattr(DynamoArticleRepository, "save", _throttling)
+    monkeypatch.setattr(ingest, "_park", _throttling)
+    # When every receive fails
+    for _ in range(c.MAX_RECEIVE_COUNT):
+        event = receive_event(stack_env)
+        if not event["Records"]:
+            break
+        response = ingest.lambda_handler(event, context("ingest"))
+        assert response["batchItemFailures"], "each failure must be reported so SQS can retry"
+    # Then SQS moves the message to the DLQ: nothing is lost
+    assert receive_event(stack_env)["Records"] == []
+    assert [m["Body"] for m in dlq_messages(stack_env)] == [body()]
