@@ -1,7 +1,8 @@
 """The `SearchIndex` port: what the index function writes and the API reads.
 
 Two adapters implement it with the same behaviour, checked by one contract test suite:
-`tantivy.py` (embedded, on disk, the local default) and `opensearch.py` (OpenSearch Service in AWS).
+`tantivy_index.py` (embedded, on disk, the local default) and `opensearch_index.py` (OpenSearch
+Service in AWS).
 """
 
 from __future__ import annotations
@@ -10,8 +11,9 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Literal, Protocol
 
-from newsflow.models import Article
 from pydantic import BaseModel, ConfigDict, Field
+
+from newsflow.models import Article
 
 
 class SearchDocument(BaseModel):

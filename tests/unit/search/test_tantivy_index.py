@@ -1,0 +1,187 @@
+"""What only the embedded adapter has: a directory on disk, a schema version, one writer, threads."""
+
+from __future__ import annotations
+
+import json
+import random
+import threading
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import tantivy
+from newsflow.search.port import SearchDocument, SearchFilters, SearchQuery
+from newsflow.search.tantivy_index import (
+    SCHEMA_MARKER,
+    IndexSchemaMismatch,
+    TantivyIndex,
+    build_analyzer,
+)
+
+T0 = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+
+
+def make_doc(doc_id: str, title: str, body: str = "", hours_ago: float = 0) -> SearchDocument:
+    return SearchDocument(
+        id=doc_id, title=title, body=body, category="economy", sort_at=T0 - timedelta(hours=hours_ago)
+    )
+
+
+def test_an_index_reopens_after_a_restart(tmp_path: Path) -> None:
+    # Given an index with documents, closed like a process that stops
+    with TantivyIndex(tmp_path) as first:
+        first.upsert([make_doc("a", "Wheat harvest"), make_doc("b", "Corn prices")])
+    # When the directory is opened again
+    with TantivyIndex(tmp_path) as again:
+        # Then the documents are there, searchable and writable
+        assert again.count() == 2
+        assert [h.id for h in again.search(SearchQuery(text="wheat")).hits] == ["a"]
+        assert again.upsert([make_doc("c", "Soy exports")]) == []
+        assert again.count() == 3
+
+
+def test_an_older_schema_version_fails_with_a_rebuild_hint(tmp_path: Path) -> None:
+    # Given an index written by an older schema version
+    with TantivyIndex(tmp_path) as index:
+        index.upsert([make_doc("a", "Wheat")])
+    (tmp_path / SCHEMA_MARKER).write_text(json.dumps({"schema_version": 0}))
+    # When it is opened, Then the error says what to do
+    with pytest.raises(IndexSchemaMismatch, match="reindex"):
+        TantivyIndex(tmp_path)
+    # And rebuild=True starts over with an empty index
+    with TantivyIndex(tmp_path, rebuild=True) as rebuilt:
+        assert rebuilt.count() == 0
+        assert json.loads((tmp_path / SCHEMA_MARKER).read_text()) == {"schema_version": 1}
+
+
+def test_a_foreign_tantivy_schema_fails_with_a_rebuild_hint(tmp_path: Path) -> None:
+    # Given a directory holding a tantivy index with another schema (and a current marker)
+    builder = tantivy.SchemaBuilder()
+    builder.add_text_field("something_else", stored=True)
+    tantivy.Index(builder.build(), path=str(tmp_path))
+    (tmp_path / SCHEMA_MARKER).write_text(json.dumps({"schema_version": 1}))
+    # Then opening it fails clearly, and rebuild=True replaces it
+    with pytest.raises(IndexSchemaMismatch, match="rebuild"):
+        TantivyIndex(tmp_path)
+    with TantivyIndex(tmp_path, rebuild=True) as rebuilt:
+        assert rebuilt.upsert([make_doc("a", "Wheat")]) == []
+
+
+def test_a_second_writer_reports_failures_instead_of_raising(tmp_path: Path) -> None:
+    # Given one instance that holds the writer
+    with TantivyIndex(tmp_path) as owner:
+        owner.upsert([make_doc("a", "Wheat")])
+        other = TantivyIndex(tmp_path)
+        # When another instance tries to write, Then every document is reported as failed
+        failures = other.upsert([make_doc("b", "Corn")])
+        assert [f.id for f in failures] == ["b"]
+        assert "writer" in failures[0].reason
+        # And it can still read what the owner committed
+        assert other.count() == 1
+    # When the owner closes, Then the other can write
+    assert other.upsert([make_doc("b", "Corn")]) == []
+
+
+def test_one_bad_document_does_not_sink_the_batch(tmp_path: Path) -> None:
+    # Given a batch where one document cannot be encoded (a lone surrogate slipped past validation)
+    bad = make_doc("bad", "placeholder").model_copy(update={"title": "x\ud800y"})
+    with TantivyIndex(tmp_path) as index:
+        failures = index.upsert([bad, make_doc("good", "Fine")])
+        # Then only that document fails
+        assert [f.id for f in failures] == ["bad"]
+        assert index.count() == 1
+
+
+def test_readers_see_each_batch_once_upsert_returns(tmp_path: Path) -> None:
+    # Given one shared instance, a writer thread and four reader threads
+    index = TantivyIndex(tmp_path)
+    errors: list[BaseException] = []
+    written = threading.Event()
+    stop = threading.Event()
+
+    def write() -> None:
+        try:
+            for batch in range(15):
+                docs = [make_doc(f"{batch}-{i}", f"Batch{batch} story {i}", hours_ago=i) for i in range(20)]
+                assert index.upsert(docs) == []
+                # read-after-write, from the writing thread's point of view
+                assert index.search(SearchQuery(text=f"batch{batch}")).total == 20
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            written.set()
+            stop.set()
+
+    def read() -> None:
+        try:
+            while not stop.is_set():
+                result = index.search(SearchQuery(text="story", facets=["category"], size=5))
+                assert result.total % 20 == 0
+                assert result.facets["category"].get("economy", 0) == result.total
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=read) for _ in range(4)] + [threading.Thread(target=write)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    index.close()
+    # Then nothing failed, and every batch was visible
+    assert written.is_set()
+    assert errors == []
+    assert index.count() == 15 * 20
+
+
+def test_query_analysis_matches_the_indexed_en_stem_tokens(tmp_path: Path) -> None:
+    # Given a document with awkward text
+    text = "The U.S. banks' earnings: Straße, naïve café, İstanbul, ΟΔΟΣ, running, companies, 5.5%"
+    with TantivyIndex(tmp_path) as index:
+        index.upsert([make_doc("t", "Title", body=text)])
+        searcher = index._index.searcher()
+        # Then every token the query analyzer produces exists in the index
+        for token in build_analyzer().analyze(text):
+            assert searcher.doc_freq("body", token) == 1, token
+
+
+def test_words_in_scripts_with_combining_marks_are_found(tmp_path: Path) -> None:
+    with TantivyIndex(tmp_path) as index:
+        index.upsert([make_doc("hi", "हिन्दी समाचार"), make_doc("he", "חֲדָשׁוֹת היום")])
+        assert [h.id for h in index.search(SearchQuery(text="हिन्दी")).hits] == ["hi"]
+        assert [h.id for h in index.search(SearchQuery(text="חֲדָשׁוֹת")).hits] == ["he"]
+
+
+def test_ping_reports_a_usable_index(tmp_path: Path) -> None:
+    with TantivyIndex(tmp_path / "nested" / "dir") as index:
+        assert index.ping() is True
+
+
+def test_microsecond_timestamps_sort_and_filter_exactly(tmp_path: Path) -> None:
+    # tantivy date fast fields keep seconds; the adapter's sort key keeps microseconds
+    base = T0.replace(microsecond=0)
+    docs = [
+        SearchDocument(id=f"m{i}", title="Tick", category="economy", sort_at=base + timedelta(microseconds=i))
+        for i in range(3)
+    ]
+    with TantivyIndex(tmp_path) as index:
+        index.upsert(docs)
+        assert [h.id for h in index.search(SearchQuery(sort_by="publishedAt")).hits] == ["m2", "m1", "m0"]
+        window = SearchFilters(
+            published_from=base + timedelta(microseconds=1), published_to=base + timedelta(microseconds=2)
+        )
+        assert [h.id for h in index.search(SearchQuery(filters=window)).hits] == ["m1"]
+
+
+def test_date_order_with_many_ties_matches_a_plain_sort_for_any_page(tmp_path: Path) -> None:
+    # Given 150 documents over only 7 distinct timestamps, ids in random order
+    rng = random.Random(3)
+    docs = [make_doc(f"id-{rng.randrange(10**6):06d}-{i}", "Story", hours_ago=rng.randrange(7)) for i in range(150)]
+    expected = [d.id for d in sorted(docs, key=lambda d: (-d.sort_at.timestamp(), d.id))]
+    with TantivyIndex(tmp_path) as index:
+        for start in range(0, 150, 40):  # several segments
+            index.upsert(docs[start : start + 40])
+        # When any page is requested, Then it is that slice of (sort_at desc, id asc)
+        for _ in range(60):
+            offset, size = rng.randrange(0, 160), rng.randrange(1, 40)
+            page = index.search(SearchQuery(sort_by="publishedAt", offset=offset, size=size))
+            assert [h.id for h in page.hits] == expected[offset : offset + size], (offset, size)
