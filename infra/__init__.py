@@ -1,0 +1,1 @@
+"""CDK infrastructure for newsflow: one construct per concern, assembled by infra.stack."""

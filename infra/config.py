@@ -1,0 +1,258 @@
+"""Stage settings, read once from CDK context (cdk.json, `-c key=value`, or App(context=...)).
+
+Every knob has a per-stage default here; context keys override single knobs. Values given with
+`-c` arrive as strings, so each reader accepts both the JSON type and its string form.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+ContextGetter = Callable[[str], Any]
+
+DEFAULT_STAGE = "dev"
+PRODUCTION_STAGE = "prod"
+_STAGE_PATTERN = re.compile(r"^[a-z][a-z0-9-]{1,18}$")  # the OpenSearch domain name is "newsflow-<stage>" (<= 28)
+
+# Context keys (camelCase, as they appear in cdk.json).
+CTX_STAGE = "stage"
+CTX_POLL_RATE_MINUTES = "pollRateMinutes"
+CTX_PUBLIC_READ_API = "publicReadApi"
+CTX_CORS_ORIGINS = "corsOrigins"
+CTX_ALARM_EMAIL = "alarmEmail"
+CTX_API_THROTTLE_RATE = "apiThrottleRate"
+CTX_API_THROTTLE_BURST = "apiThrottleBurst"
+CTX_WAF_RATE_LIMIT = "wafRateLimit"
+CTX_LOG_RETENTION_DAYS = "logRetentionDays"
+CTX_LOG_LEVEL = "logLevel"
+CTX_OPENSEARCH_INSTANCE_TYPE = "openSearchInstanceType"
+CTX_OPENSEARCH_DATA_NODES = "openSearchDataNodes"
+CTX_OPENSEARCH_VOLUME_GB = "openSearchVolumeGb"
+CTX_CREATE_OPENSEARCH_SLR = "createOpenSearchServiceLinkedRole"
+
+# CloudWatch Logs accepts only these retention periods.
+ALLOWED_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1827, 3653)
+_LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+_ORIGIN_PATTERN = re.compile(r"^https?://[A-Za-z0-9.-]+(:\d{1,5})?$")
+
+
+class ConfigError(ValueError):
+    """A context value is missing or invalid."""
+
+
+@dataclass(frozen=True)
+class OpenSearchSize:
+    data_node_type: str
+    data_nodes: int
+    volume_gb: int
+    master_node_type: str | None
+    master_nodes: int
+    availability_zones: int  # 1 = no zone awareness
+
+    @property
+    def zone_aware(self) -> bool:
+        return self.availability_zones > 1
+
+    @property
+    def dedicated_masters(self) -> bool:
+        return self.master_nodes > 0
+
+
+@dataclass(frozen=True)
+class StageConfig:
+    stage: str
+    is_production: bool
+    poll_rate_minutes: int
+    public_read_api: bool
+    cors_origins: tuple[str, ...]
+    alarm_email: str | None
+    api_throttle_rate: int
+    api_throttle_burst: int
+    waf_rate_limit: int  # requests per 5 minutes per client IP
+    log_retention_days: int
+    log_level: str
+    ingest_max_concurrency: int
+    opensearch: OpenSearchSize
+    create_opensearch_service_linked_role: bool
+    opensearch_index: str = "articles"
+
+    @property
+    def stack_name(self) -> str:
+        return f"NewsflowStack-{self.stage}"
+
+    @property
+    def opensearch_domain_name(self) -> str:
+        return f"newsflow-{self.stage}"
+
+    @classmethod
+    def from_context(cls, get: ContextGetter) -> StageConfig:
+        stage = _text(get(CTX_STAGE)) or DEFAULT_STAGE
+        if not _STAGE_PATTERN.match(stage):
+            raise ConfigError(f"context '{CTX_STAGE}' must match {_STAGE_PATTERN.pattern}, got {stage!r}")
+        prod = stage == PRODUCTION_STAGE
+        base = _PROD_DEFAULTS if prod else _DEV_DEFAULTS
+
+        size = base.opensearch
+        data_nodes = _int(get(CTX_OPENSEARCH_DATA_NODES), CTX_OPENSEARCH_DATA_NODES, size.data_nodes, 1, 40)
+        if size.zone_aware and data_nodes % size.availability_zones:
+            raise ConfigError(
+                f"'{CTX_OPENSEARCH_DATA_NODES}' must be a multiple of {size.availability_zones} (zone awareness)"
+            )
+        opensearch = OpenSearchSize(
+            data_node_type=_text(get(CTX_OPENSEARCH_INSTANCE_TYPE)) or size.data_node_type,
+            data_nodes=data_nodes,
+            volume_gb=_int(get(CTX_OPENSEARCH_VOLUME_GB), CTX_OPENSEARCH_VOLUME_GB, size.volume_gb, 10, 1024),
+            master_node_type=size.master_node_type,
+            master_nodes=size.master_nodes,
+            availability_zones=size.availability_zones,
+        )
+
+        retention = _int(get(CTX_LOG_RETENTION_DAYS), CTX_LOG_RETENTION_DAYS, base.log_retention_days, 1, 3653)
+        if retention not in ALLOWED_RETENTION_DAYS:
+            raise ConfigError(f"'{CTX_LOG_RETENTION_DAYS}' must be one of {ALLOWED_RETENTION_DAYS}")
+        log_level = (_text(get(CTX_LOG_LEVEL)) or base.log_level).upper()
+        if log_level not in _LOG_LEVELS:
+            raise ConfigError(f"'{CTX_LOG_LEVEL}' must be one of {_LOG_LEVELS}")
+
+        burst = _int(get(CTX_API_THROTTLE_BURST), CTX_API_THROTTLE_BURST, base.api_throttle_burst, 1, 5000)
+        rate = _int(get(CTX_API_THROTTLE_RATE), CTX_API_THROTTLE_RATE, base.api_throttle_rate, 1, 10000)
+        return cls(
+            stage=stage,
+            is_production=prod,
+            poll_rate_minutes=_int(get(CTX_POLL_RATE_MINUTES), CTX_POLL_RATE_MINUTES, base.poll_rate_minutes, 1, 1440),
+            public_read_api=_bool(get(CTX_PUBLIC_READ_API), CTX_PUBLIC_READ_API, base.public_read_api),
+            cors_origins=_origins(get(CTX_CORS_ORIGINS), base.cors_origins),
+            alarm_email=_email(get(CTX_ALARM_EMAIL)),
+            api_throttle_rate=rate,
+            api_throttle_burst=burst,
+            waf_rate_limit=_int(get(CTX_WAF_RATE_LIMIT), CTX_WAF_RATE_LIMIT, base.waf_rate_limit, 10, 2_000_000),
+            log_retention_days=retention,
+            log_level=log_level,
+            ingest_max_concurrency=base.ingest_max_concurrency,
+            opensearch=opensearch,
+            create_opensearch_service_linked_role=_bool(
+                get(CTX_CREATE_OPENSEARCH_SLR), CTX_CREATE_OPENSEARCH_SLR, False
+            ),
+        )
+
+
+_DEV_DEFAULTS = StageConfig(
+    stage=DEFAULT_STAGE,
+    is_production=False,
+    poll_rate_minutes=30,
+    public_read_api=False,
+    cors_origins=(),
+    alarm_email=None,
+    api_throttle_rate=20,
+    api_throttle_burst=40,
+    waf_rate_limit=1000,
+    log_retention_days=14,
+    log_level="DEBUG",
+    ingest_max_concurrency=2,
+    opensearch=OpenSearchSize(
+        data_node_type="m7g.medium.search",
+        data_nodes=1,
+        volume_gb=10,
+        master_node_type=None,
+        master_nodes=0,
+        availability_zones=1,
+    ),
+    create_opensearch_service_linked_role=False,
+)
+
+_PROD_DEFAULTS = StageConfig(
+    stage=PRODUCTION_STAGE,
+    is_production=True,
+    poll_rate_minutes=10,
+    public_read_api=False,
+    cors_origins=(),
+    alarm_email=None,
+    api_throttle_rate=200,
+    api_throttle_burst=400,
+    waf_rate_limit=2000,
+    log_retention_days=90,
+    log_level="INFO",
+    ingest_max_concurrency=10,
+    opensearch=OpenSearchSize(
+        data_node_type="r7g.large.search",
+        data_nodes=2,
+        volume_gb=50,
+        master_node_type="m7g.large.search",
+        master_nodes=3,
+        availability_zones=2,
+    ),
+    create_opensearch_service_linked_role=False,
+)
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def _int(value: Any, key: str, default: int, low: int, high: int) -> int:
+    if value is None or _text(value) == "":
+        return default
+    if isinstance(value, bool):
+        raise ConfigError(f"'{key}' must be an integer, got {value!r}")
+    try:
+        number = int(str(value).strip())
+    except ValueError as exc:
+        raise ConfigError(f"'{key}' must be an integer, got {value!r}") from exc
+    if not low <= number <= high:
+        raise ConfigError(f"'{key}' must be between {low} and {high}, got {number}")
+    return number
+
+
+def _bool(value: Any, key: str, default: bool) -> bool:
+    if value is None or _text(value) == "":
+        return default
+    if isinstance(value, bool):
+        return value
+    text = _text(value).lower()
+    if text in {"true", "1", "yes"}:
+        return True
+    if text in {"false", "0", "no"}:
+        return False
+    raise ConfigError(f"'{key}' must be true or false, got {value!r}")
+
+
+def _origins(value: Any, default: tuple[str, ...]) -> tuple[str, ...]:
+    """A JSON list (cdk.json), a JSON list as a string, or a comma-separated string (`-c`)."""
+    if value is None:
+        return default
+    items: list[Any]
+    if isinstance(value, list | tuple):
+        items = list(value)
+    else:
+        text = _text(value)
+        if text.startswith("["):
+            try:
+                parsed = json.loads(text)
+            except json.JSONDecodeError as exc:
+                raise ConfigError(f"'{CTX_CORS_ORIGINS}' is not a valid JSON list: {exc}") from exc
+            if not isinstance(parsed, list):
+                raise ConfigError(f"'{CTX_CORS_ORIGINS}' must be a list of origins")
+            items = parsed
+        else:
+            items = [part for part in text.split(",") if part.strip()]
+    origins = tuple(_text(item).rstrip("/") for item in items)
+    for origin in origins:
+        if origin == "*" or not _ORIGIN_PATTERN.match(origin):
+            raise ConfigError(
+                f"'{CTX_CORS_ORIGINS}' entries must be explicit origins such as https://news.example.com "
+                f"(no wildcards), got {origin!r}"
+            )
+    return origins
+
+
+def _email(value: Any) -> str | None:
+    text = _text(value)
+    if not text:
+        return None
+    if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", text):
+        raise ConfigError(f"'{CTX_ALARM_EMAIL}' is not an email address: {text!r}")
+    return text

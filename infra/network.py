@@ -1,0 +1,64 @@
+"""A private, NAT-less VPC for the OpenSearch domain and the two Lambdas that talk to it.
+
+Only PRIVATE_ISOLATED subnets: nothing in here can reach the internet. AWS services are reached
+through endpoints: DynamoDB (gateway, free) and SQS (interface: the api Lambda enqueues items).
+The ingest and poll Lambdas stay outside the VPC (poll must fetch feeds from the internet).
+"""
+
+from __future__ import annotations
+
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_iam as iam
+from constructs import Construct
+
+from infra.config import StageConfig
+from infra.log_groups import log_group
+
+
+class Network(Construct):
+    def __init__(self, scope: Construct, construct_id: str, *, config: StageConfig) -> None:
+        super().__init__(scope, construct_id)
+        self.vpc = ec2.Vpc(
+            self,
+            "Vpc",
+            max_azs=2,
+            nat_gateways=0,
+            subnet_configuration=[
+                ec2.SubnetConfiguration(name="isolated", subnet_type=ec2.SubnetType.PRIVATE_ISOLATED, cidr_mask=24)
+            ],
+            # The default security group is never used; restricting it needs a custom-resource Lambda.
+            restrict_default_security_group=False,
+        )
+        self.subnets = ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED)
+
+        self.flow_logs = log_group(self, "FlowLogs", config)
+        self.vpc.add_flow_log(
+            "FlowLog",
+            destination=ec2.FlowLogDestination.to_cloud_watch_logs(self.flow_logs),
+            traffic_type=ec2.FlowLogTrafficType.ALL,
+        )
+
+        self.dynamodb_endpoint = self.vpc.add_gateway_endpoint(
+            "DynamoDbEndpoint",
+            service=ec2.GatewayVpcEndpointAwsService.DYNAMODB,
+            subnets=[self.subnets],
+        )
+        self.sqs_endpoint = self.vpc.add_interface_endpoint(
+            "SqsEndpoint",
+            service=ec2.InterfaceVpcEndpointAwsService.SQS,
+            subnets=self.subnets,
+            private_dns_enabled=True,
+            open=False,  # ingress is opened per client security group (see allow_sqs_from)
+        )
+
+    def security_group(self, construct_id: str, description: str) -> ec2.SecurityGroup:
+        return ec2.SecurityGroup(self, construct_id, vpc=self.vpc, description=description, allow_all_outbound=True)
+
+    def allow_sqs_from(self, peer: ec2.IConnectable) -> None:
+        self.sqs_endpoint.connections.allow_default_port_from(peer, "HTTPS to the SQS endpoint")
+
+    def restrict_dynamodb_endpoint(self, resources: list[str], actions: list[str]) -> None:
+        """The gateway endpoint only serves the newsflow table (and its indexes), nothing else."""
+        self.dynamodb_endpoint.add_to_policy(
+            iam.PolicyStatement(principals=[iam.AnyPrincipal()], actions=actions, resources=resources)
+        )

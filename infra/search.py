@@ -1,0 +1,247 @@
+"""OpenSearch Service domain (inside the VPC) and the stream -> index Lambda that feeds it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import cast
+
+from aws_cdk import Duration, RemovalPolicy, Stack
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_event_sources as sources
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_opensearchservice as opensearch
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+from newsflow import constants as c
+
+from infra.config import StageConfig
+from infra.lambdas import FunctionSpec, NewsflowFunction, VpcPlacement
+from infra.log_groups import log_group
+from infra.nag import acknowledge
+from infra.network import Network
+
+ENGINE_VERSION = opensearch.EngineVersion.OPENSEARCH_3_7
+INDEX_WRITE_ACTIONS = ("es:ESHttpGet", "es:ESHttpHead", "es:ESHttpPut", "es:ESHttpPost", "es:ESHttpDelete")
+# Readers may GET (documents, mappings) and HEAD (ping, exists) anywhere, but POST only to the query
+# endpoints of the articles index: a POST elsewhere (_doc, _bulk, _update) would be a write.
+INDEX_READ_ACTIONS = ("es:ESHttpGet", "es:ESHttpHead")
+QUERY_ACTIONS = ("es:ESHttpPost",)
+QUERY_ENDPOINTS = ("_search", "_msearch", "_count")
+ARTICLE_KEY_PREFIX = "ART#"  # store/keys.py article_pk(): only article items are indexed
+
+INDEX_STREAM_BATCH_SIZE = 100
+INDEX_STREAM_RETRY_ATTEMPTS = 5
+INDEX_STREAM_MAX_RECORD_AGE = Duration.hours(6)
+INDEX_TIMEOUT = Duration.seconds(60)
+
+
+class SearchDomain(Construct):
+    """The domain, its logs and an access policy naming exactly the roles allowed in."""
+
+    def __init__(self, scope: Construct, construct_id: str, *, config: StageConfig, network: Network) -> None:
+        super().__init__(scope, construct_id)
+        size = config.opensearch
+        stack = Stack.of(self)
+        self.domain_name = config.opensearch_domain_name
+        # Built from the explicit name, not domain.domain_arn: the access policy is a property of the
+        # domain itself, so referencing its own Arn attribute would be a circular reference.
+        self.domain_arn = stack.format_arn(service="es", resource="domain", resource_name=self.domain_name)
+        self.paths_arn = f"{self.domain_arn}/*"
+
+        self.security_group = network.security_group("DomainSecurityGroup", "newsflow OpenSearch domain (HTTPS)")
+        self.slow_search_logs = log_group(self, "SlowSearchLogs", config)
+        self.slow_index_logs = log_group(self, "SlowIndexLogs", config)
+        self.app_logs = log_group(self, "AppLogs", config)
+
+        self._access_policy = iam.PolicyDocument()
+        subnets = network.vpc.isolated_subnets[: size.availability_zones]
+        self.domain = opensearch.Domain(
+            self,
+            "Domain",
+            domain_name=self.domain_name,
+            version=ENGINE_VERSION,
+            capacity=opensearch.CapacityConfig(
+                data_nodes=size.data_nodes,
+                data_node_instance_type=size.data_node_type,
+                master_nodes=size.master_nodes if size.dedicated_masters else None,
+                master_node_instance_type=size.master_node_type if size.dedicated_masters else None,
+                multi_az_with_standby_enabled=False,
+            ),
+            zone_awareness=opensearch.ZoneAwarenessConfig(
+                enabled=size.zone_aware,
+                availability_zone_count=size.availability_zones if size.zone_aware else None,
+            ),
+            ebs=opensearch.EbsOptions(volume_size=size.volume_gb, volume_type=ec2.EbsDeviceVolumeType.GP3),
+            encryption_at_rest=opensearch.EncryptionAtRestOptions(enabled=True),
+            node_to_node_encryption=True,
+            enforce_https=True,
+            tls_security_policy=opensearch.TLSSecurityPolicy.TLS_1_2_PFS,
+            logging=opensearch.LoggingOptions(
+                slow_search_log_enabled=True,
+                slow_search_log_group=self.slow_search_logs,
+                slow_index_log_enabled=True,
+                slow_index_log_group=self.slow_index_logs,
+                app_log_enabled=True,
+                app_log_group=self.app_logs,
+            ),
+            # The CloudWatch Logs resource policy is declared below as a plain CloudFormation resource
+            # instead of CDK's custom-resource Lambda.
+            suppress_logs_resource_policy=True,
+            vpc=network.vpc,
+            vpc_subnets=[ec2.SubnetSelection(subnets=subnets)],
+            security_groups=[self.security_group],
+            enable_auto_software_update=True,
+            removal_policy=RemovalPolicy.RETAIN if config.is_production else RemovalPolicy.DESTROY,
+        )
+        cfn_domain = cast(opensearch.CfnDomain, self.domain.node.default_child)
+        cfn_domain.access_policies = self._access_policy
+
+        logs.ResourcePolicy(
+            self,
+            "LogsResourcePolicy",
+            policy_statements=[
+                iam.PolicyStatement(
+                    principals=[cast(iam.IPrincipal, iam.ServicePrincipal("es.amazonaws.com"))],
+                    actions=["logs:PutLogEvents", "logs:CreateLogStream"],
+                    resources=[lg.log_group_arn for lg in (self.slow_search_logs, self.slow_index_logs, self.app_logs)],
+                    conditions={
+                        "StringEquals": {"aws:SourceAccount": stack.account},
+                        "ArnLike": {"aws:SourceArn": self.domain_arn},
+                    },
+                )
+            ],
+        )
+
+        if config.create_opensearch_service_linked_role:
+            linked_role = iam.CfnServiceLinkedRole(
+                self, "ServiceLinkedRole", aws_service_name="opensearchservice.amazonaws.com"
+            )
+            self.domain.node.add_dependency(linked_role)
+
+        if not size.dedicated_masters:
+            acknowledge(
+                self.domain,
+                "AwsSolutions-OS4",
+                f"Stage '{config.stage}' runs a single-node development domain; three dedicated master "
+                "nodes would triple its cost for no benefit at one data node. The prod stage uses them.",
+            )
+        if not size.zone_aware:
+            acknowledge(
+                self.domain,
+                "AwsSolutions-OS7",
+                f"Stage '{config.stage}' runs one data node, which cannot be spread over zones; the index "
+                "is rebuildable from the DynamoDB table. The prod stage enables 2-AZ zone awareness.",
+            )
+        acknowledge(
+            self.domain,
+            "AwsSolutions-OS3",
+            "The domain has no public endpoint: it lives in PRIVATE_ISOLATED subnets, its security group "
+            "admits HTTPS only from the index and api Lambdas, and its resource policy names only their "
+            "roles. IP allowlisting does not apply to VPC domains.",
+        )
+
+    def allow_write(self, function: NewsflowFunction) -> None:
+        """The indexer: every verb on every path (it creates the index, bulk-writes and deletes)."""
+        self._allow(function, INDEX_WRITE_ACTIONS, [self.paths_arn])
+
+    def allow_read(self, function: NewsflowFunction, index: str) -> None:
+        """A reader: GET/HEAD anywhere, POST only to the query endpoints of `index`."""
+        self._allow(function, INDEX_READ_ACTIONS, [self.paths_arn])
+        self._allow(function, QUERY_ACTIONS, [f"{self.domain_arn}/{index}/{endpoint}" for endpoint in QUERY_ENDPOINTS])
+
+    def _allow(self, function: NewsflowFunction, actions: Sequence[str], resources: list[str]) -> None:
+        """Network path (security group), resource policy and identity policy, all three."""
+        self.domain.connections.allow_default_port_from(function.function, "HTTPS from a newsflow Lambda")
+        self._access_policy.add_statements(
+            iam.PolicyStatement(
+                principals=[cast(iam.IPrincipal, iam.ArnPrincipal(function.role.role_arn))],
+                actions=list(actions),
+                resources=resources,
+            )
+        )
+        function.add_to_policy(actions, resources)
+        if self.paths_arn not in resources:
+            return
+        acknowledge(
+            function.role,
+            f"AwsSolutions-IAM5[Resource::{_flat(self.paths_arn, self)}]",
+            "OpenSearch authorizes HTTP paths: index names, _bulk, _search and the document ids under "
+            "them are only known at run time, so the grant is the domain's path wildcard <domain>/*; "
+            "it is scoped to this one domain and to the listed HTTP verbs.",
+        )
+
+    @property
+    def endpoint_url(self) -> str:
+        return f"https://{self.domain.domain_endpoint}"
+
+
+def _flat(arn: str, scope: Construct) -> str:
+    """The string cdk-nag shows for a resource (Fn::Join flattened, refs as <Name>)."""
+    resolved = Stack.of(scope).resolve(arn)
+    if isinstance(resolved, str):
+        return resolved
+    parts: list[str] = []
+    for item in resolved["Fn::Join"][1]:
+        parts.append(item if isinstance(item, str) else f"<{item['Ref']}>")
+    return "".join(parts)
+
+
+class StreamIndexer(Construct):
+    """DynamoDB stream -> index Lambda -> OpenSearch, failures parked on the index-failure queue."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: StageConfig,
+        code: lambda_.Code,
+        environment: Mapping[str, str],
+        table_stream_arn: str,
+        failure_queue: sqs.IQueue,
+        search: SearchDomain,
+        placement: VpcPlacement,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.handler = NewsflowFunction(
+            self,
+            "Index",
+            spec=FunctionSpec(
+                handler=c.HANDLER_INDEX,
+                description="Publishes article changes from the table stream to OpenSearch",
+                memory_mb=512,
+                timeout=INDEX_TIMEOUT,
+            ),
+            code=code,
+            config=config,
+            environment=environment,
+            placement=placement,
+            # Lambda checks, when it creates the mapping, that the role may list streams; ListStreams
+            # has no resource-level permission.
+            unscoped_actions=["dynamodb:ListStreams"],
+        )
+        fn = self.handler.function
+        self.mapping = fn.add_event_source_mapping(
+            "TableStream",
+            event_source_arn=table_stream_arn,
+            starting_position=lambda_.StartingPosition.TRIM_HORIZON,
+            batch_size=INDEX_STREAM_BATCH_SIZE,
+            max_batching_window=Duration.seconds(2),
+            bisect_batch_on_error=True,
+            retry_attempts=INDEX_STREAM_RETRY_ATTEMPTS,
+            max_record_age=INDEX_STREAM_MAX_RECORD_AGE,
+            report_batch_item_failures=True,
+            on_failure=sources.SqsDlq(failure_queue),
+            filters=[
+                lambda_.FilterCriteria.filter(
+                    {"dynamodb": {"Keys": {"pk": {"S": lambda_.FilterRule.begins_with(ARTICLE_KEY_PREFIX)}}}}
+                )
+            ],
+        )
+        # What DynamoEventSource grants, minus ListStreams (inline above): reads of this one stream.
+        self.handler.add_to_policy(
+            ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"], [table_stream_arn]
+        )
+        search.allow_write(self.handler)

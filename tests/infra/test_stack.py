@@ -1,0 +1,546 @@
+"""Assertions on the synthesized NewsflowStack-dev template (see conftest.py for the context used)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from aws_cdk import aws_opensearchservice as opensearch
+from aws_cdk.assertions import Match, Template
+from newsflow import constants as c
+
+from infra.search import ENGINE_VERSION
+from tests.infra.helpers import (
+    actions_of,
+    find,
+    find_one,
+    function_by_handler,
+    logical_id_of_function,
+    policy_statements_of_role,
+    ref_target,
+)
+
+pytestmark = [pytest.mark.infra, pytest.mark.xdist_group("cdk")]
+
+Resources = dict[str, dict[str, Any]]
+
+HANDLERS = {c.HANDLER_INGEST, c.HANDLER_INDEX, c.HANDLER_API, c.HANDLER_POLL}
+
+
+# --- storage --------------------------------------------------------------------------------------
+
+
+def test_table_is_on_demand_encrypted_recoverable_and_streams_both_images(template: Template) -> None:
+    # Given the dev stack / When it is synthesized / Then the single table has the agreed settings
+    template.resource_count_is("AWS::DynamoDB::Table", 1)
+    template.has_resource_properties(
+        "AWS::DynamoDB::Table",
+        {
+            "BillingMode": "PAY_PER_REQUEST",
+            "KeySchema": [
+                {"AttributeName": "pk", "KeyType": "HASH"},
+                {"AttributeName": "sk", "KeyType": "RANGE"},
+            ],
+            "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True},
+            "SSESpecification": {"SSEEnabled": True},
+            "StreamSpecification": {"StreamViewType": "NEW_AND_OLD_IMAGES"},
+            "TimeToLiveSpecification": {"AttributeName": "expires_at", "Enabled": True},
+        },
+    )
+
+
+def test_table_has_the_three_named_string_keyed_gsis_projecting_all(resources: Resources) -> None:
+    # Given the table / When its GSIs are read / Then they match store/keys.py by name and key
+    _, table = find_one(resources, "AWS::DynamoDB::Table")
+    props = table["Properties"]
+    indexes = {gsi["IndexName"]: gsi for gsi in props["GlobalSecondaryIndexes"]}
+    expected = {c.GSI_CATEGORY: "gsi1", c.GSI_LATEST: "gsi2", c.GSI_SOURCE: "gsi3"}
+    assert set(indexes) == set(expected)
+    for name, prefix in expected.items():
+        assert indexes[name]["KeySchema"] == [
+            {"AttributeName": f"{prefix}pk", "KeyType": "HASH"},
+            {"AttributeName": f"{prefix}sk", "KeyType": "RANGE"},
+        ]
+        assert indexes[name]["Projection"] == {"ProjectionType": "ALL"}
+    types = {a["AttributeName"]: a["AttributeType"] for a in props["AttributeDefinitions"]}
+    assert types == {name: "S" for name in ("pk", "sk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk", "gsi3pk", "gsi3sk")}
+
+
+def test_dev_table_is_disposable(resources: Resources) -> None:
+    # Given the dev stage / Then the table can be torn down with the stack
+    _, table = find_one(resources, "AWS::DynamoDB::Table")
+    assert table["DeletionPolicy"] == "Delete"
+    assert table["Properties"].get("DeletionProtectionEnabled") is not True
+
+
+def test_prod_table_is_protected_and_retained(prod_parts: Any) -> None:
+    # Given the prod stage / When its table is synthesized / Then it is deletion-protected and retained
+    prod_parts.template.has_resource(
+        "AWS::DynamoDB::Table",
+        {"DeletionPolicy": "Retain", "Properties": Match.object_like({"DeletionProtectionEnabled": True})},
+    )
+
+
+# --- queues ---------------------------------------------------------------------------------------
+
+
+def test_every_queue_is_encrypted_and_refuses_plain_http(resources: Resources) -> None:
+    # Given the three queues (items, DLQ, index failures)
+    queues = find(resources, "AWS::SQS::Queue")
+    assert len(queues) == 3
+    # Then each has SSE and a queue policy denying requests without TLS
+    for _, queue in queues:
+        assert queue["Properties"]["SqsManagedSseEnabled"] is True
+    secured: set[str] = set()
+    for _, policy in find(resources, "AWS::SQS::QueuePolicy"):
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
+            if statement["Effect"] == "Deny" and statement["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}:
+                secured.update(ref_target(q) for q in policy["Properties"]["Queues"])
+    assert secured == {logical_id for logical_id, _ in queues}
+
+
+def test_items_queue_redrives_to_a_14_day_dlq_and_outlasts_six_ingest_timeouts(resources: Resources) -> None:
+    # Given the queue that has a redrive policy (the items queue)
+    items = [q for _, q in find(resources, "AWS::SQS::Queue") if "RedrivePolicy" in q["Properties"]]
+    assert len(items) == 1
+    props = items[0]["Properties"]
+    # Then it redrives after MAX_RECEIVE_COUNT receives, to a DLQ kept for 14 days
+    assert props["RedrivePolicy"]["maxReceiveCount"] == c.MAX_RECEIVE_COUNT
+    dlq_id = props["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0]
+    assert resources[dlq_id]["Properties"]["MessageRetentionPeriod"] == 14 * 24 * 3600
+    # And a message stays invisible long enough for six ingest attempts to time out
+    assert props["VisibilityTimeout"] >= 6 * c.INGEST_TIMEOUT_SECONDS
+
+
+# --- functions ------------------------------------------------------------------------------------
+
+
+def test_four_arm64_python_314_functions_with_the_runtime_handlers(resources: Resources) -> None:
+    functions = find(resources, "AWS::Lambda::Function")
+    assert {f["Properties"]["Handler"] for _, f in functions} == HANDLERS
+    for _, fn in functions:
+        props = fn["Properties"]
+        assert props["Runtime"] == "python3.14"
+        assert props["Architectures"] == ["arm64"]
+        assert props["TracingConfig"] == {"Mode": "Active"}
+        # Each function logs to its own explicit log group, which has a retention period
+        log_group_id = ref_target(props["LoggingConfig"]["LogGroup"])
+        assert resources[log_group_id]["Properties"]["RetentionInDays"] == 14
+
+
+def test_functions_share_the_environment_contract_of_newsflow_constants(resources: Resources) -> None:
+    for _, fn in find(resources, "AWS::Lambda::Function"):
+        env = fn["Properties"]["Environment"]["Variables"]
+        for name in (c.ENV_TABLE_NAME, c.ENV_QUEUE_URL, c.ENV_DLQ_URL, c.ENV_OPENSEARCH_URL):
+            assert env[name], name
+        assert env[c.ENV_SEARCH_BACKEND] == "opensearch"
+        assert env[c.ENV_OPENSEARCH_INDEX] == "articles"
+        assert env[c.ENV_STAGE] == "dev"
+        assert env["POWERTOOLS_SERVICE_NAME"] == c.POWERTOOLS_SERVICE_NAME
+        assert env["POWERTOOLS_METRICS_NAMESPACE"] == c.METRICS_NAMESPACE
+        assert env["POWERTOOLS_LOG_LEVEL"] in {"DEBUG", "INFO"}
+        # The OpenSearch URL is https:// + the domain endpoint
+        url = env[c.ENV_OPENSEARCH_URL]["Fn::Join"][1]
+        assert url[0] == "https://"
+        assert url[1]["Fn::GetAtt"][1] == "DomainEndpoint"
+
+
+def test_only_index_and_api_run_inside_the_vpc(resources: Resources) -> None:
+    in_vpc = {
+        f["Properties"]["Handler"]
+        for _, f in find(resources, "AWS::Lambda::Function")
+        if "VpcConfig" in f["Properties"]
+    }
+    assert in_vpc == {c.HANDLER_INDEX, c.HANDLER_API}
+
+
+def test_poller_runs_one_at_a_time_on_the_configured_schedule(resources: Resources, synthesized: Any) -> None:
+    _, poll = function_by_handler(resources, c.HANDLER_POLL)
+    assert poll["Properties"]["ReservedConcurrentExecutions"] == 1
+    _, rule = find_one(resources, "AWS::Events::Rule")
+    assert rule["Properties"]["ScheduleExpression"] == f"rate({synthesized.config.poll_rate_minutes} minutes)"
+    assert rule["Properties"]["Targets"][0]["Arn"]["Fn::GetAtt"][0] == logical_id_of_function(resources, c.HANDLER_POLL)
+
+
+def test_ingest_consumes_the_items_queue_in_batches_with_partial_failures(resources: Resources) -> None:
+    sqs_mappings = [
+        m for _, m in find(resources, "AWS::Lambda::EventSourceMapping") if "StartingPosition" not in m["Properties"]
+    ]
+    assert len(sqs_mappings) == 1
+    props = sqs_mappings[0]["Properties"]
+    assert ref_target(props["FunctionName"]) == logical_id_of_function(resources, c.HANDLER_INGEST)
+    assert props["BatchSize"] == c.INGEST_BATCH_SIZE
+    assert props["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert props["MaximumBatchingWindowInSeconds"] > 0
+    queue_id = props["EventSourceArn"]["Fn::GetAtt"][0]
+    assert "RedrivePolicy" in resources[queue_id]["Properties"]  # the items queue, not a DLQ
+
+
+def test_index_reads_the_table_stream_safely_and_only_for_articles(resources: Resources) -> None:
+    stream_mappings = [
+        m for _, m in find(resources, "AWS::Lambda::EventSourceMapping") if "StartingPosition" in m["Properties"]
+    ]
+    assert len(stream_mappings) == 1
+    props = stream_mappings[0]["Properties"]
+    assert ref_target(props["FunctionName"]) == logical_id_of_function(resources, c.HANDLER_INDEX)
+    assert props["EventSourceArn"]["Fn::GetAtt"][1] == "StreamArn"
+    assert props["StartingPosition"] == "TRIM_HORIZON"
+    assert props["BisectBatchOnFunctionError"] is True
+    assert 0 < props["MaximumRetryAttempts"] <= 10
+    assert 0 < props["MaximumRecordAgeInSeconds"] <= 24 * 3600
+    assert props["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    # Failures go to the index-failure queue (a queue without a redrive policy of its own)
+    failure_queue = props["DestinationConfig"]["OnFailure"]["Destination"]["Fn::GetAtt"][0]
+    assert resources[failure_queue]["Type"] == "AWS::SQS::Queue"
+    assert "RedrivePolicy" not in resources[failure_queue]["Properties"]
+    pattern = json.loads(props["FilterCriteria"]["Filters"][0]["Pattern"])
+    assert pattern == {"dynamodb": {"Keys": {"pk": {"S": [{"prefix": "ART#"}]}}}}
+
+
+# --- IAM: least privilege -------------------------------------------------------------------------
+
+
+def test_lambda_roles_use_no_aws_managed_policies(resources: Resources) -> None:
+    for handler in HANDLERS:
+        role_id = function_by_handler(resources, handler)[1]["Properties"]["Role"]["Fn::GetAtt"][0]
+        assert "ManagedPolicyArns" not in resources[role_id]["Properties"], handler
+
+
+def test_grants_never_use_wildcard_actions(resources: Resources) -> None:
+    for logical_id, policy in find(resources, "AWS::IAM::Policy"):
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
+            assert not [a for a in actions_of(statement) if "*" in a], logical_id
+
+
+@pytest.mark.parametrize(
+    ("handler", "table_actions"),
+    [
+        (c.HANDLER_INGEST, {"GetItem", "Query", "PutItem", "UpdateItem", "ConditionCheckItem"}),
+        (c.HANDLER_POLL, {"GetItem", "Query", "PutItem", "UpdateItem"}),
+        (c.HANDLER_API, {"GetItem", "Query", "PutItem", "UpdateItem", "DeleteItem"}),
+        (c.HANDLER_INDEX, {"DescribeStream", "GetRecords", "GetShardIterator", "ListStreams"}),
+    ],
+)
+def test_each_function_gets_exactly_its_dynamodb_actions(
+    resources: Resources, handler: str, table_actions: set[str]
+) -> None:
+    statements = policy_statements_of_role(resources, handler)
+    granted = {a.split(":", 1)[1] for s in statements for a in actions_of(s) if a.startswith("dynamodb:")}
+    assert granted == table_actions
+
+
+@pytest.mark.parametrize(
+    ("handler", "es_actions"),
+    [
+        (c.HANDLER_INDEX, {"ESHttpGet", "ESHttpHead", "ESHttpPut", "ESHttpPost", "ESHttpDelete"}),
+        (c.HANDLER_API, {"ESHttpGet", "ESHttpHead", "ESHttpPost"}),
+        (c.HANDLER_INGEST, set()),
+        (c.HANDLER_POLL, set()),
+    ],
+)
+def test_only_index_writes_and_api_reads_opensearch(resources: Resources, handler: str, es_actions: set[str]) -> None:
+    statements = policy_statements_of_role(resources, handler)
+    granted = {a.split(":", 1)[1] for s in statements for a in actions_of(s) if a.startswith("es:")}
+    assert granted == es_actions
+    for statement in statements:
+        if any(a.startswith("es:") for a in actions_of(statement)):
+            assert {_arn_tail(r) for r in _resources_of(statement)} <= {
+                ":domain/newsflow-dev/*",
+                ":domain/newsflow-dev/articles/_search",
+                ":domain/newsflow-dev/articles/_msearch",
+                ":domain/newsflow-dev/articles/_count",
+            }
+
+
+def test_api_can_post_only_to_query_endpoints(resources: Resources) -> None:
+    # Given the api role / Then a POST (which could write a document) is allowed on query paths only
+    post_paths = {
+        _arn_tail(r)
+        for s in policy_statements_of_role(resources, c.HANDLER_API)
+        if "es:ESHttpPost" in actions_of(s)
+        for r in _resources_of(s)
+    }
+    assert post_paths == {
+        ":domain/newsflow-dev/articles/_search",
+        ":domain/newsflow-dev/articles/_msearch",
+        ":domain/newsflow-dev/articles/_count",
+    }
+
+
+def _resources_of(statement: dict[str, Any]) -> list[Any]:
+    resource = statement["Resource"]
+    return resource if isinstance(resource, list) else [resource]
+
+
+def _arn_tail(resource: Any) -> str:
+    return str(resource["Fn::Join"][1][-1])
+
+
+def test_queue_permissions_follow_the_data_flow(resources: Resources) -> None:
+    def sqs_targets(handler: str, action: str) -> set[str]:
+        return {
+            s["Resource"]["Fn::GetAtt"][0]
+            for s in policy_statements_of_role(resources, handler)
+            if action in actions_of(s)
+        }
+
+    items = next(i for i, q in find(resources, "AWS::SQS::Queue") if "RedrivePolicy" in q["Properties"])
+    dlq = resources[items]["Properties"]["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0]
+    assert sqs_targets(c.HANDLER_POLL, "sqs:SendMessage") == {items}
+    assert sqs_targets(c.HANDLER_API, "sqs:SendMessage") == {items}
+    assert sqs_targets(c.HANDLER_INGEST, "sqs:SendMessage") == {dlq}  # parks poison messages itself
+    assert sqs_targets(c.HANDLER_INGEST, "sqs:ReceiveMessage") == {items}
+
+
+# --- search ---------------------------------------------------------------------------------------
+
+
+def test_domain_runs_the_newest_engine_cdk_offers(template: Template) -> None:
+    offered = [name for name in dir(opensearch.EngineVersion) if name.startswith("OPENSEARCH_")]
+    newest = max(offered, key=lambda name: tuple(int(part) for part in name.split("_")[1:]))
+    assert ENGINE_VERSION.version == getattr(opensearch.EngineVersion, newest).version
+    template.has_resource_properties("AWS::OpenSearchService::Domain", {"EngineVersion": ENGINE_VERSION.version})
+
+
+def test_domain_is_encrypted_https_only_logged_and_private(resources: Resources) -> None:
+    _, domain = find_one(resources, "AWS::OpenSearchService::Domain")
+    props = domain["Properties"]
+    assert props["EncryptionAtRestOptions"] == {"Enabled": True}
+    assert props["NodeToNodeEncryptionOptions"] == {"Enabled": True}
+    assert props["DomainEndpointOptions"]["EnforceHTTPS"] is True
+    assert props["DomainEndpointOptions"]["TLSSecurityPolicy"].startswith("Policy-Min-TLS-1-2")
+    assert {k for k, v in props["LogPublishingOptions"].items() if v["Enabled"]} == {
+        "SEARCH_SLOW_LOGS",
+        "INDEX_SLOW_LOGS",
+        "ES_APPLICATION_LOGS",
+    }
+    # Dev: one small node in one private subnet
+    assert props["ClusterConfig"]["InstanceCount"] == 1
+    assert props["ClusterConfig"]["DedicatedMasterEnabled"] is False
+    assert len(props["VPCOptions"]["SubnetIds"]) == 1
+
+
+def test_domain_access_policy_names_only_the_index_and_api_roles(resources: Resources) -> None:
+    _, domain = find_one(resources, "AWS::OpenSearchService::Domain")
+    statements = domain["Properties"]["AccessPolicies"]["Statement"]
+    principals = {s["Principal"]["AWS"]["Fn::GetAtt"][0] for s in statements}
+    roles = {
+        function_by_handler(resources, h)[1]["Properties"]["Role"]["Fn::GetAtt"][0]
+        for h in (c.HANDLER_INDEX, c.HANDLER_API)
+    }
+    assert principals == roles
+    assert all(s["Effect"] == "Allow" and "Condition" not in s for s in statements)
+
+
+def test_opensearch_logs_are_delivered_without_a_custom_resource(resources: Resources) -> None:
+    _, policy = find_one(resources, "AWS::Logs::ResourcePolicy")
+    document = json.dumps(policy["Properties"]["PolicyDocument"])
+    assert "es.amazonaws.com" in document
+    assert not find(resources, "Custom::CloudwatchLogResourcePolicy")
+    assert not find(resources, "Custom::OpenSearchAccessPolicy")
+
+
+def test_prod_domain_is_zone_aware_with_dedicated_masters(prod_parts: Any) -> None:
+    size = prod_parts.config.opensearch
+    prod_parts.template.has_resource_properties(
+        "AWS::OpenSearchService::Domain",
+        {
+            "ClusterConfig": Match.object_like(
+                {
+                    "DedicatedMasterEnabled": True,
+                    "DedicatedMasterCount": 3,
+                    "InstanceCount": size.data_nodes,
+                    "ZoneAwarenessEnabled": True,
+                    "ZoneAwarenessConfig": {"AvailabilityZoneCount": 2},
+                }
+            ),
+            "VPCOptions": Match.object_like({"SubnetIds": Match.any_value()}),
+        },
+    )
+
+
+# --- network --------------------------------------------------------------------------------------
+
+
+def test_vpc_is_isolated_with_flow_logs_and_service_endpoints(template: Template, resources: Resources) -> None:
+    template.resource_count_is("AWS::EC2::NatGateway", 0)
+    template.resource_count_is("AWS::EC2::InternetGateway", 0)
+    template.resource_count_is("AWS::EC2::Subnet", 2)
+    template.resource_count_is("AWS::EC2::FlowLog", 1)
+    endpoints = {
+        e["Properties"]["ServiceName"]["Fn::Join"][1][-1]: e["Properties"]
+        for _, e in find(resources, "AWS::EC2::VPCEndpoint")
+    }
+    assert endpoints[".dynamodb"]["VpcEndpointType"] == "Gateway"
+    assert endpoints[".sqs"]["VpcEndpointType"] == "Interface"
+    assert endpoints[".sqs"]["PrivateDnsEnabled"] is True
+
+
+def test_security_groups_admit_only_https_from_the_lambdas(resources: Resources) -> None:
+    ingress = [r["Properties"] for _, r in find(resources, "AWS::EC2::SecurityGroupIngress")]
+    for rule in ingress:
+        assert (rule["FromPort"], rule["ToPort"], rule["IpProtocol"]) == (443, 443, "tcp")
+        assert "SourceSecurityGroupId" in rule
+        assert "CidrIp" not in rule
+    for _, group in find(resources, "AWS::EC2::SecurityGroup"):
+        assert not group["Properties"].get("SecurityGroupIngress"), "no inline (CIDR) ingress"
+
+
+# --- API ------------------------------------------------------------------------------------------
+
+
+def test_stage_is_named_after_the_stage_logged_traced_and_throttled(resources: Resources, synthesized: Any) -> None:
+    _, stage = find_one(resources, "AWS::ApiGateway::Stage")
+    props = stage["Properties"]
+    assert props["StageName"] == "dev"
+    assert props["TracingEnabled"] is True
+    access_format = json.loads(props["AccessLogSetting"]["Format"])
+    assert {"requestId", "ip", "status", "httpMethod", "resourcePath"} <= set(access_format)
+    settings = props["MethodSettings"][0]
+    assert settings["LoggingLevel"] == "ERROR"
+    assert settings["ThrottlingRateLimit"] == synthesized.config.api_throttle_rate
+    assert settings["ThrottlingBurstLimit"] == synthesized.config.api_throttle_burst
+
+
+def _path(resources: Resources, resource_id: dict[str, Any]) -> str:
+    """The URL path of an AWS::ApiGateway::Resource (the root is referenced by GetAtt, not Ref)."""
+    if "Ref" not in resource_id:
+        return ""
+    props = resources[resource_id["Ref"]]["Properties"]
+    return f"{_path(resources, props['ParentId'])}/{props['PathPart']}"
+
+
+def _methods(resources: Resources) -> dict[tuple[str, str], dict[str, Any]]:
+    """(path, HTTP verb) -> method properties."""
+    return {
+        (_path(resources, m["Properties"]["ResourceId"]) or "/", m["Properties"]["HttpMethod"]): m["Properties"]
+        for _, m in find(resources, "AWS::ApiGateway::Method")
+    }
+
+
+def test_reads_need_an_api_key_and_admin_needs_sigv4(resources: Resources) -> None:
+    methods = _methods(resources)
+    for path in ("/v1", "/v1/{proxy+}"):
+        read = methods[(path, "GET")]
+        assert read["AuthorizationType"] == "NONE"
+        assert read["ApiKeyRequired"] is True
+        assert read["Integration"]["Type"] == "AWS_PROXY"
+    for path in ("/v1/admin", "/v1/admin/{proxy+}"):
+        admin = methods[(path, "ANY")]
+        assert admin["AuthorizationType"] == "AWS_IAM"
+    # Nothing but preflight answers on paths that are neither read nor admin routes
+    assert {m for (_, m) in methods} <= {"GET", "ANY", "OPTIONS"}
+    assert not [k for k in methods if k[1] == "ANY" and not k[0].startswith("/v1/admin")]
+
+
+def test_every_backend_method_validates_requests(resources: Resources) -> None:
+    _, validator = find_one(resources, "AWS::ApiGateway::RequestValidator")
+    assert validator["Properties"]["ValidateRequestBody"] is True
+    assert validator["Properties"]["ValidateRequestParameters"] is True
+    for (path, verb), method in _methods(resources).items():
+        if verb != "OPTIONS":
+            assert "RequestValidatorId" in method, (path, verb)
+
+
+def test_cors_preflight_allows_only_the_configured_origin(resources: Resources) -> None:
+    preflights = [m for (_, verb), m in _methods(resources).items() if verb == "OPTIONS"]
+    assert preflights
+    for preflight in preflights:
+        headers = preflight["Integration"]["IntegrationResponses"][0]["ResponseParameters"]
+        assert headers["method.response.header.Access-Control-Allow-Origin"] == "'https://news.example.com'"
+
+
+def test_gateway_errors_use_the_json_error_envelope(resources: Resources) -> None:
+    responses = {
+        r["Properties"]["ResponseType"]: r["Properties"] for _, r in find(resources, "AWS::ApiGateway::GatewayResponse")
+    }
+    assert {"DEFAULT_4XX", "DEFAULT_5XX", "THROTTLED"} <= set(responses)
+    for response in responses.values():
+        body = response["ResponseTemplates"]["application/json"]
+        assert body.startswith('{"status":"error","code":"$context.error.responseType","message":')
+        assert response["ResponseParameters"]["gatewayresponse.header.Access-Control-Allow-Origin"] == (
+            "'https://news.example.com'"
+        )
+    assert responses["THROTTLED"]["ResponseParameters"]["gatewayresponse.header.Retry-After"] == "'1'"
+
+
+def test_public_read_api_drops_the_key_but_keeps_admin_signed(public_api_template: Template) -> None:
+    # Given context publicReadApi=true / When the API is synthesized
+    resources = public_api_template.to_json()["Resources"]
+    methods = _methods(resources)
+    # Then reads need no key (and no key or usage plan exists), while admin still requires SigV4
+    assert methods[("/v1/{proxy+}", "GET")]["ApiKeyRequired"] is False
+    assert methods[("/v1/admin/{proxy+}", "ANY")]["AuthorizationType"] == "AWS_IAM"
+    public_api_template.resource_count_is("AWS::ApiGateway::ApiKey", 0)
+    public_api_template.resource_count_is("AWS::ApiGateway::UsagePlan", 0)
+
+
+def test_read_key_is_bound_to_the_stage_by_a_usage_plan(template: Template) -> None:
+    template.resource_count_is("AWS::ApiGateway::ApiKey", 1)
+    template.resource_count_is("AWS::ApiGateway::UsagePlanKey", 1)
+    template.has_resource_properties(
+        "AWS::ApiGateway::UsagePlan",
+        {"ApiStages": [Match.object_like({"Stage": Match.any_value()})], "Throttle": Match.any_value()},
+    )
+
+
+def test_waf_protects_the_stage_with_managed_rules_and_a_rate_limit(resources: Resources) -> None:
+    _, acl = find_one(resources, "AWS::WAFv2::WebACL")
+    props = acl["Properties"]
+    assert props["Scope"] == "REGIONAL"
+    rules = {rule["Name"]: rule for rule in props["Rules"]}
+    assert {"AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet"} <= set(rules)
+    rate = rules["RateLimitPerIp"]
+    assert rate["Statement"]["RateBasedStatement"]["AggregateKeyType"] == "IP"
+    assert "Block" in rate["Action"]
+    _, association = find_one(resources, "AWS::WAFv2::WebACLAssociation")
+    assert association["Properties"]["WebACLArn"]["Fn::GetAtt"][0] == find_one(resources, "AWS::WAFv2::WebACL")[0]
+    stage_id = find_one(resources, "AWS::ApiGateway::Stage")[0]
+    arn_parts = association["Properties"]["ResourceArn"]["Fn::Join"][1]
+    assert arn_parts[-2:] == ["/stages/", {"Ref": stage_id}]
+
+
+# --- monitoring -----------------------------------------------------------------------------------
+
+
+def test_alarm_topic_is_encrypted_tls_only_and_mails_ops(resources: Resources) -> None:
+    _, topic = find_one(resources, "AWS::SNS::Topic")
+    key_id = topic["Properties"]["KmsMasterKeyId"]["Fn::GetAtt"][0]
+    assert resources[key_id]["Properties"]["EnableKeyRotation"] is True
+    # CloudWatch must be able to use the key, or alarms cannot publish to the topic
+    key_policy = json.dumps(resources[key_id]["Properties"]["KeyPolicy"])
+    assert "cloudwatch.amazonaws.com" in key_policy
+    _, topic_policy = find_one(resources, "AWS::SNS::TopicPolicy")
+    deny = topic_policy["Properties"]["PolicyDocument"]["Statement"][0]
+    assert deny["Effect"] == "Deny"
+    assert deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    _, subscription = find_one(resources, "AWS::SNS::Subscription")
+    assert subscription["Properties"]["Protocol"] == "email"
+    assert subscription["Properties"]["Endpoint"] == "ops@example.com"
+
+
+def test_alarms_cover_parked_messages_lag_errors_throttles_and_5xx(resources: Resources) -> None:
+    alarms = [a["Properties"] for _, a in find(resources, "AWS::CloudWatch::Alarm")]
+    by_metric: dict[str, list[dict[str, Any]]] = {}
+    for alarm in alarms:
+        by_metric.setdefault(alarm["MetricName"], []).append(alarm)
+        assert alarm["AlarmActions"], alarm["AlarmDescription"]
+    assert len(by_metric["ApproximateNumberOfMessagesVisible"]) == 2  # DLQ and index failures
+    assert all(a["Threshold"] == 0 for a in by_metric["ApproximateNumberOfMessagesVisible"])
+    assert by_metric["IteratorAge"][0]["Threshold"] == 5 * 60 * 1000
+    assert len(by_metric["Errors"]) == 4
+    assert len(by_metric["Throttles"]) == 4
+    assert by_metric["5XXError"][0]["Namespace"] == "AWS/ApiGateway"
+    assert "ApproximateAgeOfOldestMessage" in by_metric
+
+
+def test_dashboard_exists(template: Template) -> None:
+    template.resource_count_is("AWS::CloudWatch::Dashboard", 1)
+
+
+def test_stack_outputs_what_operators_and_producers_need(template: Template) -> None:
+    outputs = template.to_json()["Outputs"]
+    assert {"ApiUrl", "QueueUrl", "DlqUrl", "TableName", "OpenSearchEndpoint"} <= set(outputs)
+    stage_id = find_one(template.to_json()["Resources"], "AWS::ApiGateway::Stage")[0]
+    assert outputs["ApiUrl"]["Value"]["Fn::Join"][1][-2:] == [{"Ref": stage_id}, "/v1"]
