@@ -90,4 +90,4 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     with processor(records=event.get("Records", []), handler=record_handler, lambda_context=context):
         results = processor.process()
     last_outcomes[:] = [result for status, result, _ in results if status == "success" and isinstance(result, dict)]
-    return processor.response()
+    return dict(processor.response())

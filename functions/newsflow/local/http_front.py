@@ -35,7 +35,7 @@ class ApiFront:
             server_version = "newsflow-local"
             protocol_version = "HTTP/1.1"
 
-            def log_message(self, format: str, *args: Any) -> None:  # quiet: the api handler logs
+            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature  # quiet: the api handler logs
                 return
 
             def _serve(self) -> None:
@@ -50,7 +50,7 @@ class ApiFront:
     @property
     def url(self) -> str:
         host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{host!s}:{port}"
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._server.serve_forever, name="api-front", daemon=True)

@@ -63,9 +63,9 @@ def table_definition(table_name: str) -> dict[str, Any]:
     }
 
 
-def _queue(name: str, attributes: dict[str, str]) -> tuple[str, str]:
+def _queue(name: str, attributes: dict[str, Any]) -> tuple[str, str]:
     sqs = aws.sqs()
-    url = sqs.create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
+    url = sqs.create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]  # type: ignore[arg-type]
     arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     return url, arn
 

@@ -156,7 +156,7 @@ class LocalRuntime:
                 self._queue_idle.set()
                 continue
             self._queue_idle.clear()
-            self._deliver(messages)
+            self._deliver([dict(m) for m in messages])
 
     def _deliver(self, messages: list[dict[str, Any]]) -> None:
         event = sqs_event(messages, self._resources.queue_arn, self._region)

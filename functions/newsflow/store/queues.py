@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from newsflow.constants import DLQ_DETAIL_ATTRIBUTE, DLQ_REASON_ATTRIBUTE
 from newsflow.store.ports import DeadLetter
@@ -39,7 +39,7 @@ class SqsDeadLetterQueue:
         self._url = queue_url
 
     def park(self, letter: DeadLetter) -> None:
-        attributes = {
+        attributes: dict[str, Any] = {
             DLQ_REASON_ATTRIBUTE: {"DataType": "String", "StringValue": letter.reason},
         }
         if letter.detail:
