@@ -1,0 +1,382 @@
+"""Scoring: signals from one item -> points per category -> a ranked, thresholded verdict.
+
+Signals, strongest first (points = signal weight x entry weight):
+- feed tags that are aliases of a category ("Politics", "Tech", "Aerospace & Defense"): 10 each;
+- URL sections and the sub-domain that are aliases ("/politics/", "tech.example.com"): 5 each;
+- lexicon terms in the title x3, in non-alias feed tags x2, in the summary x2, in the body x1.
+  A term counts at most twice in the title and summary and three times in the body, so one repeated
+  word cannot carry an article; only the first BODY_CHARS characters of the body are read.
+
+Terms are found in one pass over the tokens: a dict of phrases keyed by their joined tokens, probed
+longest first only at tokens that start some phrase (no regex per term); the longest match wins and
+consumes its tokens ("bank of america" is one bank, not a bank plus a country).
+
+From points to scores in [0, 1], for each category c with points p(c):
+    evidence(c) = 1 - exp(-p(c) / EVIDENCE_SCALE)           (absolute: how much was found for c)
+    margin(c)   = p(c) / (p(c) + p(strongest other))         (relative: 1 alone, 0.5 in a tie)
+    score(c)    = evidence(c) * margin(c)
+so a lone weak term scores low, a long article that is clearly about c scores near 1, and two
+categories with equal evidence share the honours. The primary category is the best one if its score
+reaches MIN_PRIMARY_SCORE, else GENERAL_CATEGORY with that (low) score. Secondary categories are
+those with at least SECONDARY_RATIO of the best points and a score of MIN_SECONDARY_SCORE. `scores`
+holds the primary and the secondaries only (it decides on which category pages an article appears);
+`explain` shows the full ranking and the terms.
+
+A later scorer (a trained linear model) can consume the same `Document` and add its points per
+category before `decide`; nothing here depends on the lexicon being the only source.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Final
+from urllib.parse import urlsplit
+
+from newsflow.categorise.tokens import key, tokenise
+from newsflow.models import GENERAL_CATEGORY, Categorisation, CategoryScore
+
+TAG_ALIAS_POINTS: Final = 10.0
+URL_ALIAS_POINTS: Final = 5.0
+TITLE_WEIGHT: Final = 3.0
+TAG_TERM_WEIGHT: Final = 2.0
+SUMMARY_WEIGHT: Final = 2.0
+BODY_WEIGHT: Final = 1.0
+TITLE_CAP: Final = 2
+SUMMARY_CAP: Final = 2
+BODY_CAP: Final = 3
+BODY_CHARS: Final = 8_000
+MAX_URL_SECTIONS: Final = 6
+
+EVIDENCE_SCALE: Final = 8.0
+MIN_PRIMARY_SCORE: Final = 0.25
+SECONDARY_RATIO: Final = 0.5
+MIN_SECONDARY_SCORE: Final = 0.1
+MAX_CATEGORIES: Final = 3
+
+_SPEC_LINE = re.compile(r"^\s*([^,:\s][^,:]*):(.*)$")
+_IGNORED_SUBDOMAINS: Final = frozenset({"www", "m", "amp", "mobile", "news", "edition", "en", "feeds", "rss"})
+
+
+def parse_spec(spec: str) -> list[tuple[str, list[str]]]:
+    """Parse "head: item, item, ..." lines (continuation lines carry on the previous head)."""
+    groups: list[tuple[str, list[str]]] = []
+    for line in spec.splitlines():
+        if not line.strip():
+            continue
+        match = _SPEC_LINE.match(line)
+        if match:
+            groups.append((match.group(1).strip(), []))
+            rest = match.group(2)
+        elif groups:
+            rest = line
+        else:
+            raise ValueError(f"spec line without a head: {line!r}")
+        groups[-1][1].extend(item.strip() for item in rest.split(",") if item.strip())
+    return groups
+
+
+def plural_forms(word: str) -> list[str]:
+    """English plurals of a lexicon word (only added where the lexicon has no entry of its own)."""
+    if len(word) < 3 or not word.isalpha():
+        return []
+    if word.endswith(("s", "x", "z", "ch", "sh")):
+        return [word + "es"]
+    if word.endswith("y") and word[-2] not in "aeiou":
+        return [word[:-1] + "ies"]
+    return [word + "s"]
+
+
+@dataclass(eq=False, slots=True)
+class Entry:
+    """One matchable term: its spelling for explanations, its category weights, the country it names."""
+
+    label: str
+    weights: dict[str, float] = field(default_factory=dict)
+    country: str | None = None
+    blocks_country: bool = False
+
+
+@dataclass(slots=True)
+class TermIndex:
+    """The compiled lexicon: lower-cased keys, case-sensitive surfaces, aliases for tags/URL sections."""
+
+    entries: dict[str, Entry]
+    cased: dict[str, Entry]
+    cased_lower: frozenset[str]
+    phrase_len: dict[str, int]
+    aliases: dict[str, dict[str, float]]
+
+    def match(self, original: list[str], lowered: list[str]) -> dict[Entry, int]:
+        """Count the entries found in a token sequence (longest match first, non-overlapping)."""
+        hits: dict[Entry, int] = {}
+        entries = self.entries
+        phrase_len = self.phrase_len
+        cased_lower = self.cased_lower
+        i = 0
+        n = len(lowered)
+        while i < n:
+            token = lowered[i]
+            longest = phrase_len.get(token)
+            if longest:
+                for size in range(min(longest, n - i), 1, -1):
+                    entry = entries.get(" ".join(lowered[i : i + size]))
+                    if entry is not None:
+                        hits[entry] = hits.get(entry, 0) + 1
+                        i += size
+                        break
+                else:
+                    longest = 0
+                if longest:
+                    continue
+            entry = None
+            if token in cased_lower:
+                entry = self.cased.get(original[i])
+            if entry is None:
+                entry = entries.get(token)
+            if entry is not None:
+                hits[entry] = hits.get(entry, 0) + 1
+            i += 1
+        return hits
+
+    @property
+    def size(self) -> int:
+        return len(self.entries) + len(self.cased)
+
+
+def compile_index(
+    lexicon: Mapping[str, str],
+    aliases: Mapping[str, Mapping[str, float]],
+    countries: str,
+    category_names: Mapping[str, str],
+) -> TermIndex:
+    """Build the index from lexicon specs (slug -> spec), aliases and the country spec.
+
+    Raises ValueError for a slug that is not in `category_names` or a case-sensitive phrase.
+    """
+    entries: dict[str, Entry] = {}
+    cased: dict[str, Entry] = {}
+    explicit: set[str] = set()
+
+    def entry_for(term: str) -> Entry | None:
+        if term.startswith("="):
+            surface = term[1:]
+            if len(key(surface).split()) != 1:
+                raise ValueError(f"case-sensitive terms must be single words: {term!r}")
+            return cased.setdefault(surface, Entry(surface))
+        term_key = key(term)
+        if not term_key:
+            return None
+        explicit.add(term_key)
+        return entries.setdefault(term_key, Entry(term_key))
+
+    for slug, spec in lexicon.items():
+        if slug not in category_names:
+            raise ValueError(f"lexicon category {slug!r} is not in the taxonomy")
+        for weight_text, terms in parse_spec(spec):
+            weight = float(weight_text)
+            for term in terms:
+                entry = entry_for(term)
+                if entry is not None:
+                    entry.weights[slug] = max(weight, entry.weights.get(slug, 0.0))
+
+    for canonical, names in parse_spec(countries):
+        for name in [*names, canonical] if canonical != "-" else names:
+            entry = entry_for(name)
+            if entry is None:
+                continue
+            if canonical == "-":
+                entry.blocks_country = True
+            elif entry.country is None:
+                entry.country = canonical
+
+    # Phrases that contain a country word name that country too ("bank of england" -> United Kingdom).
+    single_countries = {k: e.country for k, e in entries.items() if e.country and " " not in k}
+    for term_key, entry in entries.items():
+        if entry.country is None and not entry.blocks_country and " " in term_key:
+            entry.country = next((single_countries[w] for w in term_key.split() if w in single_countries), None)
+
+    # Plurals of the last word, for lower-case terms, unless the plural is an entry of its own.
+    for term_key, entry in list(entries.items()):
+        if not entry.weights:
+            continue
+        head, _, last = term_key.rpartition(" ")
+        for plural in plural_forms(last):
+            plural_key = f"{head} {plural}" if head else plural
+            if plural_key not in explicit and plural_key not in entries:
+                entries[plural_key] = entry
+
+    # Case-sensitive surfaces also match in ALL CAPS ("APPLE SHARES SURGE").
+    for surface, entry in list(cased.items()):
+        cased.setdefault(surface.upper(), entry)
+
+    phrase_len: dict[str, int] = {}
+    for term_key in entries:
+        words = term_key.split(" ")
+        if len(words) > 1:
+            phrase_len[words[0]] = max(phrase_len.get(words[0], 0), len(words))
+
+    alias_map: dict[str, dict[str, float]] = {}
+    for slug, name in category_names.items():
+        for spelling in (slug, name):
+            alias_map.setdefault(key(spelling), {})[slug] = 1.0
+    for alias, weights in aliases.items():
+        for slug, weight in weights.items():
+            if slug not in category_names:
+                raise ValueError(f"alias {alias!r} names unknown category {slug!r}")
+            alias_map.setdefault(key(alias), {})[slug] = weight
+
+    return TermIndex(
+        entries=entries,
+        cased=cased,
+        cased_lower=frozenset(surface.lower() for surface in cased),
+        phrase_len=phrase_len,
+        aliases=alias_map,
+    )
+
+
+@dataclass(slots=True)
+class Document:
+    """An item reduced to what scorers read, tokenised once."""
+
+    title: tuple[list[str], list[str]]
+    summary: tuple[list[str], list[str]]
+    body: tuple[list[str], list[str]]
+    tags: list[str]
+    url_sections: list[str]
+
+
+def url_sections(url: str | None) -> list[str]:
+    """Section names in a URL: the sub-domain ("tech.example.com") and short path segments
+    ("/business/energy/..."); article slugs (more than three words) and dates are skipped."""
+    if not url:
+        return []
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return []
+    sections: list[str] = []
+    labels = (parts.hostname or "").split(".")
+    if len(labels) > 2 and labels[0] not in _IGNORED_SUBDOMAINS:
+        sections.append(labels[0])
+    for segment in parts.path.split("/"):
+        words = key(segment)
+        if words and not words.replace(" ", "").isdigit() and words.count(" ") <= 2:
+            sections.append(words)
+        if len(sections) >= MAX_URL_SECTIONS:
+            break
+    return sections
+
+
+def build_document(title: str, summary: str, body: str, tags: Iterable[str], url: str | None) -> Document:
+    body_tokens = tokenise(body, max_chars=BODY_CHARS)
+    # A summary that repeats the body's opening (the lead used as summary, or a summary-only item whose
+    # body is the summary) is counted once, as body.
+    lead = " ".join(summary[:120].split())
+    repeats_body = bool(lead) and " ".join(body[: len(summary) + 200].split()).startswith(lead.rstrip("…"))
+    summary_tokens = ([], []) if repeats_body else tokenise(summary)
+    return Document(
+        title=tokenise(title),
+        summary=summary_tokens,
+        body=body_tokens,
+        tags=list(tags),
+        url_sections=url_sections(url),
+    )
+
+
+@dataclass(slots=True)
+class Evidence:
+    """Points per category, the rules that produced them (when collected) and the countries seen."""
+
+    points: dict[str, float] = field(default_factory=dict)
+    countries: dict[str, float] = field(default_factory=dict)
+    rules: dict[str, dict[str, float]] | None = None
+
+    def add(self, slug: str, points: float, rule: str | None) -> None:
+        self.points[slug] = self.points.get(slug, 0.0) + points
+        if self.rules is not None and rule is not None:
+            per_slug = self.rules.setdefault(slug, {})
+            per_slug[rule] = per_slug.get(rule, 0.0) + points
+
+
+_FIELDS: Final = (
+    ("title", TITLE_WEIGHT, TITLE_CAP, 3.0),
+    ("summary", SUMMARY_WEIGHT, SUMMARY_CAP, 2.0),
+    ("body", BODY_WEIGHT, BODY_CAP, 1.0),
+)
+
+
+def lexicon_evidence(document: Document, index: TermIndex, *, collect: bool = False) -> Evidence:
+    """Points per category from aliases (tags, URL sections) and lexicon terms (title, summary, body)."""
+    evidence = Evidence(rules={} if collect else None)
+    for tag in document.tags:
+        alias = index.aliases.get(key(tag))
+        if alias:
+            for slug, weight in alias.items():
+                evidence.add(slug, TAG_ALIAS_POINTS * weight, f"tag alias {tag!r}" if collect else None)
+            continue
+        for entry, count in index.match(*tokenise(tag)).items():
+            for slug, weight in entry.weights.items():
+                points = TAG_TERM_WEIGHT * weight * min(count, 1)
+                evidence.add(slug, points, f"tag term {entry.label!r}" if collect else None)
+    for section in document.url_sections:
+        alias = index.aliases.get(section)
+        if alias:
+            for slug, weight in alias.items():
+                evidence.add(slug, URL_ALIAS_POINTS * weight, f"url section {section!r}" if collect else None)
+    for name, field_weight, cap, country_weight in _FIELDS:
+        original, lowered = getattr(document, name)
+        if not lowered:
+            continue
+        for entry, count in index.match(original, lowered).items():
+            if entry.country is not None:
+                evidence.countries[entry.country] = evidence.countries.get(entry.country, 0.0) + count * country_weight
+            counted = min(count, cap) * field_weight
+            for slug, weight in entry.weights.items():
+                evidence.add(slug, weight * counted, f"{name} {entry.label!r}" if collect else None)
+    return evidence
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    evidence_scale: float = EVIDENCE_SCALE
+    min_primary: float = MIN_PRIMARY_SCORE
+    secondary_ratio: float = SECONDARY_RATIO
+    min_secondary: float = MIN_SECONDARY_SCORE
+    max_categories: int = MAX_CATEGORIES
+
+
+def ranked_scores(points: Mapping[str, float], thresholds: Thresholds) -> list[tuple[str, float, float]]:
+    """Every category with points, best first, as (slug, points, score in [0, 1])."""
+    ranked = sorted(((s, p) for s, p in points.items() if p > 0), key=lambda pair: (-pair[1], pair[0]))
+    if not ranked:
+        return []
+    best = ranked[0][1]
+    second = ranked[1][1] if len(ranked) > 1 else 0.0
+    scored: list[tuple[str, float, float]] = []
+    for position, (slug, p) in enumerate(ranked):
+        strongest_other = second if position == 0 else best
+        evidence = 1.0 - math.exp(-p / thresholds.evidence_scale)
+        score = evidence * p / (p + strongest_other)
+        scored.append((slug, p, round(min(1.0, max(0.0, score)), 4)))
+    return scored
+
+
+def decide(points: Mapping[str, float], tags: list[str], thresholds: Thresholds) -> Categorisation:
+    """Primary + secondary categories (or GENERAL_CATEGORY) from points per category."""
+    ranked = ranked_scores(points, thresholds)
+    if not ranked or ranked[0][2] < thresholds.min_primary:
+        low = ranked[0][2] if ranked else 0.0
+        return Categorisation(
+            primary=GENERAL_CATEGORY, scores=[CategoryScore(slug=GENERAL_CATEGORY, score=low)], tags=tags
+        )
+    best_slug, best_points, best_score = ranked[0]
+    chosen = [CategoryScore(slug=best_slug, score=best_score)]
+    for slug, p, score in ranked[1:]:
+        if len(chosen) >= thresholds.max_categories:
+            break
+        if p >= thresholds.secondary_ratio * best_points and score >= thresholds.min_secondary:
+            chosen.append(CategoryScore(slug=slug, score=score))
+    return Categorisation(primary=best_slug, scores=chosen, tags=tags)
