@@ -176,3 +176,18 @@ def test_sqs_redrives_a_message_that_keeps_failing_to_the_dlq(
     # Then SQS moves the message to the DLQ: nothing is lost
     assert receive_event(stack_env)["Records"] == []
     assert [m["Body"] for m in dlq_messages(stack_env)] == [body()]
+
+
+def test_same_url_from_another_source_is_a_sighting_not_an_update(stack_env: LocalResources) -> None:
+    # Given an article from one publisher's feed
+    send_items(stack_env, [body()])
+    _invoke(stack_env)
+    # When another feed syndicates the same URL with its own teaser
+    send_items(stack_env, [body(summary="Syndicated teaser.", source={"name": "Wire Digest"})])
+    _invoke(stack_env)
+    # Then the first version stands and the other source is recorded
+    ids = _article_ids(stack_env)
+    article = _repository(stack_env).get(ids[0])
+    assert article is not None and article.version == 1
+    assert ingest.last_outcomes[0]["outcome"] == "duplicate"
+    assert _repository(stack_env).duplicate_sources(ids[0]) == ["Wire Digest"]

@@ -28,7 +28,9 @@ from newsflow.store.dynamo import DynamoArticleRepository
 from newsflow.store.ports import DeadLetter
 from newsflow.store.queues import SqsDeadLetterQueue
 
-processor = BatchProcessor(event_type=EventType.SQS)
+# A batch where every record failed is still reported item by item (not raised): the outcome for SQS is the
+# same (all retried), without counting a Lambda error for what is a per-item problem.
+processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
 
 @lru_cache(maxsize=1)

@@ -70,7 +70,8 @@ def run_ingest(
     if progress and expected:
         from tqdm import tqdm
 
-        bar = tqdm(total=expected, unit="item", desc="ingest", file=sys.stderr, leave=False)
+        # disable=None: a bar on a terminal, nothing when stderr is a file or a pipe (CI logs stay clean)
+        bar = tqdm(total=expected, unit="item", desc="ingest", file=sys.stderr, leave=False, disable=None)
     completed = False
     status: dict[str, Any] = {"stats": before, "idle": False}
     deadline = started + timeout_seconds
@@ -133,7 +134,7 @@ def format_summary(summary: IngestSummary) -> str:
         f"  stored     {summary.stored:5d}  new articles",
         f"  updated    {summary.updated:5d}  changed articles (version bumped)",
         f"  duplicates {summary.duplicates + summary.unchanged:5d}  "
-        f"({summary.unchanged} redelivered/same URL, {summary.duplicates} same body under another URL)",
+        f"({summary.unchanged} identical redeliveries, {summary.duplicates} already held from another source or URL)",
         f"  failed     {summary.failed:5d}  parked in the DLQ with a reason",
     ]
     for reason, count in summary.failure_reasons.items():

@@ -8,6 +8,7 @@ restarted `newsflow dev` starts empty. Re-ingest with `newsflow ingest samples/`
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 from pathlib import Path
@@ -89,6 +90,8 @@ class LocalStack:
     def start(self) -> LocalStack:
         from moto.server import ThreadedMotoServer
 
+        # moto's server logs every request at INFO; the stack reports what matters itself.
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
         self.data_dir.mkdir(parents=True, exist_ok=True)
         index_dir = self.data_dir / "index"
         shutil.rmtree(index_dir, ignore_errors=True)  # moto starts empty; so must the index

@@ -100,7 +100,8 @@ class DynamoArticleRepository:
         - new id and a body nobody else has -> CREATED (conditional put: attribute_not_exists)
         - new id but the same body as an existing article -> DUPLICATE (URL recorded on that article)
         - known id, same material content -> UNCHANGED (no write: redeliveries are free)
-        - known id, changed content -> UPDATED, version + 1, conditional on the version we read
+        - known id from another source (syndication) -> DUPLICATE (the source is recorded on the article)
+        - known id from the same source, changed content -> UPDATED, version + 1, conditional on the version read
         """
         existing = self._get_item(keys.article_pk(article.id))
         if existing is None:
@@ -123,6 +124,10 @@ class DynamoArticleRepository:
         current = item_to_article(existing)
         if _same_material(current, article):
             return WriteResult(outcome=WriteOutcome.UNCHANGED, article_id=current.id, version=current.version)
+        if _source_key(current) != _source_key(article):
+            # The same URL syndicated by another feed: the first publisher's version stands, the sighting is kept.
+            self._record_sighting(current.id, "duplicate_sources", _source_key(article))
+            return WriteResult(outcome=WriteOutcome.DUPLICATE, article_id=current.id, version=current.version)
         updated = article.model_copy(
             update={
                 "version": current.version + 1,
@@ -172,14 +177,18 @@ class DynamoArticleRepository:
         return str(owner["article_id"])
 
     def _record_duplicate(self, owner_id: str, article: Article) -> None:
-        # A string set: adding the same URL again on a redelivery changes nothing.
         seen = article.url or article.original_url or f"guid:{article.guid}"
+        self._record_sighting(owner_id, "duplicate_urls", seen)
+
+    def _record_sighting(self, owner_id: str, attribute: str, value: str) -> None:
+        # A string set: adding the same value again on a redelivery changes nothing.
         self._client.update_item(
             TableName=self._table,
             Key=serialize({"pk": keys.article_pk(owner_id), "sk": keys.ARTICLE_SK}),
-            UpdateExpression="ADD duplicate_urls :url",
+            UpdateExpression="ADD #attr :value",
             ConditionExpression="attribute_exists(pk)",
-            ExpressionAttributeValues={":url": {"SS": [seen]}},
+            ExpressionAttributeNames={"#attr": attribute},
+            ExpressionAttributeValues={":value": {"SS": [value]}},
         )
 
     def _mark_month(self, article: Article) -> None:
@@ -207,6 +216,10 @@ class DynamoArticleRepository:
     def duplicate_urls(self, article_id: str) -> list[str]:
         item = self._get_item(keys.article_pk(article_id))
         return sorted(item.get("duplicate_urls", set())) if item else []
+
+    def duplicate_sources(self, article_id: str) -> list[str]:
+        item = self._get_item(keys.article_pk(article_id))
+        return sorted(item.get("duplicate_sources", set())) if item else []
 
     def list_by_category(self, slug: str, limit: int, cursor: str | None) -> Page:
         partition = keys.category_pk(slug)
@@ -290,6 +303,11 @@ class DynamoArticleRepository:
         except ClientError:
             return False
         return True
+
+
+def _source_key(article: Article) -> str:
+    """Who published this copy: a change from the same source is an update, from another a sighting."""
+    return article.feed_id or article.source_name or article.source_domain or "unknown"
 
 
 def _same_material(current: Article, incoming: Article) -> bool:
