@@ -39,7 +39,6 @@ def now() -> datetime:
 def stack_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
     """moto (mock_aws) with the stack's table and queues created, and NEWSFLOW_* pointing at them."""
     from moto import mock_aws
-
     from newsflow import aws
     from newsflow import constants as c
     from newsflow.handlers import api, index, ingest, poll

@@ -70,7 +70,8 @@ def test_dev_then_ingest_then_query(dev_stack: tuple[str, Path]) -> None:
     # Then it reports what happened, including the malformed feed
     assert result.returncode == 0, result.stdout + result.stderr
     assert "sending to the running local stack" in result.stderr
-    assert "stored" in result.stdout and "broken-feed.xml" in result.stdout
+    assert "stored" in result.stdout
+    assert "broken-feed.xml" in result.stdout
     # And the running stack's API serves the articles
     with urllib.request.urlopen(f"{api}/v1/articles?pageSize=5", timeout=10) as response:
         page = json.loads(response.read())

@@ -14,12 +14,12 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
-
 from newsflow import aws
 from newsflow import constants as c
 from newsflow.local.ingest_run import IngestSummary, queue_for_stack, run_ingest
 from newsflow.local.sources import collect
 from newsflow.local.stack import LocalStack
+
 from tests.conftest import SAMPLES
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
@@ -77,7 +77,8 @@ def test_category_pages_and_article_pages_render(stack: LocalStack, ingested: In
     assert status == 200
     busiest = max(categories["categories"], key=lambda c: c["articleCount"])
     status, page = get(stack, f"/v1/articles?category={busiest['slug']}&pageSize=5")
-    assert status == 200 and page["articles"]
+    assert status == 200
+    assert page["articles"]
     status, article = get(stack, f"/v1/articles/{page['articles'][0]['id']}")
     assert status == 200
     assert article["article"]["wordCount"] > 0
@@ -101,7 +102,8 @@ def test_same_item_twice_stores_one_article_and_malformed_message_reaches_the_dl
     assert (summary.stored, summary.unchanged + summary.duplicates, summary.failed) == (1, 1, 1)
     assert summary.failure_reasons == {"invalid_json": 1}
     status, found = get(stack, "/v1/search?q=" + quote("A321neo"))
-    assert status == 200 and found["totalResults"] == 1
+    assert status == 200
+    assert found["totalResults"] == 1
     assert stack.resources is not None
     parked = aws.sqs().receive_message(
         QueueUrl=stack.resources.dlq_url, MaxNumberOfMessages=10, MessageAttributeNames=["All"]

@@ -19,12 +19,16 @@ def send_items(resources: LocalResources, bodies: list[str]) -> None:
 def receive_event(resources: LocalResources, max_messages: int = 10) -> dict[str, Any]:
     messages: list[dict[str, Any]] = []
     while len(messages) < max_messages:
-        got = aws.sqs().receive_message(
-            QueueUrl=resources.queue_url,
-            MaxNumberOfMessages=min(10, max_messages - len(messages)),
-            MessageSystemAttributeNames=["All"],
-            MessageAttributeNames=["All"],
-        ).get("Messages", [])
+        got = (
+            aws.sqs()
+            .receive_message(
+                QueueUrl=resources.queue_url,
+                MaxNumberOfMessages=min(10, max_messages - len(messages)),
+                MessageSystemAttributeNames=["All"],
+                MessageAttributeNames=["All"],
+            )
+            .get("Messages", [])
+        )
         if not got:
             break
         messages.extend(got)
@@ -34,9 +38,13 @@ def receive_event(resources: LocalResources, max_messages: int = 10) -> dict[str
 def dlq_messages(resources: LocalResources) -> list[dict[str, Any]]:
     messages: list[dict[str, Any]] = []
     while True:
-        got = aws.sqs().receive_message(
-            QueueUrl=resources.dlq_url, MaxNumberOfMessages=10, MessageAttributeNames=["All"], VisibilityTimeout=30
-        ).get("Messages", [])
+        got = (
+            aws.sqs()
+            .receive_message(
+                QueueUrl=resources.dlq_url, MaxNumberOfMessages=10, MessageAttributeNames=["All"], VisibilityTimeout=30
+            )
+            .get("Messages", [])
+        )
         if not got:
             return messages
         messages.extend(got)

@@ -6,10 +6,10 @@ import json
 from typing import Any
 
 import pytest
-
 from newsflow.handlers import api, index, ingest
 from newsflow.local.events import api_gateway_event
 from newsflow.local.resources import LocalResources
+
 from tests.integration.helpers import body, context, receive_event, send_items, stream_event_from_moto
 
 STORIES = [

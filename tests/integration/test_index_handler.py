@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-
 from newsflow import aws
 from newsflow.handlers import index, ingest
 from newsflow.local.resources import LocalResources
 from newsflow.search.port import IndexFailure, SearchQuery
+
 from tests.integration.helpers import body, context, receive_event, send_items, stream_event_from_moto, stream_records
 
 

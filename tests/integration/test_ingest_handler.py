@@ -7,12 +7,12 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
-
 from newsflow import constants as c
 from newsflow.handlers import ingest
 from newsflow.local.resources import LocalResources
 from newsflow.models import MAX_ITEM_BYTES
 from newsflow.store.dynamo import DynamoArticleRepository
+
 from tests.integration.helpers import body, context, dlq_messages, receive_event, send_items
 
 
@@ -88,7 +88,10 @@ def test_same_body_under_another_url_is_a_duplicate(stack_env: LocalResources) -
         ("[1, 2, 3]", "schema_violation"),
         (json.dumps({"title": "no url and no guid"}), "schema_violation"),
         (json.dumps({"url": "ftp://example.com/x", "title": "wrong scheme"}), "schema_violation"),
-        (json.dumps({"url": "https://e.com/a", "title": "big", "content_text": "x" * (MAX_ITEM_BYTES + 10)}), "oversize"),
+        (
+            json.dumps({"url": "https://e.com/a", "title": "big", "content_text": "x" * (MAX_ITEM_BYTES + 10)}),
+            "oversize",
+        ),
         (json.dumps({"url": "https://e.com/b", "title": "<p> </p>"}), "empty_title"),
     ],
 )
@@ -119,9 +122,7 @@ def test_unknown_producer_fields_are_kept_in_extra(stack_env: LocalResources) ->
 
 
 def _throttling(*_: Any, **__: Any) -> Any:
-    raise ClientError(
-        {"Error": {"Code": "ProvisionedThroughputExceededException", "Message": "slow down"}}, "PutItem"
-    )
+    raise ClientError({"Error": {"Code": "ProvisionedThroughputExceededException", "Message": "slow down"}}, "PutItem")
 
 
 def test_transient_failure_is_reported_for_retry_not_parked(
@@ -188,6 +189,7 @@ def test_same_url_from_another_source_is_a_sighting_not_an_update(stack_env: Loc
     # Then the first version stands and the other source is recorded
     ids = _article_ids(stack_env)
     article = _repository(stack_env).get(ids[0])
-    assert article is not None and article.version == 1
+    assert article is not None
+    assert article.version == 1
     assert ingest.last_outcomes[0]["outcome"] == "duplicate"
     assert _repository(stack_env).duplicate_sources(ids[0]) == ["Wire Digest"]

@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-
 from newsflow import aws
 from newsflow import constants as c
 from newsflow.handlers import poll
@@ -16,6 +15,7 @@ from newsflow.local.resources import LocalResources
 from newsflow.models import FeedConfig
 from newsflow.settings import reset_settings_cache
 from newsflow.store.feeds import DynamoFeedRepository
+
 from tests.integration.helpers import context
 
 RSS = b"""<?xml version="1.0" encoding="UTF-8"?>
@@ -97,7 +97,9 @@ def test_poll_sends_new_items_then_uses_conditional_get(
     assert report["items_sent"] == 2
     # And the feed's ETag was saved, so the next due poll is a conditional GET answered 304
     saved = registry.get_feed("grain-desk")
-    assert saved is not None and saved.etag == '"v1"' and saved.next_poll_at is not None
+    assert saved is not None
+    assert saved.etag == '"v1"'
+    assert saved.next_poll_at is not None
     registry.save_feed(saved.model_copy(update={"next_poll_at": None}))
     report = poll.lambda_handler({"source": "aws.events"}, context("poll"))
     assert feed_server.requests[-1].get("If-None-Match") == '"v1"'
@@ -115,4 +117,6 @@ def test_poll_refuses_private_addresses_by_default(stack_env: LocalResources, fe
     assert feed_server.requests == []
     assert report["outcomes"][0]["status"] == "error"
     saved = registry.get_feed("sneaky")
-    assert saved is not None and saved.last_error and "127.0.0.1" in saved.last_error
+    assert saved is not None
+    assert saved.last_error
+    assert "127.0.0.1" in saved.last_error

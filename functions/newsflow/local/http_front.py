@@ -35,7 +35,7 @@ class ApiFront:
             server_version = "newsflow-local"
             protocol_version = "HTTP/1.1"
 
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature  # quiet: the api handler logs
+            def log_message(self, format: str, *args: Any) -> None:
                 return
 
             def _serve(self) -> None:
