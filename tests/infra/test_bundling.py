@@ -29,12 +29,13 @@ def _source_tree(root: Path) -> Path:
         "requirements.txt": "pydantic==2.14.3\n",
         "newsflow/__init__.py": "",
         "newsflow/constants.py": "X = 1\n",
-        "newsflow/cli.py": "def main(): ...\n",
+        "newsflow/cli/__init__.py": "def main(): ...\n",
+        "newsflow/cli/stack.py": "",
         "newsflow/local/__init__.py": "",
         "newsflow/local/server.py": "",
         "newsflow/local_time.py": "",  # similar name, not excluded
         "newsflow/handlers/__init__.py": "",
-        "newsflow/handlers/cli.py": "",  # only the package-level cli.py is dev-only
+        "newsflow/handlers/cli.py": "",  # only the package-level cli/ is dev-only
         "newsflow/handlers/__pycache__/ingest.cpython-311.pyc": "",
         "newsflow/data/taxonomy.json": "{}",
         "newsflow/py.typed": "",
@@ -146,4 +147,4 @@ def test_lambda_requirements_pin_exactly_the_project_dependencies() -> None:
 
 
 def test_asset_fingerprint_ignores_what_never_ships() -> None:
-    assert {"newsflow/local", "newsflow/cli.py", "**/__pycache__"} <= set(ASSET_EXCLUDES)
+    assert {"newsflow/local", "newsflow/cli", "**/__pycache__"} <= set(ASSET_EXCLUDES)

@@ -1,4 +1,4 @@
-"""`newsflow`: the operator and developer command line (not part of the Lambda asset)."""
+"""Local stack commands: `dev`, `ingest`, `demo`, `dlq`."""
 
 from __future__ import annotations
 
@@ -11,16 +11,6 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from typing import Any
-
-DEFAULT_DATA_DIR = ".newsflow"
-
-
-def _cmd_schema(args: argparse.Namespace) -> int:
-    from newsflow.models import Article, FeedItem
-
-    model = FeedItem if args.model == "feed-item" else Article
-    print(json.dumps(model.model_json_schema(), indent=2))
-    return 0
 
 
 def _cmd_dev(args: argparse.Namespace) -> int:
@@ -172,15 +162,7 @@ def _cmd_dlq(args: argparse.Namespace) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="newsflow", description=__doc__)
-    parser.add_argument("--data-dir", default=DEFAULT_DATA_DIR, help="local stack state (default .newsflow)")
-    commands = parser.add_subparsers(dest="command", required=True)
-
-    schema = commands.add_parser("schema", help="print the JSON schema of a message model")
-    schema.add_argument("model", nargs="?", choices=["feed-item", "article"], default="feed-item")
-    schema.set_defaults(func=_cmd_schema)
-
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     dev = commands.add_parser("dev", help="run the local stack until stopped")
     dev.add_argument("--port", type=int, default=8000, help="API port on 127.0.0.1 (default 8000)")
     dev.add_argument("--api-key", default=None, help="require this x-api-key on API requests")
@@ -202,13 +184,3 @@ def build_parser() -> argparse.ArgumentParser:
 
     dlq = commands.add_parser("dlq", help="show what the running local stack parked in its DLQ, with reasons")
     dlq.set_defaults(func=_cmd_dlq)
-    return parser
-
-
-def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    return int(args.func(args))
-
-
-if __name__ == "__main__":
-    sys.exit(main())

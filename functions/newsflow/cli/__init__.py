@@ -1,0 +1,33 @@
+"""`newsflow`: the operator and developer command line (not part of the Lambda asset).
+
+Each module in this package registers its own sub-commands through `register(commands)`; modules are
+discovered, so adding a command never means editing this file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import pkgutil
+import sys
+
+DEFAULT_DATA_DIR = ".newsflow"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="newsflow", description="newsflow: serverless news ingestion")
+    parser.add_argument("--data-dir", default=DEFAULT_DATA_DIR, help="local stack state (default .newsflow)")
+    commands = parser.add_subparsers(dest="command", required=True)
+    for module_info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        if module_info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"{__name__}.{module_info.name}")
+        register = getattr(module, "register", None)
+        if callable(register):
+            register(commands)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.func(args))
