@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import importlib
 import pkgutil
-import sys
 
 DEFAULT_DATA_DIR = ".newsflow"
 
