@@ -141,6 +141,12 @@ class Article(BaseModel):
     word_count: int = 0
     reading_time_minutes: int = 0
     content_hash: str = Field(description="Fingerprint of the normalised body (exact-duplicate key).")
+    story_id: str | None = Field(
+        default=None, description="The story (cluster of near-duplicate articles) this article belongs to."
+    )
+    also_from: list[str] = Field(
+        default_factory=list, description="Other sources (names or domains) that published this same article."
+    )
     version: int = 1
     extra: dict[str, Any] = Field(default_factory=dict)
 

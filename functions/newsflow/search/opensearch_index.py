@@ -72,6 +72,8 @@ MAPPING_PROPERTIES: Final[dict[str, dict[str, Any]]] = {
     "sort_at": {"type": "date"},
     "reading_time_minutes": {"type": "integer"},
     "word_count": {"type": "integer"},
+    "authors": _KEYWORD,
+    "story_id": _KEYWORD,
     "version": {"type": "long"},
 }
 

@@ -37,6 +37,8 @@ class SearchDocument(BaseModel):
     sort_at: datetime
     reading_time_minutes: int = 0
     word_count: int = 0
+    authors: list[str] = Field(default_factory=list)
+    story_id: str | None = None
     version: int = 1
 
     @classmethod
@@ -58,6 +60,8 @@ class SearchDocument(BaseModel):
             sort_at=article.sort_at,
             reading_time_minutes=article.reading_time_minutes,
             word_count=article.word_count,
+            authors=article.authors,
+            story_id=article.story_id,
             version=article.version,
         )
 
