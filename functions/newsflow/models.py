@@ -147,6 +147,9 @@ class Article(BaseModel):
     also_from: list[str] = Field(
         default_factory=list, description="Other sources (names or domains) that published this same article."
     )
+    duplicate_urls: list[str] = Field(
+        default_factory=list, description="Other URLs under which the same body was seen."
+    )
     version: int = 1
     extra: dict[str, Any] = Field(default_factory=dict)
 

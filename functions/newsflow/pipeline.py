@@ -6,6 +6,7 @@ Plain Python: no AWS imports. The ingest handler wires it to SQS and DynamoDB; t
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import datetime
 
 from pydantic import BaseModel, ValidationError
@@ -15,12 +16,17 @@ from newsflow.errors import PermanentItemError
 from newsflow.models import MAX_ITEM_BYTES, Article, FeedItem, NormalisedItem
 from newsflow.normalise import normalise_item
 from newsflow.store.codec import DocumentTooLarge
-from newsflow.store.ports import ArticleRepository, WriteResult
+from newsflow.store.ports import ArticleRepository, WriteOutcome, WriteResult
+from newsflow.stories.assign import StoryMatch, find_story
+from newsflow.stories.match import StoryThresholds
+from newsflow.stories.ports import Candidate, CandidateIndex, StoryBook
+from newsflow.stories.sketch import sketch
 
 
 class IngestResult(BaseModel):
     write: WriteResult
     category: str
+    story_id: str | None = None
 
 
 def parse_message(body: str) -> FeedItem:
@@ -55,10 +61,36 @@ def build_article(normalised: NormalisedItem, now: datetime) -> Article:
     )
 
 
-def ingest_item(item: FeedItem, repository: ArticleRepository, now: datetime) -> IngestResult:
+@dataclass(frozen=True)
+class StoryServices:
+    """Near-duplicate detection wiring: where candidates and stories live, and the thresholds."""
+
+    candidates: CandidateIndex
+    book: StoryBook
+    thresholds: StoryThresholds
+
+
+def ingest_item(
+    item: FeedItem, repository: ArticleRepository, now: datetime, stories: StoryServices | None = None
+) -> IngestResult:
     article = build_article(normalise_item(item, now=now), now)
+    article_sketch = sketch(article.title, article.body_text)
+    match: StoryMatch | None = None
+    if stories is not None:
+        match = find_story(article.id, article_sketch, stories.candidates, stories.thresholds)
+        article = article.model_copy(update={"story_id": match.story_id})
     try:
         write = repository.save(article)
     except DocumentTooLarge as exc:
         raise PermanentItemError("oversize", str(exc)) from exc
-    return IngestResult(write=write, category=article.category)
+    if stories is not None and match is not None and write.outcome is not WriteOutcome.DUPLICATE:
+        # Filed after the article is stored (and again on a redelivery: both writes are idempotent), so an
+        # article is never a candidate before it exists.
+        story_id = write.story_id or match.story_id
+        source = article.source_name or article.source_domain or "unknown"
+        candidate = Candidate(
+            article_id=article.id, story_id=story_id, source=source, sort_at=article.sort_at, sketch=article_sketch
+        )
+        stories.candidates.add(match.keys, candidate, stories.thresholds.window_days)
+        stories.book.add_member(story_id, article.id, source, article.sort_at)
+    return IngestResult(write=write, category=article.category, story_id=write.story_id)

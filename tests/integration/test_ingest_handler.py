@@ -78,7 +78,9 @@ def test_same_body_under_another_url_is_a_duplicate(stack_env: LocalResources) -
     ids = _article_ids(stack_env)
     assert len(ids) == 1
     assert ingest.last_outcomes[0]["outcome"] == "duplicate"
-    assert _repository(stack_env).duplicate_urls(ids[0]) == ["https://mirror.example.org/opec-cut"]
+    article = _repository(stack_env).get(ids[0])
+    assert article is not None
+    assert article.duplicate_urls == ["https://mirror.example.org/opec-cut"]
 
 
 @pytest.mark.parametrize(
@@ -192,4 +194,50 @@ def test_same_url_from_another_source_is_a_sighting_not_an_update(stack_env: Loc
     assert article is not None
     assert article.version == 1
     assert ingest.last_outcomes[0]["outcome"] == "duplicate"
-    assert _repository(stack_env).duplicate_sources(ids[0]) == ["Wire Digest"]
+    assert article.also_from == ["Wire Digest"]
+
+
+def test_near_duplicates_from_two_sources_share_a_story(stack_env: LocalResources) -> None:
+    # Given a wire story, then another outlet's rewrite of it (new URL, headline, boilerplate, a dropped paragraph)
+    paragraphs = [
+        "OPEC+ ministers agreed on Thursday to cut oil output by a further one million barrels a day from January.",
+        "Brent crude rose 3% after the decision, which extends production quotas agreed earlier this year.",
+        "Saudi Arabia will shoulder the largest share of the reduction, energy ministry officials said.",
+        "Analysts expect inventories to tighten in the first quarter as refiners restock after maintenance.",
+    ]
+    original = body(content_html="".join(f"<p>{p}</p>" for p in paragraphs))
+    rewrite = body(
+        url="https://copycat.example.net/oil/opec-plus-cut",
+        guid="copy-1",
+        title="Oil cartel slashes production again",
+        content_html="<p>Share on Facebook Twitter</p>" + "".join(f"<p>{p}</p>" for p in paragraphs[:3]),
+        source={"name": "Copycat Daily"},
+    )
+    unrelated = body(
+        url="https://news.example.com/agri/wheat",
+        guid="wheat-1",
+        title="Wheat futures climb on Kansas drought",
+        content_html="<p>Wheat futures climbed to a three-month high as drought cut estimates for the harvest.</p>"
+        "<p>Farmers expect yields to fall sharply while traders watch export demand from North Africa.</p>",
+    )
+    for message in (original, rewrite, unrelated):
+        send_items(stack_env, [message])
+        _invoke(stack_env)
+    # Then the two versions are stored as two articles of one story, and the unrelated one has its own
+    articles = [_repository(stack_env).get(i) for i in _article_ids(stack_env)]
+    stories = {a.url: a.story_id for a in articles if a is not None}
+    assert len(stories) == 3
+    assert (
+        stories["https://copycat.example.net/oil/opec-plus-cut"]
+        == stories["https://news.example.com/energy/opec-output-cut"]
+    )
+    assert stories["https://news.example.com/agri/wheat"] != stories["https://news.example.com/energy/opec-output-cut"]
+    from newsflow import aws
+    from newsflow.store.stories import DynamoStoryBook
+
+    story = DynamoStoryBook(aws.dynamodb(), stack_env.table_name).get(
+        str(stories["https://copycat.example.net/oil/opec-plus-cut"])
+    )
+    assert story is not None
+    assert story["sources"] == {"Example News", "Copycat Daily"}
+    assert len(story["members"]) == 2

@@ -22,11 +22,13 @@ from newsflow import aws
 from newsflow.constants import MAX_RECEIVE_COUNT
 from newsflow.errors import PermanentItemError
 from newsflow.observability import logger, metrics
-from newsflow.pipeline import ingest_item, parse_message
+from newsflow.pipeline import StoryServices, ingest_item, parse_message
 from newsflow.settings import get_settings
 from newsflow.store.dynamo import DynamoArticleRepository
 from newsflow.store.ports import DeadLetter
 from newsflow.store.queues import SqsDeadLetterQueue
+from newsflow.store.stories import DynamoCandidateIndex, DynamoStoryBook
+from newsflow.stories.match import StoryThresholds
 
 # A batch where every record failed is still reported item by item (not raised): the outcome for SQS is the
 # same (all retried), without counting a Lambda error for what is a per-item problem.
@@ -36,6 +38,16 @@ processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failu
 @lru_cache(maxsize=1)
 def _repository() -> DynamoArticleRepository:
     return DynamoArticleRepository(aws.dynamodb(), get_settings().table_name)
+
+
+@lru_cache(maxsize=1)
+def _stories() -> StoryServices:
+    settings = get_settings()
+    return StoryServices(
+        candidates=DynamoCandidateIndex(aws.dynamodb(), settings.table_name),
+        book=DynamoStoryBook(aws.dynamodb(), settings.table_name),
+        thresholds=StoryThresholds.from_env(),
+    )
 
 
 @lru_cache(maxsize=1)
@@ -49,6 +61,7 @@ def _dead_letters() -> SqsDeadLetterQueue:
 def reset() -> None:
     """Forget cached clients (the local stack and tests change endpoints)."""
     _repository.cache_clear()
+    _stories.cache_clear()
     _dead_letters.cache_clear()
 
 
@@ -61,7 +74,7 @@ def _park(record: SQSRecord, reason: str, detail: str) -> None:
 def record_handler(record: SQSRecord) -> dict[str, Any]:
     try:
         item = parse_message(record.body)
-        result = ingest_item(item, _repository(), now=datetime.now(UTC))
+        result = ingest_item(item, _repository(), now=datetime.now(UTC), stories=_stories())
     except PermanentItemError as error:
         _park(record, error.reason, error.detail)
         return {"outcome": "rejected", "reason": error.reason}
@@ -78,7 +91,12 @@ def record_handler(record: SQSRecord) -> dict[str, Any]:
         raise
     metrics.add_metric(name=f"Items{result.write.outcome.value.title()}", unit=MetricUnit.Count, value=1)
     logger.debug("item stored", extra={"article_id": result.write.article_id, "outcome": result.write.outcome})
-    return {"outcome": result.write.outcome.value, "article_id": result.write.article_id, "category": result.category}
+    return {
+        "outcome": result.write.outcome.value,
+        "article_id": result.write.article_id,
+        "category": result.category,
+        "story_id": result.story_id,
+    }
 
 
 # What each record of the last batch came to; read by observers in the same process (the local stack's

@@ -107,8 +107,11 @@ class DynamoArticleRepository:
         if existing is None:
             owner = self._claim_body_hash(article.content_hash, article.id)
             if owner != article.id:
-                self._record_duplicate(owner, article)
-                return WriteResult(outcome=WriteOutcome.DUPLICATE, article_id=owner, version=0)
+                owner_item = self._get_item(keys.article_pk(owner))
+                if owner_item is None:
+                    raise ConcurrentUpdateError(owner)
+                stored = self._add_sighting(item_to_article(owner_item), article)
+                return _result(WriteOutcome.DUPLICATE, stored)
             try:
                 self._put(article, condition="attribute_not_exists(pk)", values=None)
             except ClientError as error:
@@ -119,15 +122,14 @@ class DynamoArticleRepository:
                     raise ConcurrentUpdateError(article.id) from error
             else:
                 self._mark_month(article)
-                return WriteResult(outcome=WriteOutcome.CREATED, article_id=article.id, version=article.version)
+                return _result(WriteOutcome.CREATED, article)
 
         current = item_to_article(existing)
         if _same_material(current, article):
-            return WriteResult(outcome=WriteOutcome.UNCHANGED, article_id=current.id, version=current.version)
+            return _result(WriteOutcome.UNCHANGED, current)
         if _source_key(current) != _source_key(article):
             # The same URL syndicated by another feed: the first publisher's version stands, the sighting is kept.
-            self._record_sighting(current.id, "duplicate_sources", _source_key(article))
-            return WriteResult(outcome=WriteOutcome.DUPLICATE, article_id=current.id, version=current.version)
+            return _result(WriteOutcome.DUPLICATE, self._add_sighting(current, article))
         updated = article.model_copy(
             update={
                 "version": current.version + 1,
@@ -135,6 +137,10 @@ class DynamoArticleRepository:
                 # An undated article keeps its place in "newest first" instead of jumping to the top.
                 "sort_at": article.published_at or current.sort_at,
                 "extra": {**current.extra, **article.extra},
+                # An article keeps its story and its recorded sightings across updates.
+                "story_id": current.story_id or article.story_id,
+                "also_from": current.also_from,
+                "duplicate_urls": current.duplicate_urls,
             }
         )
         try:
@@ -146,7 +152,27 @@ class DynamoArticleRepository:
         if updated.content_hash != current.content_hash:
             self._claim_body_hash(updated.content_hash, updated.id)
         self._mark_month(updated)
-        return WriteResult(outcome=WriteOutcome.UPDATED, article_id=updated.id, version=updated.version)
+        return _result(WriteOutcome.UPDATED, updated)
+
+    def _add_sighting(self, owner: Article, sighting: Article) -> Article:
+        """Record another source / URL on the stored article (search and the API show it); no version bump."""
+        label = _source_label(sighting)
+        also_from = set(owner.also_from)
+        if label and label != _source_label(owner):
+            also_from.add(label)
+        urls = set(owner.duplicate_urls)
+        if sighting.url and sighting.url != owner.url:
+            urls.add(sighting.url)
+        if also_from == set(owner.also_from) and urls == set(owner.duplicate_urls):
+            return owner  # a redelivered sighting changes nothing
+        updated = owner.model_copy(update={"also_from": sorted(also_from), "duplicate_urls": sorted(urls)})
+        try:
+            self._put(updated, condition="version = :expected", values={":expected": {"N": str(owner.version)}})
+        except ClientError as error:
+            if is_conditional_failure(error):
+                raise ConcurrentUpdateError(owner.id) from error
+            raise
+        return updated
 
     def _put(self, article: Article, condition: str, values: dict[str, Any] | None) -> None:
         kwargs: dict[str, Any] = {
@@ -176,21 +202,6 @@ class DynamoArticleRepository:
             raise ConcurrentUpdateError(article_id)
         return str(owner["article_id"])
 
-    def _record_duplicate(self, owner_id: str, article: Article) -> None:
-        seen = article.url or article.original_url or f"guid:{article.guid}"
-        self._record_sighting(owner_id, "duplicate_urls", seen)
-
-    def _record_sighting(self, owner_id: str, attribute: str, value: str) -> None:
-        # A string set: adding the same value again on a redelivery changes nothing.
-        self._client.update_item(
-            TableName=self._table,
-            Key=serialize({"pk": keys.article_pk(owner_id), "sk": keys.ARTICLE_SK}),
-            UpdateExpression="ADD #attr :value",
-            ConditionExpression="attribute_exists(pk)",
-            ExpressionAttributeNames={"#attr": attribute},
-            ExpressionAttributeValues={":value": {"SS": [value]}},
-        )
-
     def _mark_month(self, article: Article) -> None:
         month = keys.month_of(article.sort_at)
         if month in self._known_months:
@@ -212,14 +223,6 @@ class DynamoArticleRepository:
     def get(self, article_id: str) -> Article | None:
         item = self._get_item(keys.article_pk(article_id))
         return item_to_article(item) if item else None
-
-    def duplicate_urls(self, article_id: str) -> list[str]:
-        item = self._get_item(keys.article_pk(article_id))
-        return sorted(item.get("duplicate_urls", set())) if item else []
-
-    def duplicate_sources(self, article_id: str) -> list[str]:
-        item = self._get_item(keys.article_pk(article_id))
-        return sorted(item.get("duplicate_sources", set())) if item else []
 
     def list_by_category(self, slug: str, limit: int, cursor: str | None) -> Page:
         partition = keys.category_pk(slug)
@@ -303,6 +306,14 @@ class DynamoArticleRepository:
         except ClientError:
             return False
         return True
+
+
+def _result(outcome: WriteOutcome, stored: Article) -> WriteResult:
+    return WriteResult(outcome=outcome, article_id=stored.id, version=stored.version, story_id=stored.story_id)
+
+
+def _source_label(article: Article) -> str:
+    return article.source_name or article.source_domain or ""
 
 
 def _source_key(article: Article) -> str:

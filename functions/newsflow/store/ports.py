@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from enum import StrEnum
 from typing import Protocol
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from newsflow.models import Article, FeedConfig
 
@@ -23,8 +23,9 @@ class WriteOutcome(StrEnum):
 
 class WriteResult(BaseModel):
     outcome: WriteOutcome
-    article_id: str
+    article_id: str = Field(description="The stored article: for a duplicate, the one it duplicates.")
     version: int
+    story_id: str | None = None
 
 
 class Page(BaseModel):

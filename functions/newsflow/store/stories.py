@@ -1,0 +1,124 @@
+"""DynamoDB CandidateIndex (LSH keys) and StoryBook (story clusters) in the single table.
+
+| item          | pk                    | sk                       | attributes                                      |
+|---------------|-----------------------|--------------------------|-------------------------------------------------|
+| LSH entry     | LSH#<band key>        | <sort_at>#<article id>   | article_id, story_id, source, sketch, expires_at |
+| story         | STORY#<story id>      | STORY                    | members (SS), sources (SS), first_at, latest_at  |
+
+Looking an article up costs one Query per band key (Limit = newest N), whatever the table size; LSH
+entries expire through the table's TTL (`expires_at`) once they are too old to be republished.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from botocore.exceptions import ClientError
+
+from newsflow.store.dynamo import deserialize, is_conditional_failure, serialize
+from newsflow.store.keys import time_sort_key
+from newsflow.stories.ports import Candidate
+from newsflow.stories.sketch import Sketch
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+STORY_SK = "STORY"
+
+
+def lsh_pk(key: str) -> str:
+    return f"LSH#{key}"
+
+
+def story_pk(story_id: str) -> str:
+    return f"STORY#{story_id}"
+
+
+def _as_bytes(value: Any) -> bytes:
+    return bytes(value.value) if hasattr(value, "value") else bytes(value)
+
+
+class DynamoCandidateIndex:
+    def __init__(self, client: DynamoDBClient, table_name: str) -> None:
+        self._client = client
+        self._table = table_name
+
+    def lookup(self, keys: list[str], limit_per_key: int) -> list[Candidate]:
+        found: list[Candidate] = []
+        for key in keys:
+            response = self._client.query(
+                TableName=self._table,
+                KeyConditionExpression="pk = :pk",
+                ExpressionAttributeValues={":pk": {"S": lsh_pk(key)}},
+                ScanIndexForward=False,
+                Limit=limit_per_key,
+            )
+            for raw in response.get("Items", []):
+                item = deserialize(raw)
+                found.append(
+                    Candidate(
+                        article_id=item["article_id"],
+                        story_id=item["story_id"],
+                        source=item.get("source", ""),
+                        sort_at=datetime.fromisoformat(item["sort_at"]),
+                        sketch=Sketch.unpack(_as_bytes(item["sketch"])),
+                    )
+                )
+        return found
+
+    def add(self, keys: list[str], candidate: Candidate, ttl_days: int) -> None:
+        expires = int((datetime.now(UTC) + timedelta(days=ttl_days)).timestamp())
+        packed = candidate.sketch.pack()
+        for key in keys:
+            # Same key and article -> same item: a redelivery overwrites it with identical content.
+            self._client.put_item(
+                TableName=self._table,
+                Item=serialize(
+                    {
+                        "pk": lsh_pk(key),
+                        "sk": time_sort_key(candidate.sort_at, candidate.article_id),
+                        "article_id": candidate.article_id,
+                        "story_id": candidate.story_id,
+                        "source": candidate.source,
+                        "sort_at": candidate.sort_at.isoformat(),
+                        "sketch": packed,
+                        "expires_at": expires,
+                    }
+                ),
+            )
+
+
+class DynamoStoryBook:
+    def __init__(self, client: DynamoDBClient, table_name: str) -> None:
+        self._client = client
+        self._table = table_name
+
+    def add_member(self, story_id: str, article_id: str, source: str, at: datetime) -> None:
+        moment = at.astimezone(UTC).isoformat()
+        key = serialize({"pk": story_pk(story_id), "sk": STORY_SK})
+        # Sets make membership idempotent; first_at is only set once.
+        self._client.update_item(
+            TableName=self._table,
+            Key=key,
+            UpdateExpression="ADD members :m, sources :s SET first_at = if_not_exists(first_at, :t)",
+            ExpressionAttributeValues={":m": {"SS": [article_id]}, ":s": {"SS": [source]}, ":t": {"S": moment}},
+        )
+        try:
+            self._client.update_item(
+                TableName=self._table,
+                Key=key,
+                UpdateExpression="SET latest_at = :t",
+                ConditionExpression="attribute_not_exists(latest_at) OR latest_at < :t",
+                ExpressionAttributeValues={":t": {"S": moment}},
+            )
+        except ClientError as error:
+            if not is_conditional_failure(error):
+                raise  # an older member: latest_at is already later, which is what we want
+
+    def get(self, story_id: str) -> dict[str, Any] | None:
+        response = self._client.get_item(
+            TableName=self._table, Key=serialize({"pk": story_pk(story_id), "sk": STORY_SK}), ConsistentRead=True
+        )
+        item = response.get("Item")
+        return deserialize(item) if item else None

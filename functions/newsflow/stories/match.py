@@ -1,0 +1,95 @@
+"""Verification: are two sketched articles the same story? Thresholds are settings, decisions explainable."""
+
+from __future__ import annotations
+
+import os
+from typing import Final
+
+from pydantic import BaseModel, Field
+
+from newsflow.stories.sketch import Sketch, jaccard
+
+ENV_PREFIX: Final = "NEWSFLOW_STORY_"
+
+
+class StoryThresholds(BaseModel):
+    """Tuned on generated republisher edits of BBC articles (benchmarks/bench_dedupe.py)."""
+
+    body_jaccard: float = Field(default=0.50, ge=0, le=1, description="Resemblance of the two bodies.")
+    containment: float = Field(default=0.85, ge=0, le=1, description="Share of the shorter body inside the longer.")
+    containment_min_jaccard: float = Field(default=0.25, ge=0, le=1)
+    lead_jaccard: float = Field(default=0.75, ge=0, le=1, description="Resemblance of the two leads.")
+    min_shingles: int = Field(default=12, ge=1, description="Shorter texts are only merged when identical.")
+    min_lead_shingles: int = Field(default=8, ge=1, description="Leads shorter than this are not compared.")
+    body_bands: int = Field(default=6, ge=1, le=32)
+    body_rows: int = Field(default=2, ge=1, le=8)
+    lead_bands: int = Field(default=2, ge=0, le=8)
+    lead_rows: int = Field(default=4, ge=1, le=16)
+    candidates_per_key: int = Field(default=20, ge=1, le=100, description="Newest entries read per LSH key.")
+    window_days: int = Field(default=30, ge=1, le=365, description="How long an article stays a candidate.")
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> StoryThresholds:
+        env = os.environ if environ is None else environ
+        values = {
+            name: env[f"{ENV_PREFIX}{name.upper()}"]
+            for name in cls.model_fields
+            if f"{ENV_PREFIX}{name.upper()}" in env
+        }
+        return cls.model_validate(values)
+
+
+class Similarity(BaseModel):
+    body_jaccard: float
+    lead_jaccard: float
+    containment: float
+    shorter_shingles: int
+
+
+class Verdict(BaseModel):
+    same_story: bool
+    reason: str
+    similarity: Similarity
+
+
+def similarity(a: Sketch, b: Sketch) -> Similarity:
+    body = jaccard(a.body, b.body)
+    lead = jaccard(a.lead, b.lead)
+    small, large = sorted((a.body_shingles, b.body_shingles))
+    # |A∩B| = J/(1+J)·(|A|+|B|); containment of the shorter text in the longer one.
+    shared = body / (1 + body) * (small + large) if body > 0 else 0.0
+    containment = min(1.0, shared / small) if small else 0.0
+    return Similarity(body_jaccard=body, lead_jaccard=lead, containment=containment, shorter_shingles=small)
+
+
+def decide(a: Sketch, b: Sketch, thresholds: StoryThresholds) -> Verdict:
+    sim = similarity(a, b)
+    t = thresholds
+    if sim.body_jaccard == 1.0 and a.body_shingles == b.body_shingles:
+        return Verdict(same_story=True, reason="identical text", similarity=sim)
+    if sim.lead_jaccard >= t.lead_jaccard and min(a.lead_shingles, b.lead_shingles) >= t.min_lead_shingles:
+        return Verdict(same_story=True, reason=f"same lead {sim.lead_jaccard:.2f} >= {t.lead_jaccard}", similarity=sim)
+    if sim.shorter_shingles < t.min_shingles:
+        return Verdict(
+            same_story=False,
+            reason=f"too short to compare ({sim.shorter_shingles} shingles < {t.min_shingles})",
+            similarity=sim,
+        )
+    if sim.body_jaccard >= t.body_jaccard:
+        return Verdict(
+            same_story=True, reason=f"body resemblance {sim.body_jaccard:.2f} >= {t.body_jaccard}", similarity=sim
+        )
+    if sim.containment >= t.containment and sim.body_jaccard >= t.containment_min_jaccard:
+        return Verdict(
+            same_story=True,
+            reason=f"shorter text contained {sim.containment:.2f} >= {t.containment} in the longer",
+            similarity=sim,
+        )
+    return Verdict(
+        same_story=False,
+        reason=(
+            f"body resemblance {sim.body_jaccard:.2f} < {t.body_jaccard}, containment {sim.containment:.2f} "
+            f"< {t.containment}, lead {sim.lead_jaccard:.2f} < {t.lead_jaccard}"
+        ),
+        similarity=sim,
+    )

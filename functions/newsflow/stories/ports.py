@@ -1,0 +1,38 @@
+"""Where candidates and stories live: small interfaces, implemented on DynamoDB in store/stories.py."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Protocol
+
+from pydantic import BaseModel, ConfigDict
+
+from newsflow.stories.sketch import Sketch
+
+
+class Candidate(BaseModel):
+    """An article as the candidate index remembers it: enough to verify a match without another read."""
+
+    model_config = ConfigDict(frozen=True)
+
+    article_id: str
+    story_id: str
+    source: str
+    sort_at: datetime
+    sketch: Sketch
+
+
+class CandidateIndex(Protocol):
+    def lookup(self, keys: list[str], limit_per_key: int) -> list[Candidate]:
+        """The newest `limit_per_key` articles filed under each key (one read per key)."""
+        ...
+
+    def add(self, keys: list[str], candidate: Candidate, ttl_days: int) -> None:
+        """File an article under its keys (idempotent: same key, same article -> same item)."""
+        ...
+
+
+class StoryBook(Protocol):
+    def add_member(self, story_id: str, article_id: str, source: str, at: datetime) -> None:
+        """Record an article (and its source) in a story (idempotent)."""
+        ...
