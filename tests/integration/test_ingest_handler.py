@@ -241,3 +241,17 @@ def test_near_duplicates_from_two_sources_share_a_story(stack_env: LocalResource
     assert story is not None
     assert story["sources"] == {"Example News", "Copycat Daily"}
     assert len(story["members"]) == 2
+
+
+def test_same_feed_guid_under_a_new_url_is_one_article(stack_env: LocalResources) -> None:
+    # Given an item, then the same feed entry (same guid) re-published under a different URL
+    send_items(stack_env, [body()])
+    _invoke(stack_env)
+    send_items(stack_env, [body(url="https://news.example.com/2026/11/19/opec-cut-moved", summary="Moved.")])
+    _invoke(stack_env)
+    # Then there is still one article, and the new URL is recorded on it
+    ids = _article_ids(stack_env)
+    assert len(ids) == 1
+    article = _repository(stack_env).get(ids[0])
+    assert article is not None
+    assert article.duplicate_urls == ["https://news.example.com/2026/11/19/opec-cut-moved"]

@@ -98,14 +98,15 @@ class DynamoArticleRepository:
         """Store an article idempotently.
 
         - new id and a body nobody else has -> CREATED (conditional put: attribute_not_exists)
-        - new id but the same body as an existing article -> DUPLICATE (URL recorded on that article)
+        - new id but the same feed guid or the same body as an existing article -> DUPLICATE (URL and source
+          recorded on that article)
         - known id, same material content -> UNCHANGED (no write: redeliveries are free)
         - known id from another source (syndication) -> DUPLICATE (the source is recorded on the article)
         - known id from the same source, changed content -> UPDATED, version + 1, conditional on the version read
         """
         existing = self._get_item(keys.article_pk(article.id))
         if existing is None:
-            owner = self._claim_body_hash(article.content_hash, article.id)
+            owner = self._claim_guid(article) or self._claim_body_hash(article.content_hash, article.id)
             if owner != article.id:
                 owner_item = self._get_item(keys.article_pk(owner))
                 if owner_item is None:
@@ -186,10 +187,20 @@ class DynamoArticleRepository:
 
     def _claim_body_hash(self, content_hash: str, article_id: str) -> str:
         """Returns the id of the article that owns this body (ours if we claimed it, now or on a retry)."""
+        return self._claim(keys.hash_pk(content_hash), keys.HASH_SK, article_id)
+
+    def _claim_guid(self, article: Article) -> str | None:
+        """The same feed guid under another URL is the same article; None when we own it (or have no guid)."""
+        if not article.guid:
+            return None
+        owner = self._claim(keys.guid_pk(_source_key(article), article.guid), keys.GUID_SK, article.id)
+        return owner if owner != article.id else None
+
+    def _claim(self, pk: str, sk: str, article_id: str) -> str:
         try:
             self._client.put_item(
                 TableName=self._table,
-                Item=serialize({"pk": keys.hash_pk(content_hash), "sk": keys.HASH_SK, "article_id": article_id}),
+                Item=serialize({"pk": pk, "sk": sk, "article_id": article_id}),
                 ConditionExpression="attribute_not_exists(pk) OR article_id = :id",
                 ExpressionAttributeValues={":id": {"S": article_id}},
             )
@@ -197,7 +208,7 @@ class DynamoArticleRepository:
         except ClientError as error:
             if not is_conditional_failure(error):
                 raise
-        owner = self._get_item(keys.hash_pk(content_hash), sk=keys.HASH_SK)
+        owner = self._get_item(pk, sk=sk)
         if owner is None:  # the owner was deleted between the two calls: try once more next delivery
             raise ConcurrentUpdateError(article_id)
         return str(owner["article_id"])

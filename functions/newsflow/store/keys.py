@@ -4,6 +4,7 @@
 |---------------|---------------------|----------------|-----------------|------------------|---------------|
 | article       | ART#<id>            | ARTICLE        | CAT#<primary>   | LATEST#<yyyy-mm> | SRC#<domain>  |
 | body-hash key | HASH#<content_hash> | HASH           |                 |                  |               |
+| guid key      | GUID#<hash>         | GUID           |                 |                  |               |
 | month marker  | MONTHS              | <yyyy-mm>      |                 |                  |               |
 | feed          | FEEDS               | FEED#<feed_id> |                 |                  |               |
 
@@ -14,10 +15,12 @@ every write; the MONTHS partition lists the shards that exist.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime
 
 ARTICLE_SK = "ARTICLE"
 HASH_SK = "HASH"
+GUID_SK = "GUID"
 MONTHS_PK = "MONTHS"
 FEEDS_PK = "FEEDS"
 
@@ -28,6 +31,11 @@ def article_pk(article_id: str) -> str:
 
 def hash_pk(content_hash: str) -> str:
     return f"HASH#{content_hash}"
+
+
+def guid_pk(source: str, guid: str) -> str:
+    # Hashed: guids can be long URLs, and only equality matters.
+    return "GUID#" + hashlib.sha256(f"{source}\n{guid}".encode()).hexdigest()[:32]
 
 
 def feed_sk(feed_id: str) -> str:
