@@ -11,7 +11,16 @@ import sys
 import time
 from pathlib import Path
 
-MODULES = ["bench_coldstart", "bench_normalise", "bench_feeds", "bench_search", "bench_pipeline"]
+MODULES = [
+    "bench_coldstart",
+    "bench_normalise",
+    "bench_extraction",
+    "bench_feeds",
+    "bench_search",
+    "bench_pipeline",
+    "bench_categories",
+    "bench_api",
+]
 
 
 def machine() -> str:

@@ -29,12 +29,14 @@ _log = logging.getLogger(__name__)
 PACKAGE_NAME = "newsflow"
 REQUIREMENTS_FILE = "requirements.txt"
 # Relative to the package: shipped in the repo for developers, never in the Lambda asset.
-EXCLUDED_FROM_PACKAGE = ("local", "cli")
+# data/training: the default categoriser's training examples, rebuilt by the CLI, never read at run time.
+EXCLUDED_FROM_PACKAGE = ("local", "cli", "data/training")
 IGNORED_NAMES = ("__pycache__", "*.pyc", "*.pyo", ".pytest_cache", ".mypy_cache", ".ruff_cache", ".DS_Store")
 # Fingerprint exclusions for Code.from_asset: what never reaches the bundle must not change its hash.
 ASSET_EXCLUDES = (
     f"{PACKAGE_NAME}/local",
     f"{PACKAGE_NAME}/cli",
+    f"{PACKAGE_NAME}/data/training",
     "*.egg-info",
     "**/__pycache__",
     "**/*.pyc",
@@ -145,7 +147,8 @@ def bundling_options(source_root: Path, image: DockerImage) -> BundlingOptions:
     docker_command = (
         f"pip install --no-compile -r {REQUIREMENTS_FILE} -t /asset-output && "
         f"cp -r {PACKAGE_NAME} /asset-output/ && "
-        f"rm -rf /asset-output/{PACKAGE_NAME}/local /asset-output/{PACKAGE_NAME}/cli /asset-output/bin && "
+        f"rm -rf /asset-output/{PACKAGE_NAME}/local /asset-output/{PACKAGE_NAME}/cli "
+        f"/asset-output/{PACKAGE_NAME}/data/training /asset-output/bin && "
         "find /asset-output -name __pycache__ -type d -prune -exec rm -rf {} +"
     )
     return BundlingOptions(

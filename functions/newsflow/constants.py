@@ -18,6 +18,9 @@ ENV_FETCH_TIMEOUT: Final = "NEWSFLOW_FETCH_TIMEOUT_SECONDS"
 ENV_ALLOW_PRIVATE_FETCH: Final = "NEWSFLOW_ALLOW_PRIVATE_FETCH"  # local dev/test only: lets the poller read 127.0.0.1
 ENV_POLL_MAX_FEEDS: Final = "NEWSFLOW_POLL_MAX_FEEDS"
 ENV_STAGE: Final = "NEWSFLOW_STAGE"
+ENV_CORS_ORIGINS: Final = "NEWSFLOW_CORS_ORIGINS"  # comma-separated origins the API allows (CORS)
+ENV_TAXONOMY_PATH: Final = "NEWSFLOW_TAXONOMY_PATH"  # a replacement taxonomy.toml (default: the packaged one)
+ENV_CATEGORY_MODEL_PATH: Final = "NEWSFLOW_CATEGORY_MODEL_PATH"  # a replacement category model artifact
 
 # Default resource names (the CDK stack lets CloudFormation name things; local uses these).
 LOCAL_TABLE_NAME: Final = "newsflow-local"

@@ -27,6 +27,9 @@ class Settings(BaseModel):
     allow_private_fetch: bool = False
     poll_max_feeds: int = Field(default=200, ge=1, le=10_000)
     stage: str = "local"
+    cors_origins: tuple[str, ...] = ()
+    taxonomy_path: str | None = None
+    category_model_path: str | None = None
 
     @model_validator(mode="after")
     def _backend_needs_url(self) -> Settings:
@@ -49,6 +52,11 @@ class Settings(BaseModel):
             "allow_private_fetch": env.get(c.ENV_ALLOW_PRIVATE_FETCH, "").lower() in {"1", "true", "yes"},
             "poll_max_feeds": env.get(c.ENV_POLL_MAX_FEEDS, "200"),
             "stage": env.get(c.ENV_STAGE, "local"),
+            "cors_origins": tuple(
+                o.strip().rstrip("/") for o in env.get(c.ENV_CORS_ORIGINS, "").split(",") if o.strip()
+            ),
+            "taxonomy_path": env.get(c.ENV_TAXONOMY_PATH) or None,
+            "category_model_path": env.get(c.ENV_CATEGORY_MODEL_PATH) or None,
         }
         try:
             return cls.model_validate(raw)

@@ -1,9 +1,10 @@
-"""An article's tags: the feed's own tags, then the countries it mentions.
+"""An article's tags: the feed's own tags, the countries it mentions, then organisations and people.
 
 Feed tags are cleaned (whitespace collapsed, surrounding punctuation removed) and deduplicated
 case-insensitively, keeping the first spelling. Countries follow, most mentioned first (a mention in
-the title counts 3, in the summary 2, in the body 1); at most MAX_COUNTRY_TAGS of them, and at most
-MAX_TAGS tags in all.
+the title counts 3, in the summary 2, in the body 1); at most MAX_COUNTRY_TAGS of them. Organisations
+and people mentioned prominently come last (see `entities.py`). At most MAX_TAGS tags in all; a tag
+equal (case-insensitively) to an earlier one is dropped.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ def clean_tag(tag: str) -> str:
 def build_tags(
     feed_tags: Iterable[str],
     countries: Mapping[str, float],
+    entities: Iterable[str] = (),
     *,
     limit: int = MAX_TAGS,
     max_countries: int = MAX_COUNTRY_TAGS,
@@ -41,4 +43,6 @@ def build_tags(
     ranked = sorted(countries.items(), key=lambda pair: (-pair[1], pair[0]))
     for country, _ in ranked[:max_countries]:
         add(country)
+    for entity in entities:
+        add(clean_tag(entity))
     return tags

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 
 _TOKEN = re.compile(r"[^\W_]+(?:&[^\W_]+)*")
+# The same tokens, faster on long texts: underscores become spaces first, then plain \w runs.
+_FAST_TOKEN = re.compile(r"\w+(?:&\w+)*")
 
 
 def tokenise(text: str, *, max_chars: int | None = None) -> tuple[list[str], list[str]]:
@@ -18,7 +20,7 @@ def tokenise(text: str, *, max_chars: int | None = None) -> tuple[list[str], lis
         return [], []
     if max_chars is not None and len(text) > max_chars:
         text = text[:max_chars]
-    original = _TOKEN.findall(text)
+    original = _FAST_TOKEN.findall(text.replace("_", " ") if "_" in text else text)
     if not original:
         return [], []
     # Tokens hold no spaces and lower() never creates one: join, lower and split is exact (and fast).

@@ -142,7 +142,7 @@ def test_a_two_topic_item_gets_a_secondary_category() -> None:
     assert set(slugs[:2]) == {"automotive-transportation", "electronics-semiconductor"}
 
 
-def test_tags_are_the_feed_tags_deduplicated_then_countries_mentioned() -> None:
+def test_tags_are_the_feed_tags_deduplicated_then_countries_then_organisations() -> None:
     verdict = categorise(
         item(
             "Germany and France back EU chip plan",
@@ -152,7 +152,8 @@ def test_tags_are_the_feed_tags_deduplicated_then_countries_mentioned() -> None:
         )
     )
     assert verdict.tags[:3] == ["Chips", "EU policy", "Germany"]
-    assert set(verdict.tags[3:]) == {"France", "United States", "China"}
+    assert set(verdict.tags[3:6]) == {"France", "United States", "China"}
+    assert verdict.tags[6:] == ["EU"]  # an organisation named in the headline
 
 
 def test_tags_are_capped() -> None:
@@ -179,3 +180,36 @@ def test_explain_lists_every_category_with_its_terms() -> None:
     text = explanation.format()
     assert "primary: aerospace-defense" in text
     assert "title 'lockheed martin'" in text
+
+
+def test_explain_shows_the_model_terms_and_probability_beside_the_lexicon_rules() -> None:
+    # Given an item the model and the lexicon both recognise
+    explanation = explain(
+        item(
+            "Crude oil prices jump as OPEC cuts output",
+            "Brent rose 4% after the cartel agreed to reduce supply by a million barrels a day.",
+        )
+    )
+    # When explained
+    first = explanation.categories[0]
+    rules = [rule for rule, _ in first.rules]
+    text = explanation.format()
+    # Then the energy category shows lexicon rules, model terms and the model's probability
+    assert first.slug == "energy-resources"
+    assert any(rule.startswith("model term ") for rule in rules)
+    assert any(rule.startswith("title ") for rule in rules)
+    assert explanation.model_probabilities["energy-resources"] > 0.5
+    assert "model p=" in text
+    assert "model term 'oil" in text
+    # And the rule points add up to the category's points
+    assert sum(points for _, points in first.rules) == pytest.approx(first.points, abs=0.01)
+
+
+def test_the_model_alone_cannot_make_an_off_topic_piece_confident() -> None:
+    for title, summary in [
+        ("Rovers beat United 2-1 in cup thriller", "The striker scored twice in front of a sell-out crowd."),
+        ("Ten tips for a better night's sleep", "Keep the bedroom cool and put your phone away."),
+    ]:
+        verdict = categorise(item(title, summary))
+        assert verdict.primary == GENERAL_CATEGORY
+        assert verdict.scores[0].score < 0.25
