@@ -179,6 +179,39 @@ def source_domain(url: str | None) -> str | None:
     return host or None
 
 
+# Second-level labels under which registrations happen ("example.co.uk"): enough for news sites without
+# shipping the whole Public Suffix List.
+_SECOND_LEVEL: Final = frozenset(
+    {"co", "com", "org", "net", "ac", "gov", "edu", "ne", "or", "go", "gob", "nic", "mil", "nom", "ltd", "plc"}
+)
+
+
+def registrable_domain(url_or_host: str | None) -> str | None:
+    """The domain a site registered: "news.bbc.co.uk" -> "bbc.co.uk", "www.example.com" -> "example.com".
+
+    Heuristic: the last two labels, or three when the second-to-last is a common second-level label
+    (co, com, org, gov, ...) under a two-letter country code.
+    """
+    if not url_or_host:
+        return None
+    host = url_or_host
+    if "/" in host:
+        canonical = canonical_url(url_or_host)
+        host = urlsplit(canonical).hostname or "" if canonical else ""
+    labels = host.lower().rstrip(".").split(".")
+    if len(labels) < 2 or not all(labels):
+        return None
+    if len(labels) >= 3 and len(labels[-1]) == 2 and labels[-2] in _SECOND_LEVEL:
+        return ".".join(labels[-3:])
+    return ".".join(labels[-2:])
+
+
+def same_site(a: str | None, b: str | None) -> bool:
+    """Both URLs are on one registrable domain."""
+    first, second = registrable_domain(a), registrable_domain(b)
+    return first is not None and first == second
+
+
 def article_id(canonical: str | None, source_key: str | None, guid: str | None) -> str:
     """Deterministic 32-hex id: sha256 of the canonical URL; without one, of the source key and the guid.
 

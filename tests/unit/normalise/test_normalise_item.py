@@ -174,8 +174,18 @@ class TestDates:
 
     @pytest.mark.parametrize("published", ["garbage", "2099-01-01T00:00:00Z", "1970-01-01T00:00:00Z", None])
     def test_unknown_future_or_ancient_dates_are_none_not_now(self, published: str | None) -> None:
-        n = normalise_item(feed_item(published=published), now=NOW)
+        n = normalise_item(feed_item(url="https://www.example.com/markets/oil-rises", published=published), now=NOW)
         assert n.published_at is None
+
+    def test_without_a_usable_feed_date_the_url_date_is_used(self) -> None:
+        # Given an item whose feed date is garbage but whose URL carries /2026/11/03/
+        n = normalise_item(feed_item(published="garbage"), now=NOW)
+        # Then the URL's date is the publication date (midnight UTC), never now()
+        assert n.published_at == datetime(2026, 11, 3, tzinfo=UTC)
+
+    def test_a_feed_date_beats_the_url_date(self) -> None:
+        n = normalise_item(feed_item(published="2026-11-04T08:00:00Z"), now=NOW)
+        assert n.published_at == datetime(2026, 11, 4, 8, tzinfo=UTC)
 
 
 def test_image_url_prefers_the_items_own_image() -> None:

@@ -175,3 +175,10 @@ class TestSentencesAndSummaries:
 
     def test_no_summary_and_no_body(self) -> None:
         assert make_summary(None, "") == ""
+
+
+def test_mixed_mojibake_that_the_light_repair_cannot_undo_goes_to_ftfy() -> None:
+    # Given text where one word is mojibake and another is correct UTF-8 (the whole-string repair fails)
+    text = "The Taliban\u00e2\u20ac\u2122s caf\u00e9 \u201cquoted\u201d"
+    # Then the mojibake is repaired and the correct characters (curly quotes too) are kept
+    assert clean_text(text) == "The Taliban\u2019s caf\u00e9 \u201cquoted\u201d"
