@@ -85,7 +85,10 @@ class Api(Construct):
             ),
             code=code,
             config=config,
-            environment=environment,
+            # Browsers may read the API from these origins only (the function answers CORS itself too).
+            environment={**environment, c.ENV_CORS_ORIGINS: ",".join(config.cors_origins)}
+            if config.cors_origins
+            else environment,
             placement=placement,
         )
         table = storage.table

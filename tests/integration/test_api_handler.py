@@ -89,11 +89,14 @@ def test_article_by_id_has_body_and_reading_time(populated: LocalResources) -> N
 
 
 def test_search_finds_by_words_and_reports_totals_and_facets(populated: LocalResources) -> None:
-    status, result = call("/v1/search?q=export%20controls")
+    status, result = call("/v1/search?q=export%20controls&facets=category,month&highlight=true")
     assert status == 200
     assert result["totalResults"] >= 1
+    assert result["totalRelation"] == "eq"
     assert result["articles"][0]["title"].startswith("US tightens chip export")
     assert result["facets"]["category"]["electronics-semiconductor"] >= 1
+    assert result["facets"]["month"] == {"2026-11": 1}
+    assert "<mark>export</mark>" in result["articles"][0]["highlights"]["title"]
 
 
 def test_categories_list_all_fourteen_with_counts(populated: LocalResources) -> None:
@@ -126,7 +129,14 @@ def test_health_reports_table_and_index(populated: LocalResources) -> None:
         ("/v1/search?from=2026-11-02&to=2026-11-01", "parameterInvalid", "from"),
         ("/v1/search?sortBy=popularity", "parameterInvalid", "sortBy"),
         ("/v1/search?cursor=%%%", "cursorInvalid", "cursor"),
-        ("/v1/articles/not-an-id", "parameterInvalid", "article_id"),
+        ("/v1/articles/not-an-id", "parameterInvalid", "id"),
+        ("/v1/articles/" + "0" * 32 + "?fields=title,secret", "parameterInvalid", "fields"),
+        ("/v1/search?facets=colour", "parameterInvalid", "facets"),
+        ("/v1/search?searchIn=body", "parameterInvalid", "searchIn"),
+        ("/v1/articles?collapse=source", "parameterInvalid", "collapse"),
+        ("/v1/top-headlines?window=1y", "parameterInvalid", "window"),
+        ("/v1/archives/2026/13", "parameterInvalid", "month"),
+        ("/v1/articles?sources=a%20b", "parameterInvalid", "sources"),
     ],
 )
 def test_bad_parameters_are_400_with_the_error_schema(
@@ -153,3 +163,114 @@ def test_hostile_search_text_never_errors(populated: LocalResources) -> None:
 
         status, result = call(f"/v1/search?q={quote(q)}")
         assert status == 200, (q, result)
+
+
+def call_full(
+    path: str, method: str = "GET", body: Any = None, headers: dict[str, str] | None = None
+) -> dict[str, Any]:
+    raw = json.dumps(body).encode() if body is not None else b""
+    event = api_gateway_event(method, path, {"Host": "api.test", **(headers or {})}, raw, "127.0.0.1")
+    return api.lambda_handler(event, context("api"))
+
+
+def test_article_page_renders_from_one_call(populated: LocalResources) -> None:
+    _, page = call("/v1/articles?pageSize=10")
+    article_id = page["articles"][0]["id"]
+    status, found = call(f"/v1/articles/{article_id}")
+    assert status == 200
+    article = found["article"]
+    assert article["source"]["homepage"] == "https://news.example.com/"
+    assert {"previous", "next", "readingTimeMinutes", "wordCount", "storyId", "alsoFrom"} <= set(article)
+    status, related = call(f"/v1/articles/{article_id}/related")
+    assert status == 200
+    assert article_id not in [a["id"] for a in related["articles"]]
+
+
+def test_site_structure_endpoints(populated: LocalResources) -> None:
+    status, archives = call("/v1/archives")
+    assert status == 200
+    assert [m["month"] for m in archives["months"]] == ["2026-11", "2026-10"]
+    status, october = call("/v1/archives/2026/10")
+    assert status == 200
+    assert [a["title"][:4] for a in october["articles"]] == ["Bank"]
+    status, sources = call("/v1/sources")
+    assert status == 200
+    assert sources["sources"][0]["id"] == "example-news"
+    assert sources["sources"][0]["articleCount"] == 3
+    status, hot = call("/v1/top-headlines?window=7d")
+    assert status == 200
+    assert hot["window"] == "7d"
+
+
+def test_openapi_document_and_docs_page(populated: LocalResources) -> None:
+    status, document = call("/v1/openapi.json")
+    assert status == 200
+    assert document["openapi"].startswith("3.1")
+    assert {"/v1/articles", "/v1/search", "/v1/top-headlines", "/v1/admin/items"} <= set(document["paths"])
+    assert "2^(-age_s / halfLife)" in document["paths"]["/v1/top-headlines"]["get"]["description"]
+    response = call_full("/v1/docs")
+    assert response["statusCode"] == 200
+    assert "swagger-ui" in response["body"]
+
+
+def test_cors_allows_configured_origins_only(populated: LocalResources, monkeypatch: pytest.MonkeyPatch) -> None:
+    from newsflow import constants as c
+    from newsflow.settings import reset_settings_cache
+
+    monkeypatch.setenv(c.ENV_CORS_ORIGINS, "https://news.example.com, https://www.example.com")
+    reset_settings_cache()
+    api.reset()
+    allowed = call_full("/v1/categories", headers={"Origin": "https://news.example.com"})
+    assert allowed["headers"]["Access-Control-Allow-Origin"] == "https://news.example.com"
+    other = call_full("/v1/categories", headers={"Origin": "https://evil.example.net"})
+    assert "Access-Control-Allow-Origin" not in (other.get("headers") or {})
+    preflight = call_full("/v1/search", method="OPTIONS", headers={"Origin": "https://www.example.com"})
+    assert preflight["statusCode"] == 204
+    assert "GET" in preflight["headers"]["Access-Control-Allow-Methods"]
+    assert call_full("/v1/search", method="OPTIONS", headers={"Origin": "https://x.test"})["statusCode"] == 403
+
+
+def test_admin_items_are_validated_and_enqueued(populated: LocalResources) -> None:
+    from newsflow import aws
+
+    items = [
+        {"url": "https://example.com/a", "title": "Fine item"},
+        {"title": "no url nor guid"},
+        {"url": "https://example.com/b", "title": "Another", "authors": "not-a-list"},
+    ]
+    response = call_full("/v1/admin/items", method="POST", body={"items": items})
+    assert response["statusCode"] == 202
+    result = json.loads(response["body"])
+    assert [a["index"] for a in result["accepted"]] == [0]
+    assert [(r["index"], r["reason"]) for r in result["rejected"]] == [(1, "schema_violation"), (2, "schema_violation")]
+    messages = aws.sqs().receive_message(QueueUrl=populated.queue_url, MaxNumberOfMessages=10)["Messages"]
+    assert [json.loads(m["Body"])["title"] for m in messages] == ["Fine item"]
+    too_many = call_full("/v1/admin/items", method="POST", body=[{"title": "x", "guid": "g"}] * 101)
+    assert too_many["statusCode"] == 400
+
+
+def test_admin_feeds_crud(populated: LocalResources) -> None:
+    feed = {"feedId": "example", "url": "https://example.com/rss", "name": "Example", "intervalMinutes": 30}
+    created = call_full("/v1/admin/feeds", method="POST", body=feed)
+    assert created["statusCode"] == 201
+    again = call_full("/v1/admin/feeds", method="POST", body=feed | {"enabled": False})
+    assert again["statusCode"] == 200
+    listed = json.loads(call_full("/v1/admin/feeds")["body"])
+    assert [(f["feedId"], f["enabled"], f["intervalMinutes"]) for f in listed["feeds"]] == [("example", False, 30)]
+    assert call_full("/v1/admin/feeds/example")["statusCode"] == 200
+    assert call_full("/v1/admin/feeds/example", method="DELETE")["statusCode"] == 200
+    assert call_full("/v1/admin/feeds/example")["statusCode"] == 404
+    bad = call_full("/v1/admin/feeds", method="POST", body={"feedId": "x", "url": "ftp://nope"})
+    assert json.loads(bad["body"])["param"] == "url"
+
+
+def test_admin_routes_refuse_unsigned_calls_outside_local(
+    populated: LocalResources, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from newsflow import constants as c
+    from newsflow.settings import reset_settings_cache
+
+    monkeypatch.setenv(c.ENV_STAGE, "prod")
+    reset_settings_cache()
+    response = call_full("/v1/admin/feeds")
+    assert response["statusCode"] == 403

@@ -1,25 +1,39 @@
-"""What the API returns: camelCase JSON views of stored articles."""
+"""What the API returns: camelCase JSON views of stored articles and index documents."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
-from newsflow.models import Article
 from newsflow.search.port import SearchDocument
 from newsflow.taxonomy import CATEGORY_NAMES
+
+if TYPE_CHECKING:
+    from newsflow.models import Article
 
 
 class _View(BaseModel):
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)
 
 
+def _name(slug: str) -> str:
+    return CATEGORY_NAMES.get(slug, slug)
+
+
 class CategoryRef(_View):
     slug: str
     name: str
     score: float | None = None
+
+
+class SourceRef(_View):
+    id: str | None
+    name: str | None
+    domain: str | None
+    homepage: str | None = Field(description="https://<domain>/ when the domain is known.")
 
 
 class ArticleCard(_View):
@@ -30,6 +44,7 @@ class ArticleCard(_View):
     title: str
     description: str
     image_url: str | None
+    source_id: str | None
     source_name: str | None
     source_domain: str | None
     authors: list[str]
@@ -40,88 +55,159 @@ class ArticleCard(_View):
     tags: list[str]
     reading_time_minutes: int
     word_count: int
+    story_id: str | None = Field(description="Articles of the same story share it; null: a story of its own.")
+    also_from: list[str] = Field(description="Other sources that published this article or its story.")
+    highlights: dict[str, str] | None = Field(
+        default=None, description="search with highlight=true: title/description/content snippets, <mark>ed."
+    )
 
     @classmethod
-    def of(cls, article: Article) -> ArticleCard:
+    def of_document(cls, document: SearchDocument, also_from: list[str] | None = None) -> ArticleCard:
         return cls(
-            id=article.id,
-            url=article.url,
-            title=article.title,
-            description=article.summary,
-            image_url=article.image_url,
-            source_name=article.source_name,
-            source_domain=article.source_domain,
-            authors=article.authors,
-            language=article.language,
-            published_at=article.published_at,
-            category=CategoryRef(slug=article.category, name=CATEGORY_NAMES.get(article.category, article.category)),
-            categories=[
-                CategoryRef(slug=c.slug, name=CATEGORY_NAMES.get(c.slug, c.slug), score=round(c.score, 4))
-                for c in article.categories
-            ],
-            tags=article.tags,
-            reading_time_minutes=article.reading_time_minutes,
-            word_count=article.word_count,
+            id=document.id,
+            url=document.url,
+            title=document.title,
+            description=document.summary,
+            image_url=document.image_url,
+            source_id=document.source_id,
+            source_name=document.source_name,
+            source_domain=document.source_domain,
+            authors=document.authors,
+            language=document.language,
+            published_at=document.published_at,
+            category=CategoryRef(slug=document.category, name=_name(document.category)),
+            categories=[CategoryRef(slug=s, name=_name(s)) for s in document.categories],
+            tags=document.tags,
+            reading_time_minutes=document.reading_time_minutes,
+            word_count=document.word_count,
+            story_id=document.story_id,
+            also_from=also_from if also_from is not None else list(document.also_from),
         )
 
 
+class Neighbour(_View):
+    id: str
+    title: str
+    published_at: datetime | None
+
+
 class ArticleDetail(ArticleCard):
+    source: SourceRef
     content: str
     content_html: str
     updated_at: datetime | None
     first_seen_at: datetime
     version: int
+    previous: Neighbour | None = Field(description="The next older article of the same primary category.")
+    next: Neighbour | None = Field(description="The next newer article of the same primary category.")
 
     @classmethod
-    def of_full(cls, article: Article) -> ArticleDetail:
-        card = ArticleCard.of(article)
+    def of_article(
+        cls,
+        article: Article,
+        also_from: list[str],
+        previous: Neighbour | None,
+        following: Neighbour | None,
+    ) -> ArticleDetail:
+        card = ArticleCard.of_document(SearchDocument.from_article(article), also_from)
+        domain = article.source_domain
         return cls(
-            **card.model_dump(),
+            **card.model_dump(exclude={"categories", "highlights"}),
+            categories=[
+                CategoryRef(slug=c.slug, name=_name(c.slug), score=round(c.score, 4)) for c in article.categories
+            ],
+            source=SourceRef(
+                id=card.source_id,
+                name=article.source_name,
+                domain=domain,
+                homepage=f"https://{domain}/" if domain else None,
+            ),
             content=article.body_text,
             content_html=article.body_html,
             updated_at=article.updated_at,
             first_seen_at=article.first_seen_at,
             version=article.version,
+            previous=previous,
+            next=following,
         )
 
 
 class ListResponse(_View):
-    status: str = "ok"
-    total_results: int | None
+    status: Literal["ok"] = "ok"
+    total_results: int = Field(description="Matching articles (with collapse=story: articles, not stories).")
+    total_relation: Literal["eq", "gte"] = Field(description="eq: exact; gte: at least totalResults.")
     articles: list[ArticleCard]
-    next_cursor: str | None
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
 
 
 class SearchResponse(ListResponse):
-    facets: dict[str, dict[str, int]] | None = None
+    facets: dict[str, dict[str, int]] | None = Field(
+        default=None, description="facet -> value -> matching articles (month values are yyyy-mm, newest first)."
+    )
+
+
+class ArticleResponse(_View):
+    status: Literal["ok"] = "ok"
+    article: dict[str, object] = Field(description="An ArticleDetail, restricted to `fields` when given.")
+
+
+class HotArticle(ArticleCard):
+    score: float = Field(description="Σ over the story's distinct sources of 2^(-age_hours / halfLifeHours).")
+    source_count: int = Field(description="Distinct sources covering the story in the window.")
+
+
+class TopHeadlinesResponse(_View):
+    status: Literal["ok"] = "ok"
+    window: str
+    half_life_hours: float
+    total_results: int = Field(description="Stories (and single articles) ranked in the window.")
+    total_relation: Literal["eq", "gte"]
+    articles: list[HotArticle]
+    next_cursor: None = None
 
 
 class CategoryCount(_View):
     slug: str
     name: str
     article_count: int
+    latest_at: datetime | None
 
 
 class CategoriesResponse(_View):
-    status: str = "ok"
+    status: Literal["ok"] = "ok"
     categories: list[CategoryCount]
 
 
-def card_of_document(document: SearchDocument) -> ArticleCard:
-    return ArticleCard(
-        id=document.id,
-        url=document.url,
-        title=document.title,
-        description=document.summary,
-        image_url=document.image_url,
-        source_name=document.source_name,
-        source_domain=document.source_domain,
-        authors=[],
-        language=document.language,
-        published_at=document.published_at,
-        category=CategoryRef(slug=document.category, name=CATEGORY_NAMES.get(document.category, document.category)),
-        categories=[CategoryRef(slug=s, name=CATEGORY_NAMES.get(s, s)) for s in document.categories],
-        tags=document.tags,
-        reading_time_minutes=document.reading_time_minutes,
-        word_count=document.word_count,
-    )
+class MonthCount(_View):
+    month: str = Field(description="yyyy-mm")
+    year: int
+    month_number: int
+    article_count: int
+
+
+class ArchivesResponse(_View):
+    status: Literal["ok"] = "ok"
+    months: list[MonthCount]
+
+
+class SourceCount(_View):
+    id: str
+    name: str | None
+    domain: str | None
+    article_count: int
+    latest_at: datetime | None
+
+
+class SourcesResponse(_View):
+    status: Literal["ok"] = "ok"
+    sources: list[SourceCount]
+
+
+class HealthChecks(_View):
+    table: bool
+    search_index: bool
+
+
+class HealthResponse(_View):
+    status: Literal["ok", "degraded"]
+    checks: HealthChecks

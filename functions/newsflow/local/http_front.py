@@ -41,6 +41,15 @@ class ApiFront:
             def _serve(self) -> None:
                 front.serve(self)
 
+            def _unsupported(self) -> None:
+                # API Gateway refuses methods it has no route for; never the 501 of http.server.
+                front._error(self, 405, "methodNotAllowed", f"method {self.command} is not supported")
+
+            def __getattr__(self, name: str) -> Any:
+                if name.startswith("do_"):
+                    return self._unsupported
+                raise AttributeError(name)
+
             do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_HEAD = _serve
 
         self._server = ThreadingHTTPServer((host, port), RequestHandler)

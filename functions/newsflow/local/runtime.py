@@ -16,9 +16,11 @@ with real Lambda-shaped events:
 from __future__ import annotations
 
 import json
+import os
 import sys
 import threading
 import time
+import warnings
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
@@ -32,6 +34,9 @@ from newsflow.local.resources import LocalResources
 
 Handler = Callable[[dict[str, Any], Any], Any]
 MAX_STREAM_RETRIES = 3
+ARTICLE_PREFIX = "ART#"
+# Locally, invocations that add no metric are normal (e.g. a stream batch of feed items): not worth a warning.
+warnings.filterwarnings("ignore", message="No application metrics to publish")
 STREAM_BATCH = 100
 
 
@@ -49,6 +54,14 @@ class RuntimeStats(BaseModel):
     per_category: dict[str, int] = Field(default_factory=dict)
     rejections: dict[str, int] = Field(default_factory=dict)
     errors: list[str] = Field(default_factory=list)
+
+
+def _quiet_metrics() -> None:
+    """With POWERTOOLS_METRICS_DISABLED, Powertools neither prints nor clears the metric set, and prints it anyway
+    once a metric reaches 100 values; locally we drop each invocation's metrics instead."""
+    from newsflow.observability import metrics
+
+    metrics.clear_metrics()
 
 
 class LocalRuntime:
@@ -163,6 +176,8 @@ class LocalRuntime:
         ingest_module = _module_of(self._ingest)
         try:
             response = self._ingest(event, LocalLambdaContext("ingest"))
+            if os.environ.get("POWERTOOLS_METRICS_DISABLED") == "true":
+                _quiet_metrics()
             failed_ids = {f["itemIdentifier"] for f in (response or {}).get("batchItemFailures", [])}
             outcomes = _batch_outcomes(ingest_module)
         except Exception as error:  # the whole invocation failed: every message is retried
@@ -221,10 +236,12 @@ class LocalRuntime:
                     StreamArn=self._resources.stream_arn, ShardId=shard_id, ShardIteratorType="TRIM_HORIZON"
                 )["ShardIterator"]
             response = streams.get_records(ShardIterator=iterator, Limit=STREAM_BATCH)
-            records = response.get("Records", [])
+            # The same filter as the stream's event source mapping in AWS: only article items reach `index`.
+            records = [r for r in response.get("Records", []) if str(_pk(r)).startswith(ARTICLE_PREFIX)]
             next_iterator = response.get("NextShardIterator")
-            if records:
+            if response.get("Records"):
                 got_any = True
+            if records:
                 self._index_records(records)
             if next_iterator:
                 self._shard_iterators[shard_id] = next_iterator

@@ -20,15 +20,26 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Final, Literal
 from urllib.parse import urlparse
 
-from newsflow.search.port import IndexFailure, SearchDocument, SearchHit, SearchQuery, SearchResult
+from newsflow.search.port import (
+    IndexFailure,
+    SearchDocument,
+    SearchFilters,
+    SearchHit,
+    SearchQuery,
+    SearchResult,
+    StorySources,
+    month_of,
+)
 from newsflow.search.query import (
     FACET_FIELDS,
     FACET_SIZE,
+    HIGHLIGHT_CHARS,
     PROXIMITY_BOOST,
+    PROXIMITY_FIELDS,
     PROXIMITY_SLOP,
     TEXT_FIELD_BOOSTS,
     TIE_BREAKER,
@@ -43,11 +54,13 @@ from newsflow.search.query import (
 
 Refresh = Literal["false", "true", "wait_for"]
 
-MAX_RESULT_WINDOW: Final = 10_100  # SearchQuery allows offset <= 10,000 plus size <= 100
+MAX_RESULT_WINDOW: Final = 11_000  # offsets are for shallow pages only: deep pages use search_after
 BULK_MAX_DOCS: Final = 500
 BULK_MAX_BYTES: Final = 5 * 1024 * 1024  # well under the 10 MiB request limit of the smallest domains
 _LOCAL_HOSTS: Final = frozenset({"localhost", "127.0.0.1", "::1", "0.0.0.0"})  # noqa: S104 - a name, not a bind
 _TEXT_FIELDS: Final = [f"{name}^{boost:g}" for name, boost in TEXT_FIELD_BOOSTS.items()]
+PIT_KEEP_ALIVE: Final = "5m"
+_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 
 # ----------------------------------------------------------------------------- index definition
 
@@ -74,30 +87,60 @@ MAPPING_PROPERTIES: Final[dict[str, dict[str, Any]]] = {
     "word_count": {"type": "integer"},
     "authors": _KEYWORD,
     "story_id": _KEYWORD,
+    "source_id": _KEYWORD,
+    "also_from": _STORED_ONLY,
     "version": {"type": "long"},
+}
+# Derived from the document when it is indexed (see `document_source`); not part of SearchDocument.
+DERIVED_PROPERTIES: Final[dict[str, dict[str, Any]]] = {
+    "sort_at_us": {"type": "long"},  # the exact sort key (date fields keep milliseconds only)
+    "month": _KEYWORD,
+    "publisher": _KEYWORD,
 }
 
 
-def index_definition(shards: int = 1, replicas: int | None = None) -> dict[str, Any]:
+def index_definition(shards: int = 1, replicas: int | None = None, alias: str | None = None) -> dict[str, Any]:
     """Settings and an explicit, strict mapping: a field the mapping does not know is refused."""
     index_settings: dict[str, Any] = {"number_of_shards": shards, "max_result_window": MAX_RESULT_WINDOW}
     if replicas is not None:
         index_settings["number_of_replicas"] = replicas
-    return {
+    definition: dict[str, Any] = {
         "settings": {
             "index": index_settings,
             "analysis": {"normalizer": {"lowercase_keyword": {"type": "custom", "filter": ["lowercase"]}}},
         },
-        "mappings": {"dynamic": "strict", "properties": MAPPING_PROPERTIES},
+        "mappings": {"dynamic": "strict", "properties": {**MAPPING_PROPERTIES, **DERIVED_PROPERTIES}},
     }
+    if alias:
+        definition["aliases"] = {alias: {}}
+    return definition
+
+
+def versioned_name(alias: str, version: int) -> str:
+    """The concrete index behind an alias: `articles` -> `articles-v1`, `articles-v2`, ..."""
+    return f"{alias}-v{version}"
 
 
 # ----------------------------------------------------------------------------------------- bulk
 
 
+def _micros(value: datetime) -> int:
+    value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    return (value - _EPOCH) // timedelta(microseconds=1)
+
+
 def document_source(doc: SearchDocument) -> dict[str, Any]:
-    """The `_source` stored for a document: exactly the SearchDocument, as JSON."""
-    return doc.model_dump(mode="json")
+    """The `_source` stored for a document: the SearchDocument as JSON, plus the derived keys."""
+    source = doc.model_dump(mode="json")
+    source["sort_at_us"] = _micros(doc.sort_at)
+    source["month"] = month_of(doc.sort_at)
+    if doc.source_id:
+        source["publisher"] = "\x1f".join([doc.source_id, doc.source_name or "", (doc.source_domain or "").lower()])
+    return source
+
+
+def document_of(source: Mapping[str, Any]) -> SearchDocument:
+    return SearchDocument.model_validate({k: v for k, v in source.items() if k not in DERIVED_PROPERTIES})
 
 
 def bulk_index_body(
@@ -183,12 +226,18 @@ def _item_reason(status: Any, error: Any) -> str:
 # ---------------------------------------------------------------------------------------- query
 
 
-def compile_text(node: Node, *, negated: bool = False) -> dict[str, Any]:
+def _field_list(search_in: Sequence[str] = ()) -> list[str]:
+    chosen = [f"{name}^{boost:g}" for name, boost in TEXT_FIELD_BOOSTS.items() if not search_in or name in search_in]
+    return chosen or list(_TEXT_FIELDS)
+
+
+def compile_text(node: Node, *, negated: bool = False, fields: Sequence[str] | None = None) -> dict[str, Any]:
     """Query DSL for a parsed query (see newsflow.search.query for the semantics)."""
+    fields = list(fields) if fields is not None else list(_TEXT_FIELDS)
     if isinstance(node, Word | Phrase):
         clause: dict[str, Any] = {
             "query": node.text,
-            "fields": list(_TEXT_FIELDS),
+            "fields": fields,
             "tie_breaker": TIE_BREAKER,
             # a word the analyzer removes entirely (a stop word) constrains nothing, either way
             "zero_terms_query": "none" if negated else "all",
@@ -199,16 +248,18 @@ def compile_text(node: Node, *, negated: bool = False) -> dict[str, Any]:
             clause["type"] = "phrase"
         return {"multi_match": clause}
     if isinstance(node, Not):
-        return {"bool": {"must": [{"match_all": {}}], "must_not": [compile_text(node.item, negated=True)]}}
+        return {
+            "bool": {"must": [{"match_all": {}}], "must_not": [compile_text(node.item, negated=True, fields=fields)]}
+        }
     if isinstance(node, Or):
         return {
             "bool": {
-                "should": [compile_text(item, negated=negated) for item in node.items],
+                "should": [compile_text(item, negated=negated, fields=fields) for item in node.items],
                 "minimum_should_match": 1,
             }
         }
-    must = [compile_text(i, negated=negated) for i in node.items if not isinstance(i, Not)]
-    must_not = [compile_text(i.item, negated=not negated) for i in node.items if isinstance(i, Not)]
+    must = [compile_text(i, negated=negated, fields=fields) for i in node.items if not isinstance(i, Not)]
+    must_not = [compile_text(i.item, negated=not negated, fields=fields) for i in node.items if isinstance(i, Not)]
     body: dict[str, Any] = {"must": must or [{"match_all": {}}]}
     if must_not:
         body["must_not"] = must_not
@@ -221,8 +272,13 @@ def _iso(value: datetime) -> str:
 
 
 def build_filters(query: SearchQuery) -> list[dict[str, Any]]:
-    f = query.filters
+    return _filter_clauses(query.filters)[0]
+
+
+def _filter_clauses(f: SearchFilters) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(filter, must_not) clauses: they restrict, never score."""
     filters: list[dict[str, Any]] = []
+    must_not: list[dict[str, Any]] = []
     if f.category:
         filters.append(
             {
@@ -232,31 +288,47 @@ def build_filters(query: SearchQuery) -> list[dict[str, Any]]:
                 }
             }
         )
+    if f.primary_category:
+        filters.append({"term": {"category": f.primary_category}})
+    if f.source_ids:
+        filters.append({"terms": {"source_id": list(f.source_ids)}})
     if f.source_domains:
         filters.append({"terms": {"source_domain": [d.lower() for d in f.source_domains]}})
     if f.language:
         filters.append({"term": {"language": f.language}})
     if f.published_from is not None or f.published_to is not None:
-        bounds: dict[str, str] = {}
+        bounds: dict[str, int] = {}
         if f.published_from is not None:
-            bounds["gte"] = _iso(f.published_from)
+            bounds["gte"] = _micros(f.published_from)
         if f.published_to is not None:
-            bounds["lt"] = _iso(f.published_to)
-        filters.append({"range": {"sort_at": bounds}})
-    return filters
+            bounds["lt"] = _micros(f.published_to)
+        filters.append({"range": {"sort_at_us": bounds}})
+    if f.story_ids:
+        filters.append({"terms": {"story_id": list(f.story_ids)}})
+    if f.exclude_domains:
+        must_not.append({"terms": {"source_domain": [d.lower() for d in f.exclude_domains]}})
+    if f.exclude_ids:
+        must_not.append({"ids": {"values": list(f.exclude_ids)}})
+    if f.exclude_story_id:
+        must_not.append({"term": {"story_id": f.exclude_story_id}})
+    return filters, must_not
 
 
-def build_search_body(query: SearchQuery, parsed: ParsedQuery | None = None) -> dict[str, Any]:
-    """The `_search` request body for a SearchQuery."""
+def build_query(query: SearchQuery, parsed: ParsedQuery | None = None) -> dict[str, Any]:
+    """The `query` part: the parsed text (scoring) plus non-scoring filters."""
     parsed = parse_query(query.text) if parsed is None else parsed
-    bool_query: dict[str, Any] = {"must": [compile_text(parsed.root) if parsed.root is not None else {"match_all": {}}]}
+    fields = _field_list(query.search_in)
+    bool_query: dict[str, Any] = {
+        "must": [compile_text(parsed.root, fields=fields) if parsed.root is not None else {"match_all": {}}]
+    }
     words = parsed.proximity_words()
-    if words:
+    near_fields = [f for f in fields if f.split("^", 1)[0] in PROXIMITY_FIELDS]
+    if words and near_fields:
         bool_query["should"] = [
             {
                 "multi_match": {
                     "query": " ".join(words),
-                    "fields": list(_TEXT_FIELDS),
+                    "fields": near_fields,
                     "type": "phrase",
                     "slop": PROXIMITY_SLOP,
                     "tie_breaker": TIE_BREAKER,
@@ -264,37 +336,164 @@ def build_search_body(query: SearchQuery, parsed: ParsedQuery | None = None) -> 
                 }
             }
         ]
-    filters = build_filters(query)
+    filters, must_not = _filter_clauses(query.filters)
     if filters:
         bool_query["filter"] = filters
-    by_date = query.sort_by == "publishedAt" or not parsed.scores
-    newest_first: list[Any] = [{"sort_at": {"order": "desc"}}, {"id": {"order": "asc"}}]
+    if must_not:
+        bool_query["must_not"] = must_not
+    return {"bool": bool_query}
+
+
+def is_by_date(query: SearchQuery, parsed: ParsedQuery) -> bool:
+    return query.sort_by == "publishedAt" or not parsed.scores
+
+
+def build_search_body(
+    query: SearchQuery, parsed: ParsedQuery | None = None, pit_id: str | None = None
+) -> dict[str, Any]:
+    """The `_search` request body for a SearchQuery (with `pit_id`: searched in that point in time)."""
+    parsed = parse_query(query.text) if parsed is None else parsed
+    by_date = is_by_date(query, parsed)
+    direction = "asc" if by_date and query.reverse else "desc"
+    by_time: list[Any] = [
+        {"sort_at_us": {"order": direction}},
+        {"id": {"order": "desc" if direction == "asc" else "asc"}},
+    ]
     body: dict[str, Any] = {
-        "query": {"bool": bool_query},
-        "sort": newest_first if by_date else ["_score", *newest_first],
-        "from": query.offset,
+        "query": build_query(query, parsed),
+        "sort": by_time if by_date else [{"_score": {"order": "desc"}}, *by_time],
         "size": query.size,
-        "track_total_hits": True,
+        "track_total_hits": query.count,
     }
+    if query.search_after:
+        body["search_after"] = list(query.search_after)
+    else:
+        body["from"] = query.offset
+    if pit_id:
+        body["pit"] = {"id": pit_id, "keep_alive": PIT_KEEP_ALIVE}
     if query.facets:
-        body["aggs"] = {name: {"terms": {"field": FACET_FIELDS[name], "size": FACET_SIZE}} for name in query.facets}
+        body["aggs"] = {name: _facet_agg(name, query.facet_latest) for name in query.facets}
+    if query.highlight and parsed.root is not None:
+        fields = [name for name in TEXT_FIELD_BOOSTS if not query.search_in or name in query.search_in]
+        body["highlight"] = {
+            "pre_tags": ["<mark>"],
+            "post_tags": ["</mark>"],
+            "encoder": "html",
+            "fields": {
+                # the whole title (as tantivy's adapter marks it), one fragment of the summary and the body
+                name: {"number_of_fragments": 0}
+                if name == "title"
+                else {"fragment_size": HIGHLIGHT_CHARS[name], "number_of_fragments": 1, "no_match_size": 0}
+                for name in fields
+            },
+        }
     return body
 
 
-def parse_search_response(response: Mapping[str, Any], facets: Sequence[str] = ()) -> SearchResult:
+def _facet_agg(name: str, with_latest: bool) -> dict[str, Any]:
+    agg: dict[str, Any]
+    if name == "month":
+        # Calendar months in UTC, newest first; empty months are left out, as tantivy's terms do.
+        agg = {
+            "date_histogram": {
+                "field": "sort_at",
+                "calendar_interval": "month",
+                "format": "yyyy-MM",
+                "min_doc_count": 1,
+                "order": {"_key": "desc"},
+            }
+        }
+    else:
+        size = FACET_SIZE * (10 if name == "publisher" else 1)
+        agg = {"terms": {"field": FACET_FIELDS[name], "size": size}}
+    if with_latest:
+        agg["aggs"] = {"latest": {"max": {"field": "sort_at_us"}}}
+    return agg
+
+
+def story_sources_body(query: SearchQuery, max_stories: int) -> dict[str, Any]:
+    return {
+        "query": build_query(query),
+        "size": 0,
+        "track_total_hits": False,
+        "aggs": {
+            "stories": {
+                "terms": {"field": "story_id", "size": max_stories, "min_doc_count": 2},
+                "aggs": {
+                    "sources": {
+                        "terms": {"field": "source_id", "size": FACET_SIZE},
+                        "aggs": {"first": {"min": {"field": "sort_at_us"}}},
+                    }
+                },
+            }
+        },
+    }
+
+
+def parse_story_sources(response: Mapping[str, Any]) -> list[StorySources]:
+    out = []
+    for bucket in ((response.get("aggregations") or {}).get("stories") or {}).get("buckets", []):
+        first = {
+            str(s["key"]): _EPOCH + timedelta(microseconds=int(s["first"]["value"]))
+            for s in (bucket.get("sources") or {}).get("buckets", [])
+            if (s.get("first") or {}).get("value") is not None
+        }
+        out.append(StorySources(story_id=str(bucket["key"]), articles=int(bucket["doc_count"]), first_by_source=first))
+    return out
+
+
+def _bucket_key(name: str, bucket: Mapping[str, Any]) -> str:
+    return str(bucket.get("key_as_string", bucket["key"])) if name == "month" else str(bucket["key"])
+
+
+def parse_search_response(
+    response: Mapping[str, Any], facets: Sequence[str] = (), facet_latest: bool = False
+) -> SearchResult:
     hits_block = response.get("hits") or {}
     total_raw = hits_block.get("total", 0)
-    total = int(total_raw.get("value", 0) if isinstance(total_raw, Mapping) else total_raw or 0)
+    if isinstance(total_raw, Mapping):
+        total = int(total_raw.get("value", 0))
+        relation = "gte" if total_raw.get("relation") == "gte" else "eq"
+    else:
+        total, relation = int(total_raw or 0), "eq"
     hits = []
     for hit in hits_block.get("hits") or []:
-        doc = SearchDocument.model_validate(hit["_source"])
+        doc = document_of(hit["_source"])
         score = hit.get("_score")
-        hits.append(SearchHit(id=str(hit.get("_id", doc.id)), score=float(score or 0.0), document=doc))
+        highlights = {
+            name: str(fragments[0])
+            for name, fragments in (hit.get("highlight") or {}).items()
+            if isinstance(fragments, list) and fragments
+        }
+        hits.append(
+            SearchHit(
+                id=str(hit.get("_id", doc.id)),
+                score=float(score or 0.0),
+                document=doc,
+                sort=list(hit.get("sort") or []),
+                highlights=highlights,
+            )
+        )
     aggs = response.get("aggregations") or {}
-    out_facets = {
-        name: {str(b["key"]): int(b["doc_count"]) for b in (aggs.get(name) or {}).get("buckets", [])} for name in facets
-    }
-    return SearchResult(total=total, hits=hits, facets=out_facets)
+    out_facets: dict[str, dict[str, int]] = {}
+    latest: dict[str, dict[str, datetime]] = {}
+    for name in facets:
+        buckets = (aggs.get(name) or {}).get("buckets", [])
+        out_facets[name] = {_bucket_key(name, b): int(b["doc_count"]) for b in buckets}
+        if facet_latest:
+            latest[name] = {
+                _bucket_key(name, b): _EPOCH + timedelta(microseconds=int(b["latest"]["value"]))
+                for b in buckets
+                if (b.get("latest") or {}).get("value") is not None
+            }
+    return SearchResult(
+        total=total,
+        total_relation=relation,
+        hits=hits,
+        facets=out_facets,
+        facet_latest=latest,
+        snapshot=response.get("pit_id"),
+    )
 
 
 # ------------------------------------------------------------------------------------ transport
@@ -363,18 +562,47 @@ class OpenSearchIndex:
         return self._client
 
     def ensure_index(self, shards: int = 1, replicas: int | None = None) -> bool:
-        """Create the index with its mapping unless it exists. True when this call created it."""
+        """Create `<name>-v1` with the mapping, behind the alias `<name>`, unless `<name>` exists.
+
+        True when this call created it. Readers and writers only ever use the alias, so
+        `newsflow reindex` can build `<name>-v2` and swap the alias without downtime.
+        """
         from opensearchpy.exceptions import RequestError
 
         if self._client.indices.exists(index=self.index_name):
             return False
         try:
-            self._client.indices.create(index=self.index_name, body=index_definition(shards, replicas))
+            self._client.indices.create(
+                index=versioned_name(self.index_name, 1),
+                body=index_definition(shards, replicas, alias=self.index_name),
+            )
         except RequestError as exc:
             if "resource_already_exists_exception" in str(exc):  # lost a race with another creator
                 return False
             raise
         return True
+
+    def create_version(self, shards: int = 1, replicas: int | None = None) -> str:
+        """A new, empty concrete index `<alias>-v<n+1>` (not behind the alias yet). Returns its name."""
+        existing = self._client.indices.get(index=f"{self.index_name}-v*", params={"ignore_unavailable": "true"})
+        versions = [int(n.rsplit("-v", 1)[1]) for n in existing if n.rsplit("-v", 1)[-1].isdigit()]
+        name = versioned_name(self.index_name, max(versions, default=0) + 1)
+        self._client.indices.create(index=name, body=index_definition(shards, replicas))
+        return name
+
+    def swap_alias(self, new_index: str) -> list[str]:
+        """Point the alias at `new_index` in one atomic `_aliases` call. Returns the indices it left."""
+        actions: list[dict[str, Any]] = []
+        old: list[str] = []
+        if self._client.indices.exists_alias(name=self.index_name):
+            old = sorted(self._client.indices.get_alias(name=self.index_name))
+            actions += [{"remove": {"index": name, "alias": self.index_name}} for name in old]
+        elif self._client.indices.exists(index=self.index_name):
+            # A concrete index squats the alias name (created before aliases): replace it in the same call.
+            actions.append({"remove_index": {"index": self.index_name}})
+        actions.append({"add": {"index": new_index, "alias": self.index_name}})
+        self._client.indices.update_aliases(body={"actions": actions})
+        return old
 
     def delete_index(self) -> None:
         """Drop the whole index (tests, rebuilds). Missing is fine."""
@@ -415,9 +643,37 @@ class OpenSearchIndex:
         return bulk_failures(response, ids, deleting=deleting)
 
     def search(self, query: SearchQuery) -> SearchResult:
-        body = build_search_body(query)
-        response = self._client.search(index=self.index_name, body=body)
-        return parse_search_response(response, query.facets)
+        from opensearchpy.exceptions import NotFoundError
+
+        parsed = parse_query(query.text)
+        pit_id = None
+        if not is_by_date(query, parsed) and (query.snapshot or query.keep_snapshot):
+            pit_id = query.snapshot or self._open_pit()
+        if pit_id:
+            try:
+                response = self._client.search(body=build_search_body(query, parsed, pit_id))
+            except NotFoundError:
+                # The point in time expired: carry on from the same sort values on the live index.
+                pit_id = self._open_pit() if query.keep_snapshot else None
+                body = build_search_body(query, parsed, pit_id)
+                response = (
+                    self._client.search(body=body) if pit_id else self._client.search(index=self.index_name, body=body)
+                )
+        else:
+            response = self._client.search(index=self.index_name, body=build_search_body(query, parsed))
+        result = parse_search_response(response, query.facets, query.facet_latest)
+        if pit_id and result.snapshot is None:
+            result.snapshot = pit_id
+        return result
+
+    def _open_pit(self) -> str | None:
+        response = self._client.create_pit(index=self.index_name, params={"keep_alive": PIT_KEEP_ALIVE})
+        pit = response.get("pit_id") if isinstance(response, Mapping) else None
+        return str(pit) if pit else None
+
+    def story_sources(self, query: SearchQuery, max_stories: int = 500) -> list[StorySources]:
+        response = self._client.search(index=self.index_name, body=story_sources_body(query, max_stories))
+        return parse_story_sources(response)
 
     def get(self, doc_id: str) -> SearchDocument | None:
         from opensearchpy.exceptions import NotFoundError
@@ -428,7 +684,7 @@ class OpenSearchIndex:
             return None
         if not response.get("found", False):
             return None
-        return SearchDocument.model_validate(response["_source"])
+        return document_of(response["_source"])
 
     def count(self) -> int:
         return int(self._client.count(index=self.index_name)["count"])

@@ -3,17 +3,48 @@
 Two adapters implement it with the same behaviour, checked by one contract test suite:
 `tantivy_index.py` (embedded, on disk, the local default) and `opensearch_index.py` (OpenSearch
 Service in AWS).
+
+Ordering and paging. Every ordering ends in a unique tie-breaker, so it is total:
+- `publishedAt`: sort_at newest first, then id ascending (`reverse=True` is the exact inverse);
+- `relevancy`: score descending, then the `publishedAt` order.
+Each hit carries its `sort` values; passing the last hit's values back as `search_after` returns the
+hits strictly after it (keyset paging: no skips or repeats when documents arrive between pages, and
+no depth limit). Relevancy scores move when the corpus changes, so relevancy paging also pins a
+`snapshot` (an OpenSearch point in time; a held tantivy searcher) that the result returns.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
-from datetime import datetime
-from typing import Literal, Protocol
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Literal, Protocol
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from newsflow.models import Article
+if TYPE_CHECKING:
+    from newsflow.models import Article
+
+FacetName = Literal["category", "source", "language", "month", "publisher"]
+TextField = Literal["title", "summary", "body"]
+SortValue = int | float | str
+
+_SLUG_SPLIT = re.compile(r"[^\w]+")
+
+
+def source_id_of(name: str | None, domain: str | None) -> str | None:
+    """A stable source identifier: the slug of the publisher name, else its domain."""
+    if name:
+        slug = "-".join(part for part in _SLUG_SPLIT.split(name.lower()) if part)[:80]
+        if slug:
+            return slug
+    return domain.lower() if domain else None
+
+
+def month_of(moment: datetime) -> str:
+    """The calendar month (UTC) of a moment, as `yyyy-mm`."""
+    value = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    return value.strftime("%Y-%m")
 
 
 class SearchDocument(BaseModel):
@@ -31,6 +62,7 @@ class SearchDocument(BaseModel):
     tags: list[str] = Field(default_factory=list)
     source_name: str | None = None
     source_domain: str | None = None
+    source_id: str | None = Field(default=None, description="Slug of source_name (else the domain); filled in.")
     language: str | None = None
     image_url: str | None = None
     published_at: datetime | None = None
@@ -39,7 +71,23 @@ class SearchDocument(BaseModel):
     word_count: int = 0
     authors: list[str] = Field(default_factory=list)
     story_id: str | None = None
+    also_from: list[str] = Field(default_factory=list, description="Other sources of this same article.")
     version: int = 1
+
+    @model_validator(mode="after")
+    def _fill_source_id(self) -> SearchDocument:
+        if self.source_id is None:
+            self.source_id = source_id_of(self.source_name, self.source_domain)
+        return self
+
+    @property
+    def month(self) -> str:
+        return month_of(self.sort_at)
+
+    @property
+    def story_key(self) -> str:
+        """What collapses stories: the story id, else the article itself (a story of one)."""
+        return f"s:{self.story_id}" if self.story_id else f"a:{self.id}"
 
     @classmethod
     def from_article(cls, article: Article) -> SearchDocument:
@@ -62,6 +110,7 @@ class SearchDocument(BaseModel):
             word_count=article.word_count,
             authors=article.authors,
             story_id=article.story_id,
+            also_from=article.also_from,
             version=article.version,
         )
 
@@ -69,11 +118,17 @@ class SearchDocument(BaseModel):
 class SearchFilters(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    category: str | None = None
+    category: str | None = Field(default=None, description="Primary or secondary category.")
+    primary_category: str | None = None
+    source_ids: list[str] = Field(default_factory=list)
     source_domains: list[str] = Field(default_factory=list)
+    exclude_domains: list[str] = Field(default_factory=list)
     language: str | None = None
-    published_from: datetime | None = None
-    published_to: datetime | None = None
+    published_from: datetime | None = Field(default=None, description="Inclusive, on sort_at.")
+    published_to: datetime | None = Field(default=None, description="Exclusive, on sort_at.")
+    story_ids: list[str] = Field(default_factory=list, description="Only members of these stories.")
+    exclude_ids: list[str] = Field(default_factory=list)
+    exclude_story_id: str | None = None
 
 
 class SearchQuery(BaseModel):
@@ -82,23 +137,44 @@ class SearchQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     text: str = Field(default="", max_length=500)
+    search_in: list[TextField] = Field(default_factory=list, description="Text fields to match; empty = all.")
     filters: SearchFilters = Field(default_factory=SearchFilters)
     sort_by: Literal["relevancy", "publishedAt"] = "relevancy"
-    size: int = Field(default=20, ge=1, le=100)
-    offset: int = Field(default=0, ge=0, le=10_000)
-    facets: list[Literal["category", "source", "language"]] = Field(default_factory=list)
+    reverse: bool = Field(default=False, description="publishedAt only: oldest first (the exact inverse order).")
+    size: int = Field(default=20, ge=1, le=1000)
+    offset: int = Field(default=0, ge=0, le=1_000_000)
+    search_after: list[SortValue] | None = Field(default=None, description="The `sort` of the last hit seen.")
+    snapshot: str | None = Field(default=None, description="A snapshot id from a previous result.")
+    keep_snapshot: bool = Field(default=False, description="Relevancy paging: open (or extend) a snapshot.")
+    count: bool = True
+    facets: list[FacetName] = Field(default_factory=list)
+    facet_latest: bool = Field(default=False, description="Also report the newest sort_at of each facet bucket.")
+    highlight: bool = False
 
 
 class SearchHit(BaseModel):
     id: str
     score: float
     document: SearchDocument
+    sort: list[SortValue] = Field(default_factory=list, description="Pass back as search_after for the next page.")
+    highlights: dict[str, str] = Field(default_factory=dict, description="Field -> snippet with <mark> tags.")
 
 
 class SearchResult(BaseModel):
     total: int
+    total_relation: Literal["eq", "gte"] = "eq"
     hits: list[SearchHit]
     facets: dict[str, dict[str, int]] = Field(default_factory=dict)
+    facet_latest: dict[str, dict[str, datetime]] = Field(default_factory=dict)
+    snapshot: str | None = None
+
+
+class StorySources(BaseModel):
+    """One story in a window: per source, the time of its first article (for 'What's Hot')."""
+
+    story_id: str
+    articles: int
+    first_by_source: dict[str, datetime]
 
 
 class IndexFailure(BaseModel):
@@ -106,6 +182,10 @@ class IndexFailure(BaseModel):
 
     id: str
     reason: str
+
+
+class SnapshotExpired(LookupError):
+    """A snapshot (point in time) passed in a query no longer exists."""
 
 
 class SearchIndex(Protocol):
@@ -118,6 +198,10 @@ class SearchIndex(Protocol):
         ...
 
     def search(self, query: SearchQuery) -> SearchResult: ...
+
+    def story_sources(self, query: SearchQuery, max_stories: int = 500) -> list[StorySources]:
+        """Stories (with a story_id and at least two articles) among the query's matches, most articles first."""
+        ...
 
     def get(self, doc_id: str) -> SearchDocument | None: ...
 

@@ -18,8 +18,8 @@ search box is used with a few keywords that narrow ("tesla recall", "fed rates")
 the first page with every article on "rates". Explicit `OR` is there for the other case.
 `OR` binds tighter than `AND`, as in web search engines: `tesla earnings OR revenue` means
 `tesla AND (earnings OR revenue)`; `NOT` / `-` bind tightest. Adapters also add an optional
-proximity boost for the bare words, so that documents where they appear close together rank
-first. Common English stop words (`the`, `of`, …) given as bare words are dropped, as the
+proximity boost for the bare words, so that documents where they appear close together (in
+the title or summary) rank first. Common English stop words (`the`, `of`, …) given as bare words are dropped, as the
 OpenSearch `english` analyzer does, unless nothing else is left; inside phrases they are kept.
 
 Tokenisation matches how the adapters analyse text (tantivy `en_stem`: split on every
@@ -65,8 +65,20 @@ TEXT_FIELD_BOOSTS: Final = {"title": 3.0, "summary": 1.5, "body": 1.0}
 TIE_BREAKER: Final = 0.3  # per word, the best field counts fully and the others 30 % (dis_max)
 PROXIMITY_SLOP: Final = 3  # bare words within 3 positions of each other, in order, get a bonus
 PROXIMITY_BOOST: Final = 1.0
-FACET_FIELDS: Final = {"category": "categories", "source": "source_domain", "language": "language"}
+# The bonus looks at the title and summary only: a phrase check over every long body of a common-word
+# query costs ~25 ms per search at 100k articles (positions of two frequent terms), for a weak signal.
+PROXIMITY_FIELDS: Final = ("title", "summary")
+FACET_FIELDS: Final = {
+    "category": "categories",
+    "source": "source_id",
+    "language": "language",
+    "month": "month",
+    "publisher": "publisher",  # "<source_id>\x1f<name>\x1f<domain>": what /sources lists
+}
 FACET_SIZE: Final = 100
+MONTH_FACET_SIZE: Final = 1200  # a century of monthly archives
+# Highlighted snippets: the whole title, a teaser-sized piece of the summary and of the body.
+HIGHLIGHT_CHARS: Final = {"title": 300, "summary": 240, "body": 200}
 
 _ALNUM_RUN = re.compile(r"[^\W_]+")
 _OPEN_QUOTES = frozenset('"“”„«»')  # "“”„«»: any of them opens or closes a phrase

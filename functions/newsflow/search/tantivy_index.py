@@ -2,15 +2,27 @@
 
 Layout: title/summary/body are full text (`en_stem`: split on non-alphanumerics, lower-case,
 drop tokens >= 40 bytes, Snowball English stemmer) and stored; keyword fields are raw fast fields
-(filters and terms aggregations); `sort_at_us` is the exact sort/range key (epoch microseconds:
-tantivy date fast fields keep only seconds), `sort_at`/`published_at` are date fast fields for
-date histograms. The rest of the SearchDocument is stored as a JSON blob, so `get` and hits return
-a complete document.
+(filters and terms aggregations, including `month` = "yyyy-mm" of sort_at, because tantivy date
+histograms only take a fixed interval, never calendar months); `sort_at_us` is the exact sort/range
+key (epoch microseconds: tantivy date fast fields keep only seconds). The rest of the SearchDocument
+is stored as a JSON blob, so `get` and hits return a complete document.
+
+Paging. `publishedAt` order is (sort_at_us desc, id asc); `search_after` = [sort_at_us, id] becomes
+a range filter `sort_at_us < last` plus, for the (rare) documents sharing `last`, those with a
+larger id; so any page costs the same, however deep, and arrivals never shift it. Relevancy paging
+pins a *snapshot*: the tantivy searcher of the first page (segments are immutable, so it keeps
+seeing exactly that corpus) held in memory for SNAPSHOT_TTL_SECONDS; pages are offsets into it.
+An expired snapshot degrades to the live index.
 
 Concurrency: one process owns the index (tantivy allows one writer per index). One instance is
 shared by a writer thread and API threads: writes are serialised by a lock and end with a commit
 and a reader reload, so a search started after `upsert` returns sees the new documents. Reads take
 no lock.
+
+Generations (no-downtime rebuilds). `path` is either an index itself or a directory holding
+generation sub-directories and a `CURRENT` file naming the live one. `newsflow reindex` builds a new
+generation beside the live one and swaps `CURRENT` atomically (`os.replace`); a running process
+notices within a second and reopens on the new generation.
 
 Schema versioning: `newsflow-schema.json` beside the index records SCHEMA_VERSION. Opening an
 index written with another version (or another tantivy schema) raises `IndexSchemaMismatch`
@@ -20,10 +32,14 @@ telling to rebuild; `TantivyIndex(path, rebuild=True)` wipes it and starts empty
 from __future__ import annotations
 
 import contextlib
+import html
 import json
 import os
 import shutil
 import threading
+import time
+import uuid
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -31,11 +47,23 @@ from typing import Any, Final
 
 import tantivy
 
-from newsflow.search.port import IndexFailure, SearchDocument, SearchHit, SearchQuery, SearchResult
+from newsflow.search.port import (
+    IndexFailure,
+    SearchDocument,
+    SearchFilters,
+    SearchHit,
+    SearchQuery,
+    SearchResult,
+    SortValue,
+    StorySources,
+)
 from newsflow.search.query import (
     FACET_FIELDS,
     FACET_SIZE,
+    HIGHLIGHT_CHARS,
+    MONTH_FACET_SIZE,
     PROXIMITY_BOOST,
+    PROXIMITY_FIELDS,
     PROXIMITY_SLOP,
     TEXT_FIELD_BOOSTS,
     TIE_BREAKER,
@@ -48,13 +76,30 @@ from newsflow.search.query import (
     parse_query,
 )
 
-SCHEMA_VERSION: Final = 1
+SCHEMA_VERSION: Final = 2
 SCHEMA_MARKER: Final = "newsflow-schema.json"
+CURRENT_FILE: Final = "CURRENT"
+SNAPSHOT_TTL_SECONDS: Final = 300.0
+MAX_SNAPSHOTS: Final = 256
+MAX_TIES: Final = 10_000
+FOLLOW_CHECK_SECONDS: Final = 1.0
 
 TEXT_FIELDS: Final = TEXT_FIELD_BOOSTS
 
 _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 _STORED_TEXT: Final = ("title", "summary", "body")
+_KEYWORDS: Final = (
+    "category",
+    "categories",
+    "tags",
+    "source_domain",
+    "source_id",
+    "publisher",
+    "language",
+    "month",
+    "story_id",
+)
+PUBLISHER_SEPARATOR: Final = "\x1f"
 
 
 class IndexSchemaMismatch(RuntimeError):
@@ -66,7 +111,7 @@ def build_schema() -> tantivy.Schema:
     sb.add_text_field("id", stored=True, tokenizer_name="raw", fast=True)
     for name in TEXT_FIELDS:
         sb.add_text_field(name, stored=True, tokenizer_name="en_stem")
-    for name in ("category", "categories", "tags", "source_domain", "language"):
+    for name in _KEYWORDS:
         sb.add_text_field(name, tokenizer_name="raw", fast=True)
     sb.add_date_field("sort_at", indexed=True, fast=True)
     sb.add_date_field("published_at", indexed=True, fast=True)
@@ -96,9 +141,116 @@ def epoch_micros(value: datetime) -> int:
     return (_utc(value) - _EPOCH) // timedelta(microseconds=1)
 
 
+def from_epoch_micros(value: float) -> datetime:
+    return _EPOCH + timedelta(microseconds=int(value))
+
+
 def all_categories(doc: SearchDocument) -> list[str]:
     """Primary first, then the secondary slugs, without duplicates."""
     return list(dict.fromkeys([doc.category, *doc.categories]))
+
+
+def publisher_key(doc: SearchDocument) -> str | None:
+    """id, name and domain of the source in one keyword (the /sources listing reads it back)."""
+    if not doc.source_id:
+        return None
+    return PUBLISHER_SEPARATOR.join([doc.source_id, doc.source_name or "", (doc.source_domain or "").lower()])
+
+
+def sort_values(doc: SearchDocument, score: float | None) -> list[SortValue]:
+    key: list[SortValue] = [epoch_micros(doc.sort_at), doc.id]
+    return key if score is None else [score, *key]
+
+
+def render_snippet(text: str, snippet: tantivy.Snippet, whole: bool) -> str | None:
+    """HTML-escaped text with the snippet's matches wrapped in <mark>; None when nothing matched.
+
+    `whole`: mark the complete `text` (titles), else only the snippet's fragment. tantivy reports
+    byte offsets (relative to the fragment), so the work is done on UTF-8 bytes.
+    """
+    spans = [(h.start, h.end) for h in snippet.highlighted()]
+    if not spans:
+        return None
+    if whole:
+        raw = text.encode("utf-8")
+        shift = snippet.fragment_range().start
+    else:
+        raw = snippet.fragment().encode("utf-8")
+        shift = 0
+    out: list[str] = []
+    pos = 0
+    for start, end in sorted(spans):
+        start, end = start + shift, end + shift
+        if start < pos or end > len(raw):
+            continue
+        out.append(html.escape(raw[pos:start].decode("utf-8", "replace")))
+        out.append("<mark>" + html.escape(raw[start:end].decode("utf-8", "replace")) + "</mark>")
+        pos = end
+    out.append(html.escape(raw[pos:].decode("utf-8", "replace")))
+    return "".join(out)
+
+
+class _Snapshots:
+    """Searchers pinned for relevancy paging, by opaque id, expiring SNAPSHOT_TTL_SECONDS after last use."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._held: OrderedDict[str, tuple[tantivy.Searcher, float]] = OrderedDict()
+
+    def get(self, snapshot_id: str) -> tantivy.Searcher | None:
+        now = time.monotonic()
+        with self._lock:
+            found = self._held.get(snapshot_id)
+            if found is None or found[1] < now:
+                self._held.pop(snapshot_id, None)
+                return None
+            self._held[snapshot_id] = (found[0], now + SNAPSHOT_TTL_SECONDS)
+            self._held.move_to_end(snapshot_id)
+            return found[0]
+
+    def hold(self, searcher: tantivy.Searcher) -> str:
+        snapshot_id = uuid.uuid4().hex
+        now = time.monotonic()
+        with self._lock:
+            self._held[snapshot_id] = (searcher, now + SNAPSHOT_TTL_SECONDS)
+            while len(self._held) > MAX_SNAPSHOTS:
+                self._held.popitem(last=False)
+            for key in [k for k, (_, expires) in self._held.items() if expires < now]:
+                del self._held[key]
+        return snapshot_id
+
+    def clear(self) -> None:
+        with self._lock:
+            self._held.clear()
+
+
+def live_generation(root: Path) -> Path:
+    """The directory holding the live index under `root` (root itself unless CURRENT names a generation)."""
+    try:
+        name = (root / CURRENT_FILE).read_text(encoding="utf-8").strip()
+    except OSError:
+        return root
+    return root / name if name and "/" not in name and name not in {".", ".."} else root
+
+
+def new_generation(root: Path) -> Path:
+    """A fresh, empty generation directory under `root` (not live until `activate_generation`)."""
+    root.mkdir(parents=True, exist_ok=True)
+    path = root / f"gen-{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:6]}"
+    path.mkdir()
+    return path
+
+
+def activate_generation(root: Path, generation: Path) -> None:
+    """Make `generation` live (atomic rename of CURRENT); keep the previous one, drop older ones."""
+    previous = live_generation(root)
+    tmp = root / f".{CURRENT_FILE}.{uuid.uuid4().hex[:6]}"
+    tmp.write_text(generation.name, encoding="utf-8")
+    os.replace(tmp, root / CURRENT_FILE)
+    keep = {generation.name, previous.name}
+    for child in root.iterdir():
+        if child.is_dir() and child.name.startswith("gen-") and child.name not in keep:
+            shutil.rmtree(child, ignore_errors=True)
 
 
 class TantivyIndex:
@@ -111,15 +263,25 @@ class TantivyIndex:
         rebuild: bool = False,
         writer_heap_bytes: int = 96_000_000,
         writer_threads: int | None = None,
+        follow_generations: bool = True,
     ) -> None:
-        self._path = Path(path)
+        self._root = Path(path)
         self._schema = build_schema()
         self._analyzer = build_analyzer()
         self._lock = threading.Lock()
         self._writer: tantivy.IndexWriter | None = None
         self._heap = writer_heap_bytes
         self._threads = writer_threads or max(1, min(os.cpu_count() or 1, 4))
+        self._follow = follow_generations
+        self._snapshots = _Snapshots()
+        self._path = live_generation(self._root)
+        self._checked_at = time.monotonic()
         self._index = self._open(rebuild)
+
+    @property
+    def path(self) -> Path:
+        """The directory of the live generation."""
+        return self._path
 
     # ------------------------------------------------------------------------------- lifecycle
 
@@ -157,12 +319,35 @@ class TantivyIndex:
         shutil.rmtree(self._path)
         self._path.mkdir(parents=True)
 
+    def _follow_generation(self) -> None:
+        """Reopen on the live generation when `newsflow reindex` swapped it (checked at most once a second)."""
+        if not self._follow:
+            return
+        now = time.monotonic()
+        if now - self._checked_at < FOLLOW_CHECK_SECONDS:
+            return
+        self._checked_at = now
+        live = live_generation(self._root)
+        if live == self._path:
+            return
+        with self._lock:
+            if live == self._path:
+                return
+            writer, self._writer = self._writer, None
+            if writer is not None:
+                with contextlib.suppress(Exception):
+                    writer.wait_merging_threads()
+            self._path = live
+            self._index = self._open(rebuild=False)
+            self._snapshots.clear()
+
     def close(self) -> None:
         """Release the writer (and its lock file) after letting pending merges finish."""
         with self._lock:
             writer, self._writer = self._writer, None
             if writer is not None:
                 writer.wait_merging_threads()
+        self._snapshots.clear()
 
     def __enter__(self) -> TantivyIndex:
         return self
@@ -180,6 +365,7 @@ class TantivyIndex:
     def upsert(self, documents: Sequence[SearchDocument]) -> list[IndexFailure]:
         if not documents:
             return []
+        self._follow_generation()
         failures: list[IndexFailure] = []
         prepared: list[tuple[str, tantivy.Document]] = []
         for doc in documents:
@@ -209,6 +395,7 @@ class TantivyIndex:
     def delete(self, ids: Sequence[str]) -> list[IndexFailure]:
         if not ids:
             return []
+        self._follow_generation()
         with self._lock:
             try:
                 writer = self._get_writer()
@@ -241,8 +428,16 @@ class TantivyIndex:
             out.add_text("tags", tag)
         if doc.source_domain:
             out.add_text("source_domain", doc.source_domain.lower())
+        if doc.source_id:
+            out.add_text("source_id", doc.source_id)
+        publisher = publisher_key(doc)
+        if publisher:
+            out.add_text("publisher", publisher)
         if doc.language:
             out.add_text("language", doc.language)
+        if doc.story_id:
+            out.add_text("story_id", doc.story_id)
+        out.add_text("month", doc.month)
         out.add_date("sort_at", _utc(doc.sort_at))
         out.add_integer("sort_at_us", epoch_micros(doc.sort_at))
         if doc.published_at is not None:
@@ -256,11 +451,13 @@ class TantivyIndex:
     # ----------------------------------------------------------------------------------- reads
 
     def get(self, doc_id: str) -> SearchDocument | None:
+        self._follow_generation()
         searcher = self._index.searcher()
         hits = searcher.search(tantivy.Query.term_query(self._schema, "id", doc_id), limit=1).hits
         return _from_tantivy(searcher.doc(hits[0][1])) if hits else None
 
     def count(self) -> int:
+        self._follow_generation()
         return int(self._index.searcher().num_docs)
 
     def ping(self) -> bool:
@@ -270,37 +467,148 @@ class TantivyIndex:
             return False
 
     def search(self, query: SearchQuery) -> SearchResult:
+        self._follow_generation()
         parsed = parse_query(query.text)
-        text_query = self._compile_text(parsed)
-        full = self._with_filters(text_query, query)
-        searcher = self._index.searcher()
-        limit = query.offset + query.size
+        fields = _fields(query.search_in)
+        text_query = self._compile_text(parsed, fields)
+        full = self._with_filters(text_query, query.filters)
         by_date = query.sort_by == "publishedAt" or text_query is None or not parsed.scores
+        snapshot: str | None = None
+        searcher = None
+        if not by_date and (query.snapshot or query.keep_snapshot):
+            searcher = self._snapshots.get(query.snapshot) if query.snapshot else None
+            if searcher is not None:
+                snapshot = query.snapshot
+            elif query.keep_snapshot:
+                searcher = self._index.searcher()
+                snapshot = self._snapshots.hold(searcher)
+        if searcher is None:
+            searcher = self._index.searcher()
+
+        total: int | None = None
         if by_date:
-            total, page = self._page_by_date(searcher, full, query.offset, limit)
-            scored = [(0.0, addr) for addr in page]
+            if query.search_after:
+                addrs = self._after_by_date(searcher, full, query.search_after, query.size, query.reverse)
+            else:
+                total, addrs = self._page_by_date(
+                    searcher, full, query.offset, query.offset + query.size, ascending=query.reverse
+                )
+            scored: list[tuple[float | None, tantivy.DocAddress]] = [(None, addr) for addr in addrs]
         else:
-            result = searcher.search(full, limit=limit, count=True)
-            total = _count(result)
+            limit = query.offset + query.size
+            result = searcher.search(full, limit=limit, count=query.count)
+            total = _count(result) if query.count else None
             scored = [(float(score), addr) for score, addr in result.hits[query.offset : limit]]
+        if total is None and query.count:
+            total = _count(searcher.search(full, limit=1, count=True))
+
+        generators = self._snippet_generators(searcher, text_query, fields) if query.highlight else {}
         hits = []
         for score, addr in scored:
-            doc = _from_tantivy(searcher.doc(addr))
-            hits.append(SearchHit(id=doc.id, score=score, document=doc))
-        facets = self._facets(searcher, full, query.facets) if query.facets else {}
-        return SearchResult(total=total, hits=hits, facets=facets)
+            stored = searcher.doc(addr)
+            doc = _from_tantivy(stored)
+            highlights: dict[str, str] = {}
+            for name, generator in generators.items():
+                text = getattr(doc, name)
+                whole = name == "title" or len(text) <= HIGHLIGHT_CHARS[name]  # short fields come back whole
+                marked = render_snippet(text, generator.snippet_from_doc(stored), whole=whole)
+                if marked:
+                    highlights[name] = marked
+            hits.append(
+                SearchHit(
+                    id=doc.id,
+                    score=score or 0.0,
+                    document=doc,
+                    sort=sort_values(doc, score),
+                    highlights=highlights,
+                )
+            )
+        facets, latest = self._facets(searcher, full, query.facets, query.facet_latest) if query.facets else ({}, {})
+        return SearchResult(total=total or 0, hits=hits, facets=facets, facet_latest=latest, snapshot=snapshot)
+
+    def story_sources(self, query: SearchQuery, max_stories: int = 500) -> list[StorySources]:
+        self._follow_generation()
+        parsed = parse_query(query.text)
+        full = self._with_filters(self._compile_text(parsed, _fields(query.search_in)), query.filters)
+        aggs = {
+            "stories": {
+                "terms": {"field": "story_id", "size": max_stories, "min_doc_count": 2},
+                "aggs": {
+                    "sources": {
+                        "terms": {"field": "source_id", "size": FACET_SIZE},
+                        "aggs": {"first": {"min": {"field": "sort_at_us"}}},
+                    }
+                },
+            }
+        }
+        raw: dict[str, Any] = self._index.searcher().aggregate(full, aggs)
+        out = []
+        for bucket in (raw.get("stories") or {}).get("buckets", []):
+            first = {
+                str(s["key"]): from_epoch_micros(s["first"]["value"])
+                for s in bucket["sources"]["buckets"]
+                if s.get("first", {}).get("value") is not None
+            }
+            out.append(
+                StorySources(story_id=str(bucket["key"]), articles=int(bucket["doc_count"]), first_by_source=first)
+            )
+        return out
+
+    def _snippet_generators(
+        self, searcher: tantivy.Searcher, text_query: tantivy.Query | None, fields: dict[str, float]
+    ) -> dict[str, tantivy.SnippetGenerator]:
+        if text_query is None:
+            return {}
+        generators = {}
+        for name in fields:
+            generator = tantivy.SnippetGenerator.create(searcher, text_query, self._schema, name)
+            generator.set_max_num_chars(HIGHLIGHT_CHARS[name])
+            generators[name] = generator
+        return generators
+
+    def _after_by_date(
+        self,
+        searcher: tantivy.Searcher,
+        query: tantivy.Query,
+        after: Sequence[SortValue],
+        size: int,
+        reverse: bool,
+    ) -> list[tantivy.DocAddress]:
+        """The `size` hits strictly after the sort key `after` = [sort_at_us, id] (keyset paging)."""
+        try:
+            last_us, last_id = int(after[-2]), str(after[-1])
+        except (IndexError, TypeError, ValueError):
+            raise ValueError("search_after must end with [sort_at_us, id]") from None
+        # Documents sharing the last timestamp: after the last id in id order (asc, or desc when reversed).
+        tie_query = self._and(query, self._range("sort_at_us", last_us, last_us + 1))
+        id_order = tantivy.Order.Desc if reverse else tantivy.Order.Asc
+        tied = searcher.search(tie_query, limit=MAX_TIES, count=False, order_by_field="id", order=id_order)
+        page = [addr for key, addr in tied.hits if (str(key) < last_id if reverse else str(key) > last_id)][:size]
+        if len(page) < size:
+            rest = self._range("sort_at_us", last_us + 1, None) if reverse else self._range("sort_at_us", None, last_us)
+            _, more = self._page_by_date(searcher, self._and(query, rest), 0, size - len(page), ascending=reverse)
+            page.extend(more)
+        return page
 
     def _page_by_date(
-        self, searcher: tantivy.Searcher, query: tantivy.Query, offset: int, limit: int
+        self,
+        searcher: tantivy.Searcher,
+        query: tantivy.Query,
+        offset: int,
+        limit: int,
+        *,
+        ascending: bool = False,
     ) -> tuple[int, list[tantivy.DocAddress]]:
-        """Hits [offset, limit) ordered by sort_at desc, then id asc: exact even across page edges.
+        """Hits [offset, limit) ordered by sort_at desc, then id asc (ascending: the exact inverse).
 
         tantivy orders by one fast field; equal timestamps come back in index order. Every group of
         equal timestamps that reaches into the page is re-read ordered by id (usually none: most
-        timestamps are unique). Docs newer than a group all lie before it in the top-`limit` list,
+        timestamps are unique). Docs before a group all lie before it in the top-`limit` list,
         so a group's first position is known even when the group runs past the page.
         """
-        result = searcher.search(query, limit=limit, count=True, order_by_field="sort_at_us", order=tantivy.Order.Desc)
+        order = tantivy.Order.Asc if ascending else tantivy.Order.Desc
+        id_order = tantivy.Order.Desc if ascending else tantivy.Order.Asc
+        result = searcher.search(query, limit=limit, count=True, order_by_field="sort_at_us", order=order)
         total = _count(result)
         keyed = [(int(key), addr) for key, addr in result.hits]
         page: list[tantivy.DocAddress] = []
@@ -319,26 +627,37 @@ class TantivyIndex:
                 pos += 1
                 continue
             stop = limit if runs_past else min(end + 1, limit)
-            ties = tantivy.Query.boolean_query(
-                [
-                    (tantivy.Occur.Must, query),
-                    (tantivy.Occur.Must, self._range("sort_at_us", key, key + 1)),
-                ]
-            )
-            tied = searcher.search(ties, limit=stop - first, count=False, order_by_field="id", order=tantivy.Order.Asc)
+            ties = self._and(query, self._range("sort_at_us", key, key + 1))
+            tied = searcher.search(ties, limit=stop - first, count=False, order_by_field="id", order=id_order)
             page.extend(addr for _, addr in tied.hits[pos - first : stop - first])
             pos = stop
         return total, page
 
     def _facets(
-        self, searcher: tantivy.Searcher, query: tantivy.Query, names: Iterable[str]
-    ) -> dict[str, dict[str, int]]:
-        aggs = {name: {"terms": {"field": FACET_FIELDS[name], "size": FACET_SIZE}} for name in names}
+        self, searcher: tantivy.Searcher, query: tantivy.Query, names: Iterable[str], with_latest: bool
+    ) -> tuple[dict[str, dict[str, int]], dict[str, dict[str, datetime]]]:
+        aggs: dict[str, Any] = {}
+        for name in names:
+            size = MONTH_FACET_SIZE if name == "month" else FACET_SIZE * (10 if name == "publisher" else 1)
+            agg: dict[str, Any] = {"terms": {"field": FACET_FIELDS[name], "size": size}}
+            if with_latest:
+                agg["aggs"] = {"latest": {"max": {"field": "sort_at_us"}}}
+            aggs[name] = agg
         raw: dict[str, Any] = searcher.aggregate(query, aggs)
-        return {
-            name: {str(b["key"]): int(b["doc_count"]) for b in (raw.get(name) or {}).get("buckets", [])}
-            for name in aggs
-        }
+        counts: dict[str, dict[str, int]] = {}
+        latest: dict[str, dict[str, datetime]] = {}
+        for name in aggs:
+            buckets = (raw.get(name) or {}).get("buckets", [])
+            if name == "month":
+                buckets = sorted(buckets, key=lambda b: str(b["key"]), reverse=True)
+            counts[name] = {str(b["key"]): int(b["doc_count"]) for b in buckets}
+            if with_latest:
+                latest[name] = {
+                    str(b["key"]): from_epoch_micros(b["latest"]["value"])
+                    for b in buckets
+                    if (b.get("latest") or {}).get("value") is not None
+                }
+        return counts, latest
 
     # ------------------------------------------------------------------------- query building
 
@@ -354,31 +673,52 @@ class TantivyIndex:
             include_upper=upper is None,
         )
 
-    def _with_filters(self, text_query: tantivy.Query | None, query: SearchQuery) -> tantivy.Query:
-        f = query.filters
-        filters: list[tantivy.Query] = []
+    @staticmethod
+    def _and(query: tantivy.Query, restriction: tantivy.Query) -> tantivy.Query:
+        return tantivy.Query.boolean_query(
+            [(tantivy.Occur.Must, query), (tantivy.Occur.Must, tantivy.Query.const_score_query(restriction, 0.0))]
+        )
+
+    def _terms(self, field: str, values: Sequence[str]) -> tantivy.Query:
+        return tantivy.Query.term_set_query(self._schema, field, list(values))
+
+    def _with_filters(self, text_query: tantivy.Query | None, f: SearchFilters) -> tantivy.Query:
+        must: list[tantivy.Query] = []
+        must_not: list[tantivy.Query] = []
         if f.category:
-            filters.append(tantivy.Query.term_query(self._schema, "categories", f.category))
+            must.append(tantivy.Query.term_query(self._schema, "categories", f.category))
+        if f.primary_category:
+            must.append(tantivy.Query.term_query(self._schema, "category", f.primary_category))
+        if f.source_ids:
+            must.append(self._terms("source_id", f.source_ids))
         if f.source_domains:
-            domains = [d.lower() for d in f.source_domains]
-            filters.append(tantivy.Query.term_set_query(self._schema, "source_domain", domains))
+            must.append(self._terms("source_domain", [d.lower() for d in f.source_domains]))
+        if f.exclude_domains:
+            must_not.append(self._terms("source_domain", [d.lower() for d in f.exclude_domains]))
         if f.language:
-            filters.append(tantivy.Query.term_query(self._schema, "language", f.language))
+            must.append(tantivy.Query.term_query(self._schema, "language", f.language))
         if f.published_from is not None or f.published_to is not None:
             lower = epoch_micros(f.published_from) if f.published_from is not None else None
             upper = epoch_micros(f.published_to) if f.published_to is not None else None
-            filters.append(self._range("sort_at_us", lower, upper))
-        if not filters:
+            must.append(self._range("sort_at_us", lower, upper))
+        if f.story_ids:
+            must.append(self._terms("story_id", f.story_ids))
+        if f.exclude_ids:
+            must_not.append(self._terms("id", f.exclude_ids))
+        if f.exclude_story_id:
+            must_not.append(tantivy.Query.term_query(self._schema, "story_id", f.exclude_story_id))
+        if not must and not must_not:
             return text_query if text_query is not None else tantivy.Query.all_query()
         clauses = [(tantivy.Occur.Must, text_query if text_query is not None else tantivy.Query.all_query())]
         # Filters restrict but never score (const 0), as OpenSearch `filter` clauses.
-        clauses += [(tantivy.Occur.Must, tantivy.Query.const_score_query(q, 0.0)) for q in filters]
+        clauses += [(tantivy.Occur.Must, tantivy.Query.const_score_query(q, 0.0)) for q in must]
+        clauses += [(tantivy.Occur.MustNot, q) for q in must_not]
         return tantivy.Query.boolean_query(clauses)
 
-    def _compile_text(self, parsed: ParsedQuery) -> tantivy.Query | None:
+    def _compile_text(self, parsed: ParsedQuery, fields: dict[str, float]) -> tantivy.Query | None:
         if parsed.root is None:
             return None
-        main = self._compile(parsed.root)
+        main = self._compile(parsed.root, fields)
         if main is None:
             return None
         words = parsed.proximity_words()
@@ -387,26 +727,33 @@ class TantivyIndex:
         tokens = [t for w in words for t in self._analyzer.analyze(w)]
         if len(tokens) < 2:
             return main
-        near = tantivy.Query.boost_query(self._phrase_all_fields(tokens, slop=PROXIMITY_SLOP), PROXIMITY_BOOST)
+        near_fields = {name: boost for name, boost in fields.items() if name in PROXIMITY_FIELDS}
+        if not near_fields:
+            return main
+        near = tantivy.Query.boost_query(
+            self._phrase_all_fields(tokens, near_fields, slop=PROXIMITY_SLOP), PROXIMITY_BOOST
+        )
         return tantivy.Query.boolean_query([(tantivy.Occur.Must, main), (tantivy.Occur.Should, near)])
 
-    def _compile(self, node: Node) -> tantivy.Query | None:
+    def _compile(self, node: Node, fields: dict[str, float]) -> tantivy.Query | None:
         if isinstance(node, Word | Phrase):
-            return self._leaf(node.text)
+            return self._leaf(node.text, fields)
         if isinstance(node, Not):
-            inner = self._compile(node.item)
+            inner = self._compile(node.item, fields)
             if inner is None:
                 return None
             return tantivy.Query.boolean_query(
                 [(tantivy.Occur.Must, tantivy.Query.all_query()), (tantivy.Occur.MustNot, inner)]
             )
         if isinstance(node, Or):
-            subs = [q for q in (self._compile(i) for i in node.items) if q is not None]
+            subs = [q for q in (self._compile(i, fields) for i in node.items) if q is not None]
             if not subs:
                 return None
             return subs[0] if len(subs) == 1 else tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in subs])
-        must = [q for q in (self._compile(i) for i in node.items if not isinstance(i, Not)) if q is not None]
-        must_not = [q for q in (self._compile(i.item) for i in node.items if isinstance(i, Not)) if q is not None]
+        must = [q for q in (self._compile(i, fields) for i in node.items if not isinstance(i, Not)) if q is not None]
+        must_not = [
+            q for q in (self._compile(i.item, fields) for i in node.items if isinstance(i, Not)) if q is not None
+        ]
         if not must and not must_not:
             return None
         if not must:
@@ -417,7 +764,7 @@ class TantivyIndex:
             [(tantivy.Occur.Must, q) for q in must] + [(tantivy.Occur.MustNot, q) for q in must_not]
         )
 
-    def _leaf(self, text: str) -> tantivy.Query | None:
+    def _leaf(self, text: str, fields: dict[str, float]) -> tantivy.Query | None:
         """A word or phrase analysed exactly as the text fields were: one term, or a phrase."""
         tokens = [(t.position, t.text) for t in self._analyzer.pre_tokenize(text).tokens]
         if not tokens:
@@ -426,23 +773,30 @@ class TantivyIndex:
             return tantivy.Query.disjunction_max_query(
                 [
                     tantivy.Query.boost_query(tantivy.Query.term_query(self._schema, field, tokens[0][1]), boost)
-                    for field, boost in TEXT_FIELDS.items()
+                    for field, boost in fields.items()
                 ],
                 tie_breaker=TIE_BREAKER,
             )
         base = tokens[0][0]
-        return self._phrase_all_fields([(pos - base, tok) for pos, tok in tokens], slop=0)
+        return self._phrase_all_fields([(pos - base, tok) for pos, tok in tokens], fields, slop=0)
 
-    def _phrase_all_fields(self, words: Sequence[str | tuple[int, str]], slop: int) -> tantivy.Query:
+    def _phrase_all_fields(
+        self, words: Sequence[str | tuple[int, str]], fields: dict[str, float], slop: int
+    ) -> tantivy.Query:
         return tantivy.Query.disjunction_max_query(
             [
                 tantivy.Query.boost_query(
                     tantivy.Query.phrase_query(self._schema, field, list(words), slop=slop), boost
                 )
-                for field, boost in TEXT_FIELDS.items()
+                for field, boost in fields.items()
             ],
             tie_breaker=TIE_BREAKER,
         )
+
+
+def _fields(search_in: Sequence[str]) -> dict[str, float]:
+    chosen = {name: boost for name, boost in TEXT_FIELDS.items() if not search_in or name in search_in}
+    return chosen or dict(TEXT_FIELDS)
 
 
 def _from_tantivy(stored: tantivy.Document) -> SearchDocument:

@@ -11,6 +11,7 @@ entries expire through the table's TTL (`expires_at`) once they are too old to b
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +26,12 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
 STORY_SK = "STORY"
+BATCH_WRITE_LIMIT = 25
+MAX_BATCH_ATTEMPTS = 5
+
+
+class UnprocessedWritesError(RuntimeError):
+    """DynamoDB kept some batch writes unprocessed (throttling): transient, the message is retried."""
 
 
 def lsh_pk(key: str) -> str:
@@ -70,23 +77,38 @@ class DynamoCandidateIndex:
     def add(self, keys: list[str], candidate: Candidate, ttl_days: int) -> None:
         expires = int((datetime.now(UTC) + timedelta(days=ttl_days)).timestamp())
         packed = candidate.sketch.pack()
-        for key in keys:
-            # Same key and article -> same item: a redelivery overwrites it with identical content.
-            self._client.put_item(
-                TableName=self._table,
-                Item=serialize(
-                    {
-                        "pk": lsh_pk(key),
-                        "sk": time_sort_key(candidate.sort_at, candidate.article_id),
-                        "article_id": candidate.article_id,
-                        "story_id": candidate.story_id,
-                        "source": candidate.source,
-                        "sort_at": candidate.sort_at.isoformat(),
-                        "sketch": packed,
-                        "expires_at": expires,
-                    }
-                ),
-            )
+        # Same key and article -> same item: a redelivery overwrites it with identical content.
+        requests = [
+            {
+                "PutRequest": {
+                    "Item": serialize(
+                        {
+                            "pk": lsh_pk(key),
+                            "sk": time_sort_key(candidate.sort_at, candidate.article_id),
+                            "article_id": candidate.article_id,
+                            "story_id": candidate.story_id,
+                            "source": candidate.source,
+                            "sort_at": candidate.sort_at.isoformat(),
+                            "sketch": packed,
+                            "expires_at": expires,
+                        }
+                    )
+                }
+            }
+            for key in keys
+        ]
+        for start in range(0, len(requests), BATCH_WRITE_LIMIT):
+            self._write_batch(requests[start : start + BATCH_WRITE_LIMIT])
+
+    def _write_batch(self, requests: list[dict[str, Any]]) -> None:
+        pending: list[Any] = requests
+        for attempt in range(MAX_BATCH_ATTEMPTS):
+            response = self._client.batch_write_item(RequestItems={self._table: pending})
+            pending = response.get("UnprocessedItems", {}).get(self._table, [])
+            if not pending:
+                return
+            time.sleep(0.05 * 2**attempt)  # throttled: back off, then resend only what was left
+        raise UnprocessedWritesError(f"{len(pending)} candidate-index writes left unprocessed")
 
 
 class DynamoStoryBook:

@@ -238,8 +238,8 @@ def test_title_matches_rank_above_body_matches(index: SearchIndex) -> None:
 def test_words_close_together_rank_first(index: SearchIndex) -> None:
     index.upsert(
         [
-            make_doc("apart", "Prices", body="oil is mentioned here and much later come prices of gold"),
-            make_doc("together", "Prices", body="gold is mentioned here and much later oil prices follow"),
+            make_doc("apart", "Prices", summary="oil is mentioned here and much later come prices of gold"),
+            make_doc("together", "Prices", summary="gold is mentioned here and much later oil prices follow"),
         ]
     )
     assert ids(index, "oil prices") == ["together", "apart"]
@@ -384,3 +384,169 @@ def test_hostile_queries_never_raise(corpus: SearchIndex, text: str) -> None:
     result = corpus.search(SearchQuery(text=text[:500], facets=["category"]))
     assert result.total >= 0
     assert len(result.hits) <= 20
+
+
+# ------------------------------------------------------------------------------ keyset paging
+
+
+def _walk(index: SearchIndex, size: int, **kwargs: Any) -> list[str]:
+    seen: list[str] = []
+    after = None
+    snapshot = None
+    offset = 0
+    while True:
+        result = index.search(SearchQuery(size=size, search_after=after, snapshot=snapshot, offset=offset, **kwargs))
+        seen += [h.id for h in result.hits]
+        offset += len(result.hits)
+        snapshot = result.snapshot or snapshot
+        if len(result.hits) < size:
+            return seen
+        after = result.hits[-1].sort
+
+
+@pytest.mark.parametrize("reverse", [False, True])
+def test_search_after_tiles_the_date_order_exactly(index: SearchIndex, reverse: bool) -> None:
+    # Given 40 documents over 9 timestamps (many ties)
+    docs = [make_doc(f"k{i:02d}", f"Market note {i}", hours_ago=i % 9) for i in range(40)]
+    index.upsert(docs)
+    expected = [d.id for d in sorted(docs, key=lambda d: (-d.sort_at.timestamp(), d.id))]
+    if reverse:
+        expected.reverse()
+    # When read with search_after in pages of 6
+    # Then the pages are exactly the full ordering
+    assert _walk(index, 6, sort_by="publishedAt", reverse=reverse) == expected
+
+
+def test_search_after_is_not_disturbed_by_new_documents(index: SearchIndex) -> None:
+    index.upsert([make_doc(f"p{i}", "Note", hours_ago=i + 1) for i in range(10)])
+    first = index.search(SearchQuery(size=4, sort_by="publishedAt"))
+    # new documents arrive, newer and older than the cursor
+    index.upsert([make_doc("newest", "Note", hours_ago=0), make_doc("p-between", "Note", hours_ago=9.5)])
+    rest = index.search(SearchQuery(size=100, sort_by="publishedAt", search_after=first.hits[-1].sort))
+    assert [h.id for h in first.hits] == ["p0", "p1", "p2", "p3"]
+    assert [h.id for h in rest.hits] == ["p4", "p5", "p6", "p7", "p8", "p-between", "p9"]
+    assert rest.total == 12  # the total counts the whole query, not what is left
+
+
+def test_hits_carry_their_sort_values(corpus: SearchIndex) -> None:
+    by_date = corpus.search(SearchQuery(size=1, sort_by="publishedAt")).hits[0]
+    assert by_date.sort[-1] == "tesla-1"
+    assert isinstance(by_date.sort[-2], int)
+    ranked = corpus.search(SearchQuery(text="banks", size=1)).hits[0]
+    assert len(ranked.sort) == 3
+    assert ranked.sort[-1] == ranked.id
+
+
+def test_relevancy_paging_in_a_snapshot_ignores_new_documents(index: SearchIndex) -> None:
+    index.upsert([make_doc(f"r{i:02d}", "Merger", body="merger " * (i % 4 + 1)) for i in range(12)])
+    first = index.search(SearchQuery(text="merger", size=5, keep_snapshot=True))
+    assert first.snapshot
+    # a far better match arrives
+    index.upsert([make_doc("best", "Merger merger merger", body="merger " * 30)])
+    seen = [h.id for h in first.hits]
+    after, offset = first.hits[-1].sort, 5
+    while True:
+        page = index.search(
+            SearchQuery(text="merger", size=5, search_after=after, offset=offset, snapshot=first.snapshot)
+        )
+        seen += [h.id for h in page.hits]
+        if len(page.hits) < 5:
+            break
+        after, offset = page.hits[-1].sort, offset + 5
+    assert sorted(seen) == sorted(f"r{i:02d}" for i in range(12))
+    assert index.search(SearchQuery(text="merger", size=1)).hits[0].id == "best"  # the live index has it
+
+
+# ---------------------------------------------------------------------------- more filters
+
+
+def test_exclude_domains_sources_and_ids(corpus: SearchIndex) -> None:
+    assert sorted(ids(corpus, filters=SearchFilters(exclude_domains=["Reuters.com", "heise.de"]))) == [
+        "crypto-1",
+        "tesla-1",
+    ]
+    assert sorted(ids(corpus, filters=SearchFilters(source_ids=["reuters.com"]))) == ["bank-1", "opec-1"]
+    assert "bank-1" not in ids(corpus, filters=SearchFilters(exclude_ids=["bank-1"]), size=100)
+
+
+def test_primary_category_filter_ignores_secondary_categories(corpus: SearchIndex) -> None:
+    assert ids(corpus, filters=SearchFilters(primary_category="economy")) == []
+    assert ids(corpus, filters=SearchFilters(primary_category="energy-resources")) == ["opec-1"]
+
+
+def test_story_filters(index: SearchIndex) -> None:
+    index.upsert(
+        [
+            make_doc("a", "One", story_id="s1"),
+            make_doc("b", "Two", story_id="s1", hours_ago=1),
+            make_doc("c", "Three", story_id="s2", hours_ago=2),
+            make_doc("d", "Four", hours_ago=3),
+        ]
+    )
+    assert ids(index, filters=SearchFilters(story_ids=["s1"])) == ["a", "b"]
+    assert ids(index, filters=SearchFilters(exclude_story_id="s1")) == ["c", "d"]
+
+
+def test_search_in_restricts_the_text_fields(corpus: SearchIndex) -> None:
+    assert ids(corpus, "deposits") == ["bank-1"]
+    assert ids(corpus, "deposits", search_in=["title", "summary"]) == []
+    assert ids(corpus, "lenders", search_in=["summary"]) == ["bank-1"]
+
+
+# ------------------------------------------------------------------------ facets, highlights
+
+
+def test_month_facets_are_calendar_months_newest_first(index: SearchIndex) -> None:
+    index.upsert(
+        [
+            make_doc("n1", "A", hours_ago=0),
+            make_doc("n2", "B", hours_ago=24 * 19 + 11),  # 2026-11-01 01:00
+            make_doc("o1", "C", hours_ago=24 * 19 + 13),  # 2026-10-31 23:00
+            make_doc("s1", "D", hours_ago=24 * 70),
+        ]
+    )
+    result = index.search(SearchQuery(size=1, facets=["month"]))
+    assert list(result.facets["month"].items()) == [("2026-11", 2), ("2026-10", 1), ("2026-09", 1)]
+
+
+def test_facet_latest_reports_the_newest_of_each_bucket(corpus: SearchIndex) -> None:
+    result = corpus.search(SearchQuery(size=1, facets=["category", "source"], facet_latest=True))
+    assert result.facet_latest["category"]["banking-finance"] == T0 - timedelta(hours=2)
+    assert result.facet_latest["source"]["reuters.com"] == T0 - timedelta(hours=3)
+
+
+def test_publisher_facet_names_each_source(index: SearchIndex) -> None:
+    index.upsert([make_doc("x", "A", source_name="Reuters", source_domain="Reuters.com")])
+    result = index.search(SearchQuery(size=1, facets=["publisher"]))
+    assert result.facets["publisher"] == {"reuters\x1fReuters\x1freuters.com": 1}
+
+
+def test_highlights_mark_matches_and_escape_html(index: SearchIndex) -> None:
+    index.upsert([make_doc("h", "Oil <b>prices</b> & oil", summary="Nothing", body="Crude oil rose.")])
+    hit = index.search(SearchQuery(text="oil", highlight=True)).hits[0]
+    assert hit.highlights["title"] == "<mark>Oil</mark> &lt;b&gt;prices&lt;/b&gt; &amp; <mark>oil</mark>"
+    assert hit.highlights["body"] == "Crude <mark>oil</mark> rose."
+    assert "summary" not in hit.highlights
+    assert index.search(SearchQuery(text="oil")).hits[0].highlights == {}
+
+
+# ----------------------------------------------------------------------------------- stories
+
+
+def test_story_sources_reports_first_article_per_source(index: SearchIndex) -> None:
+    index.upsert(
+        [
+            make_doc("a", "One", story_id="s1", source_domain="a.com", hours_ago=1),
+            make_doc("b", "Two", story_id="s1", source_domain="b.com", hours_ago=2),
+            make_doc("b2", "Two again", story_id="s1", source_domain="b.com", hours_ago=3),
+            make_doc("c", "Alone", story_id="s2", source_domain="a.com", hours_ago=1),
+            make_doc("d", "No story", source_domain="a.com"),
+        ]
+    )
+    [story] = index.story_sources(SearchQuery())
+    assert story.story_id == "s1"
+    assert story.articles == 3
+    assert story.first_by_source == {"a.com": T0 - timedelta(hours=1), "b.com": T0 - timedelta(hours=3)}
+    window = SearchQuery(filters=SearchFilters(published_from=T0 - timedelta(hours=2.5)))
+    [recent] = index.story_sources(window)
+    assert recent.first_by_source["b.com"] == T0 - timedelta(hours=2)

@@ -20,9 +20,12 @@ from newsflow.search.opensearch_index import (
     bulk_failures,
     bulk_index_body,
     compile_text,
+    document_of,
     index_definition,
     is_aws_endpoint,
     parse_search_response,
+    parse_story_sources,
+    story_sources_body,
 )
 from newsflow.search.port import IndexFailure, SearchDocument, SearchFilters, SearchQuery
 from newsflow.search.query import parse_query
@@ -45,6 +48,7 @@ def test_the_mapping_is_strict_and_covers_every_document_field() -> None:
     definition = index_definition()
     assert definition["mappings"]["dynamic"] == "strict"
     assert set(MAPPING_PROPERTIES) == set(SearchDocument.model_fields)
+    assert set(definition["mappings"]["properties"]) == set(MAPPING_PROPERTIES) | {"sort_at_us", "month", "publisher"}
     assert MAPPING_PROPERTIES["title"] == {"type": "text", "analyzer": "english"}
     assert MAPPING_PROPERTIES["categories"]["type"] == "keyword"
     assert MAPPING_PROPERTIES["sort_at"]["type"] == "date"
@@ -63,16 +67,16 @@ def test_bare_words_are_each_required_across_fields_with_a_proximity_bonus() -> 
     assert [w["multi_match"]["query"] for w in words] == ["oil", "prices"]
     assert all(w["multi_match"]["fields"] == FIELDS for w in words)
     assert all(w["multi_match"]["type"] == "best_fields" for w in words)
-    # And adjacent words score a bonus (optional should clause)
+    # And words close together in the title or summary score a bonus (optional should clause)
     assert query["should"][0]["multi_match"] | {} == {
         "query": "oil prices",
-        "fields": FIELDS,
+        "fields": ["title^3", "summary^1.5"],  # proximity is checked in the short fields only
         "type": "phrase",
         "slop": 3,
         "tie_breaker": 0.3,
         "boost": 1.0,
     }
-    assert body["sort"][0] == "_score"
+    assert body["sort"][0] == {"_score": {"order": "desc"}}
     assert body["track_total_hits"] is True
 
 
@@ -94,13 +98,13 @@ def test_only_exclusions_match_everything_else_newest_first() -> None:
     body = build_search_body(SearchQuery(text="-crypto"))
     inner = body["query"]["bool"]["must"][0]["bool"]
     assert inner["must"] == [{"match_all": {}}]
-    assert body["sort"] == [{"sort_at": {"order": "desc"}}, {"id": {"order": "asc"}}]
+    assert body["sort"] == [{"sort_at_us": {"order": "desc"}}, {"id": {"order": "asc"}}]
 
 
 def test_empty_text_is_match_all_sorted_by_date() -> None:
     body = build_search_body(SearchQuery(offset=40, size=20))
     assert body["query"] == {"bool": {"must": [{"match_all": {}}]}}
-    assert body["sort"][0] == {"sort_at": {"order": "desc"}}
+    assert body["sort"][0] == {"sort_at_us": {"order": "desc"}}
     assert (body["from"], body["size"]) == (40, 20)
     assert "aggs" not in body
 
@@ -128,11 +132,12 @@ def test_filters_are_non_scoring_filter_clauses() -> None:
     }
     assert filters[1] == {"terms": {"source_domain": ["reuters.com", "ft.com"]}}
     assert filters[2] == {"term": {"language": "en"}}
-    assert filters[3] == {"range": {"sort_at": {"gte": "2026-01-01T00:00:00+00:00", "lt": "2026-02-01T00:00:00+00:00"}}}
-    assert body["sort"][0] == {"sort_at": {"order": "desc"}}
+    # the exact sort key (microseconds since the epoch): date fields keep only milliseconds
+    assert filters[3] == {"range": {"sort_at_us": {"gte": 1_767_225_600_000_000, "lt": 1_769_904_000_000_000}}}
+    assert body["sort"][0] == {"sort_at_us": {"order": "desc"}}
     assert body["aggs"] == {
         "category": {"terms": {"field": "categories", "size": 100}},
-        "source": {"terms": {"field": "source_domain", "size": 100}},
+        "source": {"terms": {"field": "source_id", "size": 100}},
         "language": {"terms": {"field": "language", "size": 100}},
     }
 
@@ -165,7 +170,9 @@ def test_bulk_index_body_is_ndjson_action_source_pairs() -> None:
     assert body.endswith("\n")
     lines = [json.loads(line) for line in body.splitlines()]
     assert lines[0] == {"index": {"_id": "a"}}
-    assert SearchDocument.model_validate(lines[1]) == make_doc("a")
+    assert document_of(lines[1]) == make_doc("a")
+    assert lines[1]["sort_at_us"] == 1_795_176_000_000_000
+    assert lines[1]["month"] == "2026-11"
     assert lines[2] == {"index": {"_id": "b"}}
 
 
@@ -404,8 +411,8 @@ def test_ensure_index_creates_the_index_once() -> None:
     assert index.ensure_index() is False
     puts = [c for c in calls if c[0] == "PUT"]
     assert len(puts) == 1
-    assert puts[0][1] == "/articles"
-    assert puts[0][3] == index_definition()
+    assert puts[0][1] == "/articles-v1"  # a versioned index behind the alias the adapter uses
+    assert puts[0][3] == index_definition(alias="articles")
 
 
 # ------------------------------------------------------------------------------ authentication
@@ -430,7 +437,7 @@ def test_the_first_upsert_creates_the_index_with_its_mapping() -> None:
     assert index.upsert([make_doc("a")]) == []
     assert index.upsert([make_doc("a")]) == []
     # Then the index was created once, with the strict mapping, before the first bulk
-    assert created == [index_definition()]
+    assert created == [index_definition(alias="articles")]
     assert [c[0] for c in calls] == ["HEAD", "PUT", "POST", "POST"]
 
 
@@ -485,3 +492,141 @@ def test_build_search_index_picks_the_configured_backend(tmp_path: Any, monkeypa
     )
     assert isinstance(remote, OpenSearchIndex)
     assert remote.index_name == "news"
+
+
+# -------------------------------------------------------------- paging, facets, highlights, PIT
+
+
+def test_search_after_replaces_from_and_reverse_inverts_the_order() -> None:
+    body = build_search_body(SearchQuery(sort_by="publishedAt", reverse=True, search_after=[5, "x"], offset=40))
+    assert body["search_after"] == [5, "x"]
+    assert "from" not in body
+    assert body["sort"] == [{"sort_at_us": {"order": "asc"}}, {"id": {"order": "desc"}}]
+
+
+def test_relevancy_in_a_point_in_time() -> None:
+    body = build_search_body(SearchQuery(text="oil", search_after=[1.5, 9, "a"]), pit_id="PIT")
+    assert body["pit"] == {"id": "PIT", "keep_alive": "5m"}
+    assert body["sort"][0] == {"_score": {"order": "desc"}}
+    assert body["search_after"] == [1.5, 9, "a"]
+
+
+def test_new_filters_become_filter_and_must_not_clauses() -> None:
+    query = SearchQuery(
+        filters=SearchFilters(
+            primary_category="economy",
+            source_ids=["reuters"],
+            exclude_domains=["FT.com"],
+            story_ids=["s1"],
+            exclude_ids=["a"],
+            exclude_story_id="s2",
+        )
+    )
+    clauses = build_search_body(query)["query"]["bool"]
+    assert {"term": {"category": "economy"}} in clauses["filter"]
+    assert {"terms": {"source_id": ["reuters"]}} in clauses["filter"]
+    assert {"terms": {"story_id": ["s1"]}} in clauses["filter"]
+    assert clauses["must_not"] == [
+        {"terms": {"source_domain": ["ft.com"]}},
+        {"ids": {"values": ["a"]}},
+        {"term": {"story_id": "s2"}},
+    ]
+
+
+def test_month_facets_are_a_calendar_histogram_and_highlights_use_mark() -> None:
+    body = build_search_body(
+        SearchQuery(text="oil", facets=["month"], facet_latest=True, highlight=True, search_in=["title", "body"])
+    )
+    month = body["aggs"]["month"]
+    assert month["date_histogram"]["calendar_interval"] == "month"
+    assert month["date_histogram"]["format"] == "yyyy-MM"
+    assert month["aggs"] == {"latest": {"max": {"field": "sort_at_us"}}}
+    assert body["highlight"]["pre_tags"] == ["<mark>"]
+    assert body["highlight"]["encoder"] == "html"
+    assert set(body["highlight"]["fields"]) == {"title", "body"}
+    assert body["query"]["bool"]["must"][0]["multi_match"]["fields"] == ["title^3", "body^1"]
+
+
+def test_parse_reads_sort_values_highlights_months_and_relation() -> None:
+    doc = make_doc("a")
+    response = {
+        "pit_id": "PIT2",
+        "hits": {
+            "total": {"value": 10000, "relation": "gte"},
+            "hits": [
+                {
+                    "_id": "a",
+                    "_score": 1.0,
+                    "sort": [1.0, 5, "a"],
+                    "_source": {**doc.model_dump(mode="json"), "sort_at_us": 5, "month": "2026-11"},
+                    "highlight": {"title": ["<mark>Title</mark>"]},
+                }
+            ],
+        },
+        "aggregations": {
+            "month": {"buckets": [{"key_as_string": "2026-11", "key": 1, "doc_count": 3, "latest": {"value": 7}}]}
+        },
+    }
+    result = parse_search_response(response, ["month"], facet_latest=True)
+    assert (result.total, result.total_relation, result.snapshot) == (10000, "gte", "PIT2")
+    assert result.hits[0].sort == [1.0, 5, "a"]
+    assert result.hits[0].highlights == {"title": "<mark>Title</mark>"}
+    assert result.facets == {"month": {"2026-11": 3}}
+    assert result.facet_latest["month"]["2026-11"] == datetime(1970, 1, 1, tzinfo=UTC).replace(microsecond=7)
+
+
+def test_story_sources_body_and_response() -> None:
+    body = story_sources_body(SearchQuery(filters=SearchFilters(category="economy")), 50)
+    assert body["size"] == 0
+    assert body["aggs"]["stories"]["terms"] == {"field": "story_id", "size": 50, "min_doc_count": 2}
+    response = {
+        "aggregations": {
+            "stories": {
+                "buckets": [
+                    {"key": "s1", "doc_count": 3, "sources": {"buckets": [{"key": "ft", "first": {"value": 2.0}}]}}
+                ]
+            }
+        }
+    }
+    [story] = parse_story_sources(response)
+    assert (story.story_id, story.articles, list(story.first_by_source)) == ("s1", 3, ["ft"])
+
+
+def test_relevancy_paging_opens_a_point_in_time_and_searches_in_it() -> None:
+    calls: list[tuple[str, str, dict[str, Any], Any]] = []
+
+    def handler(method: str, url: str, params: dict[str, Any], body: Any) -> tuple[int, Any]:
+        if url.endswith("/_search/point_in_time"):
+            return 200, {"pit_id": "PIT"}
+        return 200, {"pit_id": "PIT", "hits": {"total": {"value": 0, "relation": "eq"}, "hits": []}}
+
+    index = fake_index(handler, calls)
+    result = index.search(SearchQuery(text="oil", keep_snapshot=True))
+    assert result.snapshot == "PIT"
+    assert [(c[0], c[1]) for c in calls] == [("POST", "/articles/_search/point_in_time"), ("POST", "/_search")]
+    assert calls[1][3]["pit"]["id"] == "PIT"
+    # date order needs no snapshot: search_after on the sort key is stable by itself
+    calls.clear()
+    index.search(SearchQuery(sort_by="publishedAt", keep_snapshot=True))
+    assert [(c[0], c[1]) for c in calls] == [("POST", "/articles/_search")]
+
+
+def test_swap_alias_is_one_atomic_call() -> None:
+    calls: list[tuple[str, str, dict[str, Any], Any]] = []
+
+    def handler(method: str, url: str, params: dict[str, Any], body: Any) -> tuple[int, Any]:
+        if method == "HEAD" and url == "/_alias/articles":
+            return 200, None
+        if method == "GET" and url == "/_alias/articles":
+            return 200, {"articles-v1": {"aliases": {"articles": {}}}}
+        return 200, {"acknowledged": True}
+
+    index = fake_index(handler, calls)
+    assert index.swap_alias("articles-v2") == ["articles-v1"]
+    [update] = [c for c in calls if c[1] == "/_aliases"]
+    assert update[3] == {
+        "actions": [
+            {"remove": {"index": "articles-v1", "alias": "articles"}},
+            {"add": {"index": "articles-v2", "alias": "articles"}},
+        ]
+    }

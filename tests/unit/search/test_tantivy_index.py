@@ -13,6 +13,7 @@ import tantivy
 from newsflow.search.port import SearchDocument, SearchFilters, SearchQuery
 from newsflow.search.tantivy_index import (
     SCHEMA_MARKER,
+    SCHEMA_VERSION,
     IndexSchemaMismatch,
     TantivyIndex,
     build_analyzer,
@@ -51,7 +52,7 @@ def test_an_older_schema_version_fails_with_a_rebuild_hint(tmp_path: Path) -> No
     # And rebuild=True starts over with an empty index
     with TantivyIndex(tmp_path, rebuild=True) as rebuilt:
         assert rebuilt.count() == 0
-        assert json.loads((tmp_path / SCHEMA_MARKER).read_text()) == {"schema_version": 1}
+        assert json.loads((tmp_path / SCHEMA_MARKER).read_text()) == {"schema_version": SCHEMA_VERSION}
 
 
 def test_a_foreign_tantivy_schema_fails_with_a_rebuild_hint(tmp_path: Path) -> None:
@@ -59,7 +60,7 @@ def test_a_foreign_tantivy_schema_fails_with_a_rebuild_hint(tmp_path: Path) -> N
     builder = tantivy.SchemaBuilder()
     builder.add_text_field("something_else", stored=True)
     tantivy.Index(builder.build(), path=str(tmp_path))
-    (tmp_path / SCHEMA_MARKER).write_text(json.dumps({"schema_version": 1}))
+    (tmp_path / SCHEMA_MARKER).write_text(json.dumps({"schema_version": SCHEMA_VERSION}))
     # Then opening it fails clearly, and rebuild=True replaces it
     with pytest.raises(IndexSchemaMismatch, match="rebuild"):
         TantivyIndex(tmp_path)
