@@ -20,6 +20,7 @@ MODULES = [
     "bench_pipeline",
     "bench_categories",
     "bench_api",
+    "bench_dedupe",
 ]
 
 
