@@ -110,3 +110,37 @@ def test_same_item_twice_stores_one_article_and_malformed_message_reaches_the_dl
     )["Messages"]
     reasons = [m["MessageAttributes"][c.DLQ_REASON_ATTRIBUTE]["StringValue"] for m in parked]
     assert "invalid_json" in reasons
+
+
+def test_a_feed_registered_through_the_admin_api_is_polled_and_served(
+    stack: LocalStack, ingested: IngestSummary
+) -> None:
+    from tests.integration.test_poll_handler import FeedServer
+
+    # Given a feed served over HTTP on this machine, registered through the admin API
+    server = FeedServer()
+    try:
+        request = urllib.request.Request(
+            f"{stack.api_url}/v1/admin/feeds",
+            data=json.dumps({"feedId": "grain-desk", "url": server.url, "name": "Grain Desk"}).encode(),
+            headers={"Content-Type": "application/json"},
+            method="POST",
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            assert response.status == 201
+        # When the schedule fires and the pipeline settles
+        assert stack.runtime is not None
+        report = stack.runtime.poll_now()
+        assert stack.runtime.wait_idle(60)
+    finally:
+        server.server.shutdown()
+    # Then the feed's items went through queue, ingest and index, and are searchable
+    assert report["items_sent"] == 2
+    status, found = get(stack, "/v1/search?q=" + quote("Kansas wheat drought"))
+    assert status == 200
+    assert found["totalResults"] == 1
+    # And the registry shows the poll's outcome
+    status, feeds = get(stack, "/v1/admin/feeds")
+    assert status == 200
+    grain = next(f for f in feeds["feeds"] if f["feedId"] == "grain-desk")
+    assert (grain["lastStatus"], grain["itemsSent"], grain["lastError"]) == (200, 2, None)

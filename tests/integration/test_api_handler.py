@@ -274,3 +274,34 @@ def test_admin_routes_refuse_unsigned_calls_outside_local(
     reset_settings_cache()
     response = call_full("/v1/admin/feeds")
     assert response["statusCode"] == 403
+
+
+def test_section_pages_survive_a_search_index_outage(
+    populated: LocalResources, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a search index that fails every query
+    def down(*_: Any, **__: Any) -> Any:
+        raise ConnectionError("search index unreachable")
+
+    monkeypatch.setattr(index.search_index(), "search", down)
+    # When a reader opens the latest page, one article at a time
+    seen: list[str] = []
+    cursor = None
+    for _ in range(5):
+        status, page = call("/v1/articles?pageSize=1" + (f"&cursor={cursor}" if cursor else ""))
+        # Then the table answers, newest first, with a cursor that keeps reading from the table
+        assert status == 200
+        assert page["totalRelation"] == "gte"
+        seen.extend(a["id"] for a in page["articles"])
+        cursor = page["nextCursor"]
+        if not cursor:
+            break
+    assert len(seen) == len(set(seen)) == 3
+    # And a section page is served by primary category
+    status, page = call("/v1/articles?category=electronics-semiconductor")
+    assert status == 200
+    assert [a["title"] for a in page["articles"]] == ["US tightens chip export rules for advanced semiconductors"]
+    # But a query the table cannot answer still fails loudly rather than returning wrong results
+    status, error = call("/v1/articles?language=en")
+    assert status == 500
+    assert error["code"] == "internalError"

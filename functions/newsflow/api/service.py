@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Final, Literal
 
 from newsflow.api.cursor import CursorState, decode_cursor, encode_cursor, query_hash
-from newsflow.api.errors import bad_request, not_found
+from newsflow.api.errors import ApiError, bad_request, not_found
 from newsflow.api.params import (
     ArchivesParams,
     ArticleParams,
@@ -46,12 +46,13 @@ from newsflow.api.views import (
     SourcesResponse,
     TopHeadlinesResponse,
 )
+from newsflow.observability import logger
 from newsflow.search.port import SearchDocument, SearchFilters, SearchHit, SearchIndex, SearchQuery
 from newsflow.search.query import STOP_WORDS, words_of
-from newsflow.store.ports import ArticleRepository
+from newsflow.store.ports import ArticleRepository, CursorError
 from newsflow.taxonomy import DEFAULT_CATEGORIES
 
-# "What's Hot": stories ranked by distinct sources with exponential recency decay (see docs/api.md).
+# "What's Hot": stories ranked by distinct sources with exponential recency decay (see the README).
 WINDOWS: Final = {"24h": timedelta(hours=24), "7d": timedelta(days=7)}
 HALF_LIVES: Final = {"24h": 6.0, "7d": 36.0}  # hours
 MAX_STORIES: Final = 500
@@ -62,6 +63,16 @@ ALSO_FROM_MAX: Final = 20
 RELATED_WORDS: Final = 12
 PUBLISHER_SEPARATOR: Final = "\x1f"
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+# Cursors of the degraded table listing start with this, so the next page goes back to the table.
+TABLE_CURSOR_PREFIX: Final = "t."
+
+
+def _table_servable(params: FilterParams) -> bool:
+    """The table's GSIs serve newest-first listings filtered by (primary) category only."""
+    others = params.model_dump(exclude={"category", "page_size", "cursor"}, exclude_defaults=True)
+    return not others
 
 
 def _utcnow() -> datetime:
@@ -81,7 +92,44 @@ class QueryService:
     # ------------------------------------------------------------------------------ listings
 
     def list_articles(self, params: FilterParams, extra: dict[str, Any] | None = None) -> ListResponse:
-        """Newest first, any filters; `extra` adds fixed filters (archives) to the query and its cursor."""
+        """Newest first, any filters; `extra` adds fixed filters (archives) to the query and its cursor.
+
+        When the search index fails, the plain "latest" and section pages (no filter but `category`) are
+        served from the table's GSIs instead: a news site's front and section pages stay up.
+        """
+        if params.cursor and params.cursor.startswith(TABLE_CURSOR_PREFIX):
+            return self._from_table(params)
+        try:
+            return self._list_from_index(params, extra)
+        except ApiError:
+            raise
+        except Exception:
+            if extra or not _table_servable(params):
+                raise
+            logger.exception("search index failed: serving the listing from the table")
+            return self._from_table(params)
+
+    def _from_table(self, params: FilterParams) -> ListResponse:
+        """Degraded listing from DynamoDB: newest first by *primary* category, or across all (month shards)."""
+        if not _table_servable(params):
+            raise bad_request("this cursor only continues a plain latest/category listing", "cursor", "cursorInvalid")
+        cursor = params.cursor.removeprefix(TABLE_CURSOR_PREFIX) if params.cursor else None
+        try:
+            if params.category:
+                page = self._articles.list_by_category(params.category, params.page_size, cursor)
+            else:
+                page = self._articles.list_latest(params.page_size, cursor)
+        except CursorError as error:
+            raise bad_request(str(error), "cursor", code="cursorInvalid") from error
+        cards = [ArticleCard.of_document(SearchDocument.from_article(a), list(a.also_from)) for a in page.articles]
+        return ListResponse(
+            total_results=len(cards),
+            total_relation="gte",  # the table has no cheap count: at least what is shown
+            articles=cards,
+            next_cursor=TABLE_CURSOR_PREFIX + page.next_cursor if page.next_cursor else None,
+        )
+
+    def _list_from_index(self, params: FilterParams, extra: dict[str, Any] | None) -> ListResponse:
         filters = self._filters(params)
         if extra:
             filters = filters.model_copy(update=extra)

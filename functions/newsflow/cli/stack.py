@@ -87,14 +87,43 @@ def _show(api_url: str, path: str, render: Any) -> None:
     print(render(body))
 
 
+def _card_line(a: dict[str, Any]) -> str:
+    also = f"  also from: {', '.join(a['alsoFrom'])}" if a.get("alsoFrom") else ""
+    return f"  [{a['category']['slug']}] {a['title'][:78]}  ({a.get('sourceDomain')}, {a.get('publishedAt')}){also}"
+
+
 def _cards(body: dict[str, Any]) -> str:
-    lines = [
-        f"  [{a['category']['slug']}] {a['title'][:80]}  ({a.get('sourceDomain')}, {a.get('publishedAt')})"
-        for a in body.get("articles", [])
-    ]
-    total = body.get("totalResults")
-    head = f"  totalResults={total}" if total is not None else "  (newest first)"
+    lines = [_card_line(a) for a in body.get("articles", [])]
+    head = f"  totalResults={body.get('totalResults')} ({body.get('totalRelation')})"
+    if body.get("facets"):
+        head += "  facets: " + "; ".join(
+            f"{name}: " + ", ".join(f"{k} {v}" for k, v in list(values.items())[:4])
+            for name, values in body["facets"].items()
+        )
     return "\n".join([head, *lines])
+
+
+def _hot(body: dict[str, Any]) -> str:
+    if not body.get("articles"):
+        return "  (no story in this window: the samples are dated October-November 2026)"
+    return "\n".join(
+        f"  score {a['score']:.2f}, {a['sourceCount']} sources: {a['title'][:70]}" for a in body["articles"]
+    )
+
+
+def _article(body: dict[str, Any]) -> str:
+    a = body["article"]
+    lines = [
+        f"  {a['title']}",
+        f"  {a['source']['name']} | {a['readingTimeMinutes']} min read | {a['wordCount']} words | "
+        f"{a['category']['name']} | story {a.get('storyId')}",
+        f"  {a['content'][:150]}...",
+    ]
+    if a.get("previous"):
+        lines.append(f"  < previous: {a['previous']['title'][:70]}")
+    if a.get("next"):
+        lines.append(f"  > next:     {a['next']['title'][:70]}")
+    return "\n".join(lines)
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
@@ -107,28 +136,30 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         summary = run_ingest(messages, queue_for_stack(stack), stack.status, args.timeout, progress=True)
         print(format_summary(summary))
         api = stack.api_url or ""
-        print(f"\nExample queries against the local API at {api}")
+        print(f"\nExample queries against the local API at {api} (one request per page of the site)")
         _show(api, "/v1/health", lambda b: f"  {b}")
         _show(
             api,
             "/v1/categories",
-            lambda b: "\n".join(f"  {c['name']:<30} {c['articleCount']:3d}" for c in b["categories"]),
+            lambda b: "\n".join(
+                f"  {c['name']:<30} {c['articleCount']:3d}  latest {c['latestAt']}" for c in b["categories"]
+            ),
         )
         _show(api, "/v1/articles?pageSize=3", _cards)
         _show(api, "/v1/articles?category=energy-resources&pageSize=3", _cards)
-        query = urllib.parse.urlencode({"q": "chip export", "pageSize": 3})
+        _show(api, "/v1/top-headlines?window=7d&pageSize=3", _hot)
+        query = urllib.parse.urlencode({"q": "chip export", "pageSize": 3, "facets": "category,source"})
         _show(api, f"/v1/search?{query}", _cards)
-        status, latest = _get(api + "/v1/articles?pageSize=1")
-        if status == 200 and latest["articles"]:
-            article_id = latest["articles"][0]["id"]
-            _show(
-                api,
-                f"/v1/articles/{article_id}",
-                lambda b: (
-                    f"  {b['article']['title']}\n  {b['article']['readingTimeMinutes']} min read, "
-                    f"{b['article']['wordCount']} words: {b['article']['content'][:160]}..."
-                ),
-            )
+        status, found = _get(api + "/v1/search?" + urllib.parse.urlencode({"q": '"oil prices"', "pageSize": 1}))
+        if status == 200 and found["articles"]:
+            article_id = found["articles"][0]["id"]
+            _show(api, f"/v1/articles/{article_id}", _article)
+            _show(api, f"/v1/articles/{article_id}/related?pageSize=3", _cards)
+        _show(
+            api,
+            "/v1/archives",
+            lambda b: "  " + ", ".join(f"{m['month']}: {m['articleCount']}" for m in b["months"]),
+        )
         _show(api, "/v1/articles?pageSize=500", lambda b: f"  {b}")
     return 0 if summary.completed else 1
 
