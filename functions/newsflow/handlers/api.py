@@ -1,4 +1,4 @@
-"""API Gateway (REST, proxy) -> the query service. Routes live under /v1 (see the README's API section and /v1/openapi.json).
+"""API Gateway (REST, proxy) -> the query service. Routes live under /v1 (README "API", /v1/openapi.json).
 
 Errors always come back as `{status: "error", code, message, param}` with the right HTTP status:
 bad parameters are 400, unknown ids 404, unknown routes 404, anything unexpected 500 (and logged).
