@@ -255,3 +255,22 @@ def test_same_feed_guid_under_a_new_url_is_one_article(stack_env: LocalResources
     article = _repository(stack_env).get(ids[0])
     assert article is not None
     assert article.duplicate_urls == ["https://news.example.com/2026/11/19/opec-cut-moved"]
+
+
+def test_a_full_text_replaces_a_syndicated_teaser_of_the_same_url(stack_env: LocalResources) -> None:
+    # Given a syndicator's teaser of an article
+    send_items(stack_env, [body(content_html=None, source={"name": "Wire Digest"})])
+    _invoke(stack_env)
+    # When the publisher's own feed brings the full text of the same URL
+    full = "".join(
+        f"<p>Paragraph {n}: OPEC+ ministers weighed output, quotas and prices at length.</p>" for n in range(12)
+    )
+    send_items(stack_env, [body(content_html=full)])
+    _invoke(stack_env)
+    # Then the fuller body is kept (an update), and the teaser's source is remembered
+    article = _repository(stack_env).get(_article_ids(stack_env)[0])
+    assert article is not None
+    assert article.version == 2
+    assert article.word_count > 100
+    assert article.source_name == "Example News"
+    assert article.also_from == ["Wire Digest"]

@@ -101,7 +101,8 @@ class DynamoArticleRepository:
         - new id but the same feed guid or the same body as an existing article -> DUPLICATE (URL and source
           recorded on that article)
         - known id, same material content -> UNCHANGED (no write: redeliveries are free)
-        - known id from another source (syndication) -> DUPLICATE (the source is recorded on the article)
+        - known id from another source (syndication) -> DUPLICATE (the source is recorded on the article), unless
+          its body is much fuller (a teaser came first): then UPDATED with the fuller body
         - known id from the same source, changed content -> UPDATED, version + 1, conditional on the version read
         """
         existing = self._get_item(keys.article_pk(article.id))
@@ -128,9 +129,16 @@ class DynamoArticleRepository:
         current = item_to_article(existing)
         if _same_material(current, article):
             return _result(WriteOutcome.UNCHANGED, current)
-        if _source_key(current) != _source_key(article):
-            # The same URL syndicated by another feed: the first publisher's version stands, the sighting is kept.
+        if _source_key(current) != _source_key(article) and not _much_richer(article, current):
+            # The same URL syndicated by another feed: the first version stands, the sighting is kept.
             return _result(WriteOutcome.DUPLICATE, self._add_sighting(current, article))
+        if _source_key(current) != _source_key(article):
+            # A syndicator's teaser came first and the full text arrives now: keep the fuller body (an
+            # update), and remember the first source as a sighting.
+            article = article.model_copy(
+                update={"also_from": sorted({*current.also_from, _source_label(current)} - {_source_label(article)})}
+            )
+            current = current.model_copy(update={"also_from": article.also_from})
         updated = article.model_copy(
             update={
                 "version": current.version + 1,
@@ -321,6 +329,10 @@ class DynamoArticleRepository:
 
 def _result(outcome: WriteOutcome, stored: Article) -> WriteResult:
     return WriteResult(outcome=outcome, article_id=stored.id, version=stored.version, story_id=stored.story_id)
+
+
+def _much_richer(incoming: Article, current: Article) -> bool:
+    return incoming.word_count >= max(2 * current.word_count, current.word_count + 50)
 
 
 def _source_label(article: Article) -> str:
