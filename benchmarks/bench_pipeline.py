@@ -41,7 +41,7 @@ def _items(count: int) -> list[str]:
     return bodies
 
 
-def run(count: int = 1000) -> str:
+def run(count: int = 300) -> str:
     from newsflow.local.ingest_run import queue_for_stack, run_ingest
     from newsflow.local.sources import CollectedMessages
     from newsflow.local.stack import LocalStack
