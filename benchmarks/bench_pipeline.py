@@ -7,6 +7,8 @@ regressions in the handlers' per-item cost and in the event-source emulation.
 from __future__ import annotations
 
 import json
+import random
+import string
 import tempfile
 import time
 
@@ -22,10 +24,13 @@ CATEGORY_WORDS = [
 
 
 def _items(count: int) -> list[str]:
+    """Distinct articles: a topic headline plus paragraphs drawn from a large random vocabulary."""
+    rng = random.Random(7)
+    vocabulary = ["".join(rng.choices(string.ascii_lowercase, k=rng.randint(4, 9))) for _ in range(5000)]
     bodies = []
     for n in range(count):
         title, section = CATEGORY_WORDS[n % len(CATEGORY_WORDS)]
-        paragraphs = "".join(f"<p>{title}. Paragraph {p} of story {n} with details and figures.</p>" for p in range(6))
+        paragraphs = "".join(f"<p>{title}. {' '.join(rng.choices(vocabulary, k=60))}.</p>" for _ in range(6))
         bodies.append(
             json.dumps(
                 {

@@ -274,3 +274,22 @@ def test_a_full_text_replaces_a_syndicated_teaser_of_the_same_url(stack_env: Loc
     assert article.word_count > 100
     assert article.source_name == "Example News"
     assert article.also_from == ["Wire Digest"]
+
+
+def test_a_story_stops_listing_members_at_its_cap(stack_env: LocalResources, monkeypatch: pytest.MonkeyPatch) -> None:
+    from datetime import UTC, datetime
+
+    from newsflow import aws
+    from newsflow.store import stories
+
+    # Given a story book capped at two members
+    monkeypatch.setattr(stories, "MAX_MEMBERS", 2)
+    book = stories.DynamoStoryBook(aws.dynamodb(), stack_env.table_name)
+    # When three articles join, one of them twice (a redelivery)
+    for article_id in ("a1", "a2", "a2", "a3"):
+        book.add_member("s1", article_id, f"source-{article_id}", datetime(2026, 11, 20, tzinfo=UTC))
+    # Then the item lists two members, idempotently, and still knows its latest time
+    story = book.get("s1")
+    assert story is not None
+    assert story["members"] == {"a1", "a2"}
+    assert story["latest_at"] == "2026-11-20T00:00:00+00:00"

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
 STORY_SK = "STORY"
 BATCH_WRITE_LIMIT = 25
+MAX_MEMBERS = 5000
 MAX_BATCH_ATTEMPTS = 5
 
 
@@ -119,13 +120,24 @@ class DynamoStoryBook:
     def add_member(self, story_id: str, article_id: str, source: str, at: datetime) -> None:
         moment = at.astimezone(UTC).isoformat()
         key = serialize({"pk": story_pk(story_id), "sk": STORY_SK})
-        # Sets make membership idempotent; first_at is only set once.
-        self._client.update_item(
-            TableName=self._table,
-            Key=key,
-            UpdateExpression="ADD members :m, sources :s SET first_at = if_not_exists(first_at, :t)",
-            ExpressionAttributeValues={":m": {"SS": [article_id]}, ":s": {"SS": [source]}, ":t": {"S": moment}},
-        )
+        # Sets make membership idempotent; first_at is only set once. A story stops listing members at
+        # MAX_MEMBERS (the item must stay far below 400 KB); its articles still carry its story_id.
+        try:
+            self._client.update_item(
+                TableName=self._table,
+                Key=key,
+                UpdateExpression="ADD members :m, sources :s SET first_at = if_not_exists(first_at, :t)",
+                ConditionExpression="attribute_not_exists(members) OR size(members) < :max",
+                ExpressionAttributeValues={
+                    ":m": {"SS": [article_id]},
+                    ":s": {"SS": [source]},
+                    ":t": {"S": moment},
+                    ":max": {"N": str(MAX_MEMBERS)},
+                },
+            )
+        except ClientError as error:
+            if not is_conditional_failure(error):
+                raise
         try:
             self._client.update_item(
                 TableName=self._table,
