@@ -19,6 +19,7 @@ from pydantic import BaseModel
 from newsflow import aws
 from newsflow import constants as c
 from newsflow.local.http_front import ApiFront
+from newsflow.local.moto_tuning import speed_up_moto_dynamodb
 from newsflow.local.resources import LocalResources, create_resources
 from newsflow.local.runtime import LocalRuntime
 from newsflow.settings import reset_settings_cache
@@ -96,6 +97,7 @@ class LocalStack:
         index_dir = self.data_dir / "index"
         shutil.rmtree(index_dir, ignore_errors=True)  # moto starts empty; so must the index
 
+        speed_up_moto_dynamodb()
         self._moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
         self._moto.start()
         host, port = self._moto.get_host_and_port()
