@@ -48,8 +48,11 @@ def get(stack: LocalStack, path: str) -> tuple[int, dict[str, Any]]:
 
 def test_samples_are_ingested_across_all_categories(ingested: IngestSummary) -> None:
     # The samples hold ~100 items over the 14 categories, duplicates, and one malformed feed.
-    assert ingested.stored >= 80
-    assert ingested.duplicates + ingested.unchanged >= 2
+    # 100 entries = 98 stories + an identical repeat + the same URL syndicated by a second feed (which,
+    # depending on arrival order, is a sighting or replaces the teaser that came first: an update).
+    assert ingested.stored == 98
+    assert ingested.unchanged == 1
+    assert ingested.duplicates + ingested.updated == 1
     assert len(ingested.per_category) >= 12
     assert [r.source for r in ingested.rejected_sources] == [
         str(p) for p in sorted(SAMPLES.rglob("*")) if "broken" in p.name
