@@ -10,6 +10,7 @@ use of `all_items` (scans, GSI queries) is unchanged. moto is pinned, and the e2
 
 from __future__ import annotations
 
+import inspect
 import threading
 from typing import Any
 
@@ -26,8 +27,12 @@ def speed_up_moto_dynamodb() -> None:
     original_query = Table.query
     original_all_items = Table.all_items
 
+    signature = inspect.signature(original_query)
+
     def query(self: Any, hash_key: Any, *args: Any, **kwargs: Any) -> Any:
-        partitioned = kwargs.get("index_name") is None and hash_key is not None and bool(self.range_key_attr)
+        # moto passes index_name positionally: bind the call to read it whatever the calling convention.
+        index_name = signature.bind(self, hash_key, *args, **kwargs).arguments.get("index_name")
+        partitioned = index_name is None and hash_key is not None and bool(self.range_key_attr)
         _current.partition = (self, hash_key) if partitioned else None
         try:
             return original_query(self, hash_key, *args, **kwargs)
