@@ -132,7 +132,7 @@ def format_summary(summary: IngestSummary) -> str:
         f"Ingest summary ({summary.seconds:.1f} s{'' if summary.completed else ', TIMED OUT before idle'})",
         f"  received   {summary.sent:5d}  messages sent to the items queue",
         f"  stored     {summary.stored:5d}  new articles",
-        f"  updated    {summary.updated:5d}  changed articles (version bumped)",
+        f"  updated    {summary.updated:5d}  changed articles (a correction, or a full text after a teaser)",
         f"  duplicates {summary.duplicates + summary.unchanged:5d}  "
         f"({summary.unchanged} identical redeliveries, {summary.duplicates} already held from another source or URL)",
         f"  failed     {summary.failed:5d}  parked in the DLQ with a reason",
