@@ -60,7 +60,15 @@ def test_dev_then_ingest_then_query(dev_stack: tuple[str, Path]) -> None:
     api, data_dir = dev_stack
     # When an operator ingests the sample feeds into the running stack from another process
     result = subprocess.run(
-        [*NEWSFLOW, "--data-dir", str(data_dir), "ingest", "--quiet", str(SAMPLES / "feeds")],
+        [
+            *NEWSFLOW,
+            "--data-dir",
+            str(data_dir),
+            "ingest",
+            "--quiet",
+            str(SAMPLES / "feeds"),
+            str(SAMPLES / "bad-messages.jsonl"),
+        ],
         cwd=REPO_ROOT,
         env={**os.environ, "PYTHONPATH": str(REPO_ROOT / "functions")},
         capture_output=True,
@@ -76,3 +84,22 @@ def test_dev_then_ingest_then_query(dev_stack: tuple[str, Path]) -> None:
     with urllib.request.urlopen(f"{api}/v1/articles?pageSize=5", timeout=10) as response:
         page = json.loads(response.read())
     assert len(page["articles"]) == 5
+
+    # And the operator tools read the same running stack: the DLQ with reasons, and a story explanation
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT / "functions")}
+    dlq = subprocess.run(
+        [*NEWSFLOW, "--data-dir", str(data_dir), "dlq"], cwd=REPO_ROOT, env=env, capture_output=True, text=True
+    )
+    assert dlq.returncode == 0, dlq.stderr
+    assert dlq.stdout.count("- schema_violation") == 2
+    assert dlq.stdout.count("- invalid_json") == 1
+    first, second = (a["id"] for a in page["articles"][:2])
+    explained = subprocess.run(
+        [*NEWSFLOW, "--data-dir", str(data_dir), "stories", "explain", first, second],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert explained.returncode == 0, explained.stderr
+    assert "verdict: different stories" in explained.stdout

@@ -165,23 +165,15 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _cmd_dlq(args: argparse.Namespace) -> int:
-    from newsflow.local.stack import read_state
+    from newsflow.local.stack import client_for, read_state
 
     state = read_state(args.data_dir)
     if state is None:
         print("no local stack running (start one with `newsflow dev`)", file=sys.stderr)
         return 1
-    import boto3
-
     from newsflow.constants import DLQ_DETAIL_ATTRIBUTE, DLQ_REASON_ATTRIBUTE
 
-    sqs = boto3.client(
-        "sqs",
-        endpoint_url=state.moto_endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="local",
-        aws_secret_access_key="local",  # noqa: S106 - moto accepts any credentials
-    )
+    sqs = client_for(state, "sqs")
     response = sqs.receive_message(
         QueueUrl=state.resources.dlq_url, MaxNumberOfMessages=10, MessageAttributeNames=["All"], VisibilityTimeout=0
     )

@@ -45,20 +45,12 @@ def _repository(args: argparse.Namespace) -> Any:
         from newsflow import aws
 
         return DynamoArticleRepository(aws.dynamodb(), args.table)
-    import boto3
-
-    from newsflow.local.stack import REGION, read_state
+    from newsflow.local.stack import client_for, read_state
 
     state = read_state(args.data_dir)
     if state is None:
         raise SystemExit("no local stack running: start `newsflow dev`, or pass --table for a deployed table")
-    client = boto3.client(
-        "dynamodb",
-        endpoint_url=state.moto_endpoint,
-        region_name=REGION,
-        aws_access_key_id="local",
-        aws_secret_access_key="local",  # noqa: S106 - moto accepts any credentials
-    )
+    client = client_for(state, "dynamodb")
     return DynamoArticleRepository(client, state.resources.table_name)
 
 

@@ -9,11 +9,10 @@ import urllib.request
 from collections.abc import Callable
 from typing import Any
 
-import boto3
 from pydantic import BaseModel, Field
 
 from newsflow.local.sources import CollectedMessages, RejectedSource
-from newsflow.local.stack import REGION, LocalStack, StackState
+from newsflow.local.stack import LocalStack, StackState, client_for
 from newsflow.store.queues import SqsItemQueue
 
 PROCESSED_KEYS = ("created", "updated", "unchanged", "duplicates", "rejected")
@@ -108,13 +107,7 @@ def run_ingest(
 
 
 def queue_for_state(state: StackState) -> SqsItemQueue:
-    client = boto3.client(
-        "sqs",
-        endpoint_url=state.moto_endpoint,
-        region_name=REGION,
-        aws_access_key_id="local",
-        aws_secret_access_key="local",  # noqa: S106 - moto accepts any credentials
-    )
+    client = client_for(state, "sqs")
     return SqsItemQueue(client, state.resources.queue_url)
 
 

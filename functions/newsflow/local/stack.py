@@ -180,6 +180,19 @@ class LocalStack:
         self.stop()
 
 
+def client_for(state: StackState, service: str) -> Any:
+    """A boto3 client for a service of a running local stack (moto accepts any credentials)."""
+    import boto3
+
+    return boto3.client(
+        service,
+        endpoint_url=state.moto_endpoint,
+        region_name=REGION,
+        aws_access_key_id="local",
+        aws_secret_access_key="local",  # noqa: S106 - moto accepts any credentials
+    )
+
+
 def read_state(data_dir: str | Path = ".newsflow") -> StackState | None:
     """The state of a running `newsflow dev`, or None when none is running."""
     path = Path(data_dir) / STATE_FILE
