@@ -11,8 +11,6 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from newsflow.taxonomy import is_known_category
-
 MAX_PAGE_SIZE = 100
 MAX_LIST_ITEMS = 50
 SEARCH_FIELDS = {"title": "title", "description": "summary", "content": "body"}
@@ -25,11 +23,19 @@ def _csv_pattern() -> str:
 
 
 class _Params(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, str_strip_whitespace=True)
+    # defer_build: each model's validator is built when first used (a request uses one or two of
+    # them), not all at the handler's cold import.
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, str_strip_whitespace=True, defer_build=True)
 
 
 def _known_category(value: str | None) -> str | None:
-    if value is not None and not is_known_category(value):
+    if value is None:
+        return None
+    # Imported here: the taxonomy pulls in newsflow.models (~40 ms), which the handler's cold import
+    # does not need; the first request loads it anyway (the query service's views use it).
+    from newsflow.taxonomy import is_known_category
+
+    if not is_known_category(value):
         raise ValueError(f"unknown category '{value}' (see /v1/categories)")
     return value
 

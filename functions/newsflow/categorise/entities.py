@@ -87,26 +87,21 @@ def _title_case(title: str) -> bool:
     return len(words) >= 3 and sum(w[0].isupper() for w in words) / len(words) > 0.7
 
 
-def _candidates(text: str) -> list[tuple[str, bool]]:
-    """(name, starts a sentence) for each capitalised run in `text`."""
-    found: list[tuple[str, bool]] = []
-    for match in _CANDIDATE.finditer(text):
-        start = match.start()
-        initial = start == 0 or bool(_SENTENCE_END.search(text, max(0, start - 3), start))
-        raw = match.group(0)
-        if " " not in raw:  # the common case: one word
-            word = _clean(raw)
-            if word and word.lower() not in _LEADING:
-                found.append((word, initial))
-            continue
-        raw_words = [_clean(w) for w in raw.split()]
-        words = _strip(raw_words)
-        if words and words[0] != raw_words[0]:
-            initial = False  # "The Pentagon": the name itself is not sentence-initial
-        words = words[:MAX_WORDS]
-        if words:
-            found.append((" ".join(words), initial))
-    return found
+def _candidate(raw: str) -> tuple[str, bool] | None:
+    """The name in one capitalised run and whether a dropped leading word made it not sentence-initial."""
+    if " " not in raw:  # the common case: one word
+        word = _clean(raw)
+        return (word, False) if word and word.lower() not in _LEADING else None
+    raw_words = [_clean(w) for w in raw.split()]
+    words = _strip(raw_words)
+    if not words:
+        return None
+    # "The Pentagon": the name itself is not sentence-initial
+    return " ".join(words[:MAX_WORDS]), words[0] != raw_words[0]
+
+
+def _initial(text: str, start: int) -> bool:
+    return start == 0 or bool(_SENTENCE_END.search(text, max(0, start - 3), start))
 
 
 def _split_countries(name: str, is_country: Callable[[str], bool]) -> list[str]:
@@ -134,9 +129,29 @@ def _name_info(name: str) -> tuple[str, bool] | None:
     """(case-folded name, is it a name on its own: several words or an acronym), or None if no name."""
     folded = name.casefold()
     words = folded.split()
-    if len(name) < 2 or (name not in _KEEP_ACRONYMS and all(w in _NOT_NAMES for w in words)):
+    if len(name) < 2 or (name not in _KEEP_ACRONYMS and _NOT_NAMES.issuperset(words)):
         return None
     return folded, len(words) > 1 or bool(_ACRONYM.match(name))
+
+
+Part = tuple[bool, str, str, bool]  # (first part of its run, name, case-folded name, strong)
+
+
+@lru_cache(maxsize=32_768)
+def _resolve(raw: str, is_country: Callable[[str], bool]) -> tuple[bool, tuple[Part, ...]]:
+    """A capitalised run's names (after `_candidate`, `_split_countries`, `_name_info`, countries
+    dropped) and whether its name is not sentence-initial even at a sentence start; cached per run."""
+    candidate = _candidate(raw)
+    if candidate is None:
+        return False, ()
+    name, not_initial = candidate
+    parts: list[Part] = []
+    for position, part in enumerate(_split_countries(name, is_country)):
+        info = _name_info(part)
+        if info is None or is_country(part):
+            continue
+        parts.append((position == 0, part, info[0], info[1]))
+    return not_initial, tuple(parts)
 
 
 def find_entities(
@@ -155,19 +170,24 @@ def find_entities(
     ]
     points: dict[str, float] = {}
     spelling: dict[str, str] = {}
-    confirmed: set[str] = set()  # seen mid-sentence, or an acronym, or multi-word
+    # Seen mid-sentence, or an acronym, or multi-word. A dict, not a set: its order decides which full name
+    # a bare later mention belongs to, and set order changes between processes (hash seeds). Tags must be
+    # the same on every delivery, or a redelivered item would look changed.
+    confirmed: dict[str, None] = {}
     pending: list[tuple[str, float]] = []
     for text, weight, discover in fields:
         if not text:
             continue
-        for candidate, first_initial in _candidates(text):
-            for position, name in enumerate(_split_countries(candidate, is_country)):
-                info = _name_info(name)
-                if info is None or is_country(name):
-                    continue
-                folded, strong = info
-                if discover and (strong or not (first_initial and position == 0)):
-                    confirmed.add(folded)
+        for match in _CANDIDATE.finditer(text):
+            not_initial, parts = _resolve(match.group(0), is_country)
+            if not parts:
+                continue
+            initial: bool | None = False if not_initial else None  # computed when needed
+            for first, name, folded, strong in parts:
+                if discover and not strong and first and initial is None:
+                    initial = _initial(text, match.start())
+                if discover and (strong or not (first and initial)):
+                    confirmed[folded] = None
                 if discover or folded in confirmed:
                     spelling.setdefault(folded, name)
                 pending.append((folded, weight))
@@ -181,8 +201,12 @@ def find_entities(
             points[target] = points.get(target, 0.0) + weight
     # Merge a name into a longer one that contains it ("Martin", "Papperger" -> the full names).
     if len(points) > 1:
+        # A name no other one contains (the common case) is passed over with one substring count.
+        names = "|".join(f" {name} " for name in points)
         for short in sorted(points, key=len):
             padded = f" {short} "
+            if names.count(padded) < 2:
+                continue
             longer = [n for n in points if n != short and len(n) > len(short) and padded in f" {n} "]
             if longer:
                 target = max(longer, key=lambda n: points[n])

@@ -28,6 +28,7 @@ category before `decide`; nothing here depends on the lexicon being the only sou
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections.abc import Iterable, Mapping
@@ -109,15 +110,25 @@ class TermIndex:
     phrase_len: dict[str, int]
     aliases: dict[str, dict[str, float]]
 
+    # Every lower-cased token at which `match` can find something (a phrase start, a single-word entry or
+    # the lower case of a case-sensitive surface): the others are skipped without a probe.
+    starts: frozenset[str] = field(init=False, default=frozenset())
+
+    def __post_init__(self) -> None:
+        self.starts = frozenset({k for k in self.entries if " " not in k} | self.phrase_len.keys() | self.cased_lower)
+
     def match(self, original: list[str], lowered: list[str]) -> dict[Entry, int]:
         """Count the entries found in a token sequence (longest match first, non-overlapping)."""
         hits: dict[Entry, int] = {}
         entries = self.entries
         phrase_len = self.phrase_len
         cased_lower = self.cased_lower
-        i = 0
+        starts = self.starts
         n = len(lowered)
-        while i < n:
+        free = 0  # tokens before `free` were consumed by a phrase
+        for i in itertools.compress(itertools.count(), map(starts.__contains__, lowered)):
+            if i < free:
+                continue
             token = lowered[i]
             longest = phrase_len.get(token)
             if longest:
@@ -125,11 +136,9 @@ class TermIndex:
                     entry = entries.get(" ".join(lowered[i : i + size]))
                     if entry is not None:
                         hits[entry] = hits.get(entry, 0) + 1
-                        i += size
+                        free = i + size
                         break
-                else:
-                    longest = 0
-                if longest:
+                if free > i:
                     continue
             entry = None
             if token in cased_lower:
@@ -138,7 +147,6 @@ class TermIndex:
                 entry = entries.get(token)
             if entry is not None:
                 hits[entry] = hits.get(entry, 0) + 1
-            i += 1
         return hits
 
     @property

@@ -470,7 +470,7 @@ class TantivyIndex:
         self._follow_generation()
         parsed = parse_query(query.text)
         fields = _fields(query.search_in)
-        text_query = self._compile_text(parsed, fields)
+        matching, text_query = self._compile_text_parts(parsed, fields)
         full = self._with_filters(text_query, query.filters)
         by_date = query.sort_by == "publishedAt" or text_query is None or not parsed.scores
         snapshot: str | None = None
@@ -523,13 +523,22 @@ class TantivyIndex:
                     highlights=highlights,
                 )
             )
-        facets, latest = self._facets(searcher, full, query.facets, query.facet_latest) if query.facets else ({}, {})
+        if query.facets:
+            # Facets count the same documents without scoring them: the optional proximity clause
+            # only adds to scores (never changes which documents match), so leave it out (~25 % of
+            # the aggregation's cost on a broad query).
+            facet_query = full if matching is text_query else self._with_filters(matching, query.filters)
+            facets, latest = self._facets(searcher, facet_query, query.facets, query.facet_latest)
+        else:
+            facets, latest = {}, {}
         return SearchResult(total=total or 0, hits=hits, facets=facets, facet_latest=latest, snapshot=snapshot)
 
     def story_sources(self, query: SearchQuery, max_stories: int = 500) -> list[StorySources]:
         self._follow_generation()
         parsed = parse_query(query.text)
-        full = self._with_filters(self._compile_text(parsed, _fields(query.search_in)), query.filters)
+        # An aggregation never scores: the matching part of the text query is enough (no proximity boost).
+        matching, _ = self._compile_text_parts(parsed, _fields(query.search_in))
+        full = self._with_filters(matching, query.filters)
         aggs = {
             "stories": {
                 "terms": {"field": "story_id", "size": max_stories, "min_doc_count": 2},
@@ -716,24 +725,33 @@ class TantivyIndex:
         return tantivy.Query.boolean_query(clauses)
 
     def _compile_text(self, parsed: ParsedQuery, fields: dict[str, float]) -> tantivy.Query | None:
+        return self._compile_text_parts(parsed, fields)[1]
+
+    def _compile_text_parts(
+        self, parsed: ParsedQuery, fields: dict[str, float]
+    ) -> tuple[tantivy.Query | None, tantivy.Query | None]:
+        """(what decides the matches, the scoring query = that plus the optional proximity boost).
+
+        Both are the same object when there is no proximity boost.
+        """
         if parsed.root is None:
-            return None
+            return None, None
         main = self._compile(parsed.root, fields)
         if main is None:
-            return None
+            return None, None
         words = parsed.proximity_words()
         if not words:
-            return main
+            return main, main
         tokens = [t for w in words for t in self._analyzer.analyze(w)]
         if len(tokens) < 2:
-            return main
+            return main, main
         near_fields = {name: boost for name, boost in fields.items() if name in PROXIMITY_FIELDS}
         if not near_fields:
-            return main
+            return main, main
         near = tantivy.Query.boost_query(
             self._phrase_all_fields(tokens, near_fields, slop=PROXIMITY_SLOP), PROXIMITY_BOOST
         )
-        return tantivy.Query.boolean_query([(tantivy.Occur.Must, main), (tantivy.Occur.Should, near)])
+        return main, tantivy.Query.boolean_query([(tantivy.Occur.Must, main), (tantivy.Occur.Should, near)])
 
     def _compile(self, node: Node, fields: dict[str, float]) -> tantivy.Query | None:
         if isinstance(node, Word | Phrase):
