@@ -41,11 +41,11 @@ CORS_HEADERS = "Content-Type, X-Api-Key, Authorization, X-Amz-Date, X-Amz-Securi
 def service() -> QueryService:
     from newsflow import aws
     from newsflow.api.service import QueryService
-    from newsflow.handlers.index import search_index
+    from newsflow.search import shared_search_index
     from newsflow.settings import get_settings
     from newsflow.store.dynamo import DynamoArticleRepository
 
-    return QueryService(DynamoArticleRepository(aws.dynamodb(), get_settings().table_name), search_index())
+    return QueryService(DynamoArticleRepository(aws.dynamodb(), get_settings().table_name), shared_search_index())
 
 
 @lru_cache(maxsize=1)

@@ -9,7 +9,6 @@ destination (the index-failures queue). Upserts are idempotent, so a retried rec
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
@@ -21,14 +20,10 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from newsflow.indexing import StreamChange, apply_changes
 from newsflow.observability import logger, metrics
-from newsflow.search import build_search_index
-from newsflow.search.port import SearchIndex
-from newsflow.settings import get_settings
+from newsflow.search import shared_search_index
 
-
-@lru_cache(maxsize=1)
-def search_index() -> SearchIndex:
-    return build_search_index(get_settings())
+# The process-wide index (shared with the api handler when both run in one process, as locally).
+search_index = shared_search_index
 
 
 def reset() -> None:

@@ -8,6 +8,7 @@ when chosen, so a Lambda pays the import cost of the backend it uses and nothing
 from __future__ import annotations
 
 import os
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from newsflow.search.port import SearchIndex
@@ -15,7 +16,7 @@ from newsflow.search.port import SearchIndex
 if TYPE_CHECKING:
     from newsflow.settings import Settings
 
-__all__ = ["build_search_index"]
+__all__ = ["build_search_index", "shared_search_index"]
 
 
 def build_search_index(settings: Settings) -> SearchIndex:
@@ -30,3 +31,12 @@ def build_search_index(settings: Settings) -> SearchIndex:
     from newsflow.search.tantivy_index import TantivyIndex
 
     return TantivyIndex(settings.tantivy_path)
+
+
+@lru_cache(maxsize=1)
+def shared_search_index() -> SearchIndex:
+    """The process's one index, from the environment: the index and api handlers share it (the local stack runs
+    both in one process, and tantivy allows one writer per index). `shared_search_index.cache_clear()` forgets it."""
+    from newsflow.settings import get_settings
+
+    return build_search_index(get_settings())
