@@ -14,7 +14,6 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 MAX_PAGE_SIZE = 100
 MAX_LIST_ITEMS = 50
 SEARCH_FIELDS = {"title": "title", "description": "summary", "content": "body"}
-FACETS = ("category", "source", "language", "month")
 _LIST_ITEM = r"[A-Za-z0-9][A-Za-z0-9._-]{0,252}"
 
 

@@ -15,7 +15,6 @@ scoring fast.
 from __future__ import annotations
 
 import json
-import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -344,8 +343,3 @@ def evaluate(gold: Sequence[str], predicted: Sequence[str]) -> Report:
         confusions=confusions,
         n=len(gold),
     )
-
-
-def mean(values: Iterable[float]) -> float:
-    values = list(values)
-    return math.fsum(values) / len(values) if values else 0.0

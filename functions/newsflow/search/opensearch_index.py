@@ -266,15 +266,6 @@ def compile_text(node: Node, *, negated: bool = False, fields: Sequence[str] | N
     return {"bool": body}
 
 
-def _iso(value: datetime) -> str:
-    value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-    return value.isoformat()
-
-
-def build_filters(query: SearchQuery) -> list[dict[str, Any]]:
-    return _filter_clauses(query.filters)[0]
-
-
 def _filter_clauses(f: SearchFilters) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """(filter, must_not) clauses: they restrict, never score."""
     filters: list[dict[str, Any]] = []

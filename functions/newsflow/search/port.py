@@ -184,10 +184,6 @@ class IndexFailure(BaseModel):
     reason: str
 
 
-class SnapshotExpired(LookupError):
-    """A snapshot (point in time) passed in a query no longer exists."""
-
-
 class SearchIndex(Protocol):
     def upsert(self, documents: Sequence[SearchDocument]) -> list[IndexFailure]:
         """Insert or replace documents by id (idempotent). Returns the ones that failed."""

@@ -724,9 +724,6 @@ class TantivyIndex:
         clauses += [(tantivy.Occur.MustNot, q) for q in must_not]
         return tantivy.Query.boolean_query(clauses)
 
-    def _compile_text(self, parsed: ParsedQuery, fields: dict[str, float]) -> tantivy.Query | None:
-        return self._compile_text_parts(parsed, fields)[1]
-
     def _compile_text_parts(
         self, parsed: ParsedQuery, fields: dict[str, float]
     ) -> tuple[tantivy.Query | None, tantivy.Query | None]:

@@ -1,13 +1,12 @@
-"""In-memory CandidateIndex and StoryBook with the same semantics as the DynamoDB ones.
+"""An in-memory CandidateIndex with the same semantics as the DynamoDB one.
 
-Used by the dedupe benchmark to score thousands of articles quickly, and by `newsflow stories explain`
-when no table is at hand. Reads are counted exactly as DynamoDB would count requests.
+Used by the dedupe benchmark (and unit tests) to score thousands of articles quickly. Lookups are counted
+as DynamoDB would count Query requests.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime
 
 from newsflow.stories.ports import Candidate
 
@@ -30,15 +29,3 @@ class MemoryCandidateIndex:
         for key in keys:
             self.writes += 1
             self._entries[key][candidate.article_id] = candidate
-
-
-class MemoryStoryBook:
-    def __init__(self) -> None:
-        self.members: dict[str, set[str]] = defaultdict(set)
-        self.sources: dict[str, set[str]] = defaultdict(set)
-        self.writes = 0
-
-    def add_member(self, story_id: str, article_id: str, source: str, at: datetime) -> None:
-        self.writes += 1
-        self.members[story_id].add(article_id)
-        self.sources[story_id].add(source)
