@@ -17,7 +17,7 @@ from newsflow.models import MAX_ITEM_BYTES, Article, FeedItem, NormalisedItem
 from newsflow.normalise import normalise_item
 from newsflow.store.codec import DocumentTooLarge
 from newsflow.store.ports import ArticleRepository, WriteOutcome, WriteResult
-from newsflow.stories.assign import StoryMatch, find_story
+from newsflow.stories.assign import find_story
 from newsflow.stories.match import StoryThresholds
 from newsflow.stories.ports import Candidate, CandidateIndex, StoryBook
 from newsflow.stories.sketch import sketch
@@ -74,16 +74,15 @@ def ingest_item(
     item: FeedItem, repository: ArticleRepository, now: datetime, stories: StoryServices | None = None
 ) -> IngestResult:
     article = build_article(normalise_item(item, now=now), now)
+    if stories is None:
+        write = _save(repository, article)
+        return IngestResult(write=write, category=article.category, story_id=write.story_id)
+
     article_sketch = sketch(article.title, article.body_text)
-    match: StoryMatch | None = None
-    if stories is not None:
-        match = find_story(article.id, article_sketch, stories.candidates, stories.thresholds)
-        article = article.model_copy(update={"story_id": match.story_id})
-    try:
-        write = repository.save(article)
-    except DocumentTooLarge as exc:
-        raise PermanentItemError("oversize", str(exc)) from exc
-    if stories is not None and match is not None and write.outcome is not WriteOutcome.DUPLICATE:
+    match = find_story(article.id, article_sketch, stories.candidates, stories.thresholds)
+    article = article.model_copy(update={"story_id": match.story_id})
+    write = _save(repository, article)
+    if write.outcome is not WriteOutcome.DUPLICATE:
         # Filed after the article is stored (and again on a redelivery: both writes are idempotent), so an
         # article is never a candidate before it exists.
         story_id = write.story_id or match.story_id
@@ -94,3 +93,10 @@ def ingest_item(
         stories.candidates.add(match.keys, candidate, stories.thresholds.window_days)
         stories.book.add_member(story_id, article.id, source, article.sort_at)
     return IngestResult(write=write, category=article.category, story_id=write.story_id)
+
+
+def _save(repository: ArticleRepository, article: Article) -> WriteResult:
+    try:
+        return repository.save(article)
+    except DocumentTooLarge as exc:
+        raise PermanentItemError("oversize", str(exc)) from exc

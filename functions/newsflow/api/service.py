@@ -272,12 +272,15 @@ class QueryService:
                 firsts.setdefault(hit.document.story_id, hit.id)
         return firsts
 
-    def _story_members(self, stories: set[str]) -> dict[str, list[SearchDocument]]:
+    def _story_members(
+        self, stories: set[str], filters: SearchFilters | None = None
+    ) -> dict[str, list[SearchDocument]]:
+        """The articles of these stories (within `filters`), oldest first: a story's first member is its earliest."""
         if not stories:
             return {}
         result = self._index.search(
             SearchQuery(
-                filters=SearchFilters(story_ids=sorted(stories)),
+                filters=(filters or SearchFilters()).model_copy(update={"story_ids": sorted(stories)}),
                 sort_by="publishedAt",
                 reverse=True,
                 size=MEMBERS_LIMIT,
@@ -418,7 +421,7 @@ class QueryService:
                 singles[key] = hit.document
         top = sorted(ranked.items(), key=lambda kv: (-kv[1][0], kv[0]))[: params.page_size]
         story_ids = {key[2:] for key, _ in top if key.startswith("s:")}
-        members = self._window_members(story_ids, filters)
+        members = self._story_members(story_ids, filters)
         articles = []
         for key, (score, source_count) in top:
             if key in singles:
@@ -437,24 +440,6 @@ class QueryService:
             total_relation="eq" if len(stories) < MAX_STORIES else "gte",
             articles=articles,
         )
-
-    def _window_members(self, stories: set[str], filters: SearchFilters) -> dict[str, list[SearchDocument]]:
-        if not stories:
-            return {}
-        result = self._index.search(
-            SearchQuery(
-                filters=filters.model_copy(update={"story_ids": sorted(stories)}),
-                sort_by="publishedAt",
-                reverse=True,  # oldest first: the first member of each story is its earliest
-                size=MEMBERS_LIMIT,
-                count=False,
-            )
-        )
-        members: dict[str, list[SearchDocument]] = {}
-        for hit in result.hits:
-            if hit.document.story_id:
-                members.setdefault(hit.document.story_id, []).append(hit.document)
-        return members
 
     # ------------------------------------------------------------------------ site structure
 

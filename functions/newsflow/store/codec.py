@@ -56,7 +56,7 @@ def article_to_item(article: Article) -> dict[str, Any]:
     return item
 
 
-def _as_bytes(value: Any) -> bytes:
+def as_bytes(value: Any) -> bytes:
     # boto3's deserializer gives Binary objects; Powertools' stream records give base64 str or bytes.
     if isinstance(value, bytes | bytearray):
         return bytes(value)
@@ -68,5 +68,5 @@ def _as_bytes(value: Any) -> bytes:
 
 
 def item_to_article(item: dict[str, Any]) -> Article:
-    raw = json.loads(zlib.decompress(_as_bytes(item["doc"])))
+    raw = json.loads(zlib.decompress(as_bytes(item["doc"])))
     return Article.model_validate(raw)

@@ -152,12 +152,7 @@ class DynamoArticleRepository:
                 "duplicate_urls": current.duplicate_urls,
             }
         )
-        try:
-            self._put(updated, condition="version = :expected", values={":expected": {"N": str(current.version)}})
-        except ClientError as error:
-            if is_conditional_failure(error):
-                raise ConcurrentUpdateError(article.id) from error
-            raise
+        self._put_if_version(updated, current.version)
         if updated.content_hash != current.content_hash:
             self._claim_body_hash(updated.content_hash, updated.id)
         self._mark_month(updated)
@@ -175,13 +170,17 @@ class DynamoArticleRepository:
         if also_from == set(owner.also_from) and urls == set(owner.duplicate_urls):
             return owner  # a redelivered sighting changes nothing
         updated = owner.model_copy(update={"also_from": sorted(also_from), "duplicate_urls": sorted(urls)})
+        self._put_if_version(updated, owner.version)
+        return updated
+
+    def _put_if_version(self, article: Article, expected_version: int) -> None:
+        """Replace the stored article only if nobody changed it since we read `expected_version`."""
         try:
-            self._put(updated, condition="version = :expected", values={":expected": {"N": str(owner.version)}})
+            self._put(article, condition="version = :expected", values={":expected": {"N": str(expected_version)}})
         except ClientError as error:
             if is_conditional_failure(error):
-                raise ConcurrentUpdateError(owner.id) from error
+                raise ConcurrentUpdateError(article.id) from error
             raise
-        return updated
 
     def _put(self, article: Article, condition: str, values: dict[str, Any] | None) -> None:
         kwargs: dict[str, Any] = {

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
+from newsflow.store.codec import as_bytes
 from newsflow.store.dynamo import deserialize, is_conditional_failure, serialize
 from newsflow.store.keys import time_sort_key
 from newsflow.stories.ports import Candidate
@@ -43,10 +44,6 @@ def story_pk(story_id: str) -> str:
     return f"STORY#{story_id}"
 
 
-def _as_bytes(value: Any) -> bytes:
-    return bytes(value.value) if hasattr(value, "value") else bytes(value)
-
-
 class DynamoCandidateIndex:
     def __init__(self, client: DynamoDBClient, table_name: str) -> None:
         self._client = client
@@ -70,7 +67,7 @@ class DynamoCandidateIndex:
                         story_id=item["story_id"],
                         source=item.get("source", ""),
                         sort_at=datetime.fromisoformat(item["sort_at"]),
-                        sketch=Sketch.unpack(_as_bytes(item["sketch"])),
+                        sketch=Sketch.unpack(as_bytes(item["sketch"])),
                     )
                 )
         return found
