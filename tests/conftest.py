@@ -39,17 +39,9 @@ def now() -> datetime:
 def stack_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
     """moto (mock_aws) with the stack's table and queues created, and NEWSFLOW_* pointing at them."""
     from moto import mock_aws
-    from newsflow import aws
     from newsflow import constants as c
-    from newsflow.handlers import api, index, ingest, poll
     from newsflow.local.resources import create_resources
-    from newsflow.settings import reset_settings_cache
-
-    def reset_all() -> None:
-        reset_settings_cache()
-        aws.reset_clients()
-        for module in (ingest, index, api, poll):
-            module.reset()
+    from newsflow.local.stack import reset_process_caches as reset_all
 
     with mock_aws():
         reset_all()

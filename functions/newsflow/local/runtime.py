@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 import threading
 import time
 import warnings
@@ -56,14 +55,6 @@ class RuntimeStats(BaseModel):
     errors: list[str] = Field(default_factory=list)
 
 
-def _quiet_metrics() -> None:
-    """With POWERTOOLS_METRICS_DISABLED, Powertools neither prints nor clears the metric set, and prints it anyway
-    once a metric reaches 100 values; locally we drop each invocation's metrics instead."""
-    from newsflow.observability import metrics
-
-    metrics.clear_metrics()
-
-
 class LocalRuntime:
     def __init__(
         self,
@@ -73,6 +64,7 @@ class LocalRuntime:
         index: Handler,
         poll: Handler | None = None,
         poll_interval_seconds: float = 0,
+        ingest_outcomes: Callable[[], list[dict[str, Any]]] = list,
     ) -> None:
         self._resources = resources
         self._region = region
@@ -80,6 +72,8 @@ class LocalRuntime:
         self._index = index
         self._poll = poll
         self._poll_interval = poll_interval_seconds
+        # What each record of the last ingest invocation came to (for the summary counters).
+        self._ingest_outcomes = ingest_outcomes
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self._lock = threading.Lock()
@@ -145,7 +139,19 @@ class LocalRuntime:
             raise RuntimeError("no poll handler configured")
         with self._lock:
             self._stats.polls += 1
-        return self._poll({"source": "aws.events", "detail-type": "Scheduled Event"}, LocalLambdaContext("poll"))
+        return self._invoke(self._poll, {"source": "aws.events", "detail-type": "Scheduled Event"}, "poll")
+
+    @staticmethod
+    def _invoke(handler: Handler, event: dict[str, Any], function_name: str) -> Any:
+        try:
+            return handler(event, LocalLambdaContext(function_name))
+        finally:
+            if os.environ.get("POWERTOOLS_METRICS_DISABLED") == "true":
+                # Disabled, Powertools neither prints nor clears the metric set, yet prints it anyway once a
+                # metric reaches 100 values: drop each invocation's metrics instead.
+                from newsflow.observability import metrics
+
+                metrics.clear_metrics()
 
     # -- items queue -> ingest ------------------------------------------------------------------
 
@@ -173,13 +179,10 @@ class LocalRuntime:
 
     def _deliver(self, messages: list[dict[str, Any]]) -> None:
         event = sqs_event(messages, self._resources.queue_arn, self._region)
-        ingest_module = _module_of(self._ingest)
         try:
-            response = self._ingest(event, LocalLambdaContext("ingest"))
-            if os.environ.get("POWERTOOLS_METRICS_DISABLED") == "true":
-                _quiet_metrics()
+            response = self._invoke(self._ingest, event, "ingest")
             failed_ids = {f["itemIdentifier"] for f in (response or {}).get("batchItemFailures", [])}
-            outcomes = _batch_outcomes(ingest_module)
+            outcomes = self._ingest_outcomes()
         except Exception as error:  # the whole invocation failed: every message is retried
             self._note_error(f"ingest invocation failed: {error!r}")
             failed_ids = {m["MessageId"] for m in messages}
@@ -251,7 +254,7 @@ class LocalRuntime:
         pending = records
         for attempt in range(MAX_STREAM_RETRIES + 1):
             try:
-                response = self._index(stream_event(pending, self._resources.stream_arn), LocalLambdaContext("index"))
+                response = self._invoke(self._index, stream_event(pending, self._resources.stream_arn), "index")
                 failed = [f["itemIdentifier"] for f in (response or {}).get("batchItemFailures", [])]
             except Exception as error:  # whole batch failed
                 self._note_error(f"index invocation failed: {error!r}")
@@ -303,12 +306,3 @@ class LocalRuntime:
 def _pk(record: dict[str, Any]) -> Any:
     keys = record.get("dynamodb", {}).get("Keys", {})
     return keys.get("pk", {}).get("S", "")
-
-
-def _module_of(handler: Handler) -> Any:
-    return sys.modules.get(getattr(handler, "__module__", ""), None)
-
-
-def _batch_outcomes(module: Any) -> list[dict[str, Any]]:
-    """What each record of the last ingest invocation came to (the handler keeps it for us)."""
-    return list(getattr(module, "last_outcomes", []))

@@ -49,7 +49,8 @@ def aws_environment(endpoint: str) -> dict[str, str]:
     }
 
 
-def _reset_caches() -> None:
+def reset_process_caches() -> None:
+    """Forget cached settings, clients and handler dependencies (the environment changed)."""
     from newsflow.handlers import api, index, ingest, poll
 
     reset_settings_cache()
@@ -118,7 +119,7 @@ class LocalStack:
         aws.reset_clients()
         self.resources = create_resources()
         self._set_env(self.resources.environment())
-        _reset_caches()
+        reset_process_caches()
 
         from newsflow.handlers import api, index, ingest, poll
 
@@ -129,6 +130,7 @@ class LocalStack:
             index=index.lambda_handler,
             poll=poll.lambda_handler,
             poll_interval_seconds=self._poll_interval,
+            ingest_outcomes=lambda: list(ingest.last_outcomes),
         )
         self.runtime.start()
         if self._api_port is not None:
@@ -171,7 +173,7 @@ class LocalStack:
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
-        _reset_caches()
+        reset_process_caches()
 
     def __enter__(self) -> LocalStack:
         return self.start()
