@@ -11,14 +11,13 @@ from __future__ import annotations
 import contextlib
 import csv
 import random
-import re
 import subprocess
 import sys
 import time
 from collections import Counter
 from datetime import UTC, datetime
 
-from benchmarks.common import REPO_ROOT, SHARED_DATA, percentile, table
+from benchmarks.common import REPO_ROOT, SHARED_DATA, import_profile, percentile, table
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 TIME_BUDGET_S = 4.0
@@ -248,28 +247,8 @@ def _whole_page_first_call() -> list[list[object]]:
 
 def _import_costs(module: str, runs: int = 3) -> tuple[float, float, float]:
     """(cumulative ms of `module`, of it the ms spent in newsflow.models/pydantic, wall ms): best of runs."""
-    best = (float("inf"), 0.0, float("inf"))
-    code = f"import time; t=time.perf_counter(); import {module}; print('WALL', (time.perf_counter()-t)*1000)"
-    for _ in range(runs):
-        result = subprocess.run(
-            [sys.executable, "-X", "importtime", "-c", code],
-            capture_output=True,
-            text=True,
-            cwd=REPO_ROOT,
-            check=True,
-            env={"PYTHONPATH": str(REPO_ROOT / "functions"), "PATH": "/usr/bin:/bin"},
-        )
-        cumulative: dict[str, float] = {}
-        for line in result.stderr.splitlines():
-            match = re.match(r"import time:\s+\d+\s+\|\s+(\d+)\s+\|(\s*)(\S+)", line)
-            if match:
-                name = match.group(3)
-                cumulative[name] = max(cumulative.get(name, 0.0), int(match.group(1)) / 1000)
-        wall = float(result.stdout.split("WALL")[-1])
-        total = cumulative.get(module, 0.0)
-        if total < best[0]:
-            best = (total, cumulative.get("newsflow.models", 0.0), wall)
-    return best
+    cumulative, wall = import_profile(module, runs)
+    return cumulative.get(module, 0.0), cumulative.get("newsflow.models", 0.0), wall
 
 
 def _imports() -> list[list[object]]:
