@@ -19,11 +19,11 @@ from constructs import Construct
 from newsflow import constants as c
 
 from infra.config import StageConfig
-from infra.ingestion import Queues
+from infra.ingestion import Queues, feeds_partition_only
 from infra.lambdas import FunctionSpec, NewsflowFunction, VpcPlacement
 from infra.log_groups import log_group
 from infra.nag import acknowledge
-from infra.search import SearchDomain
+from infra.search import API_ACCESS, SearchDomain
 from infra.storage import Storage
 
 API_VERSION_PATH = "v1"
@@ -32,7 +32,8 @@ READ_METHODS = ("GET",)
 API_TIMEOUT = Duration.seconds(15)  # below API Gateway's 29 s integration limit
 
 API_TABLE_READ = ("dynamodb:GetItem", "dynamodb:Query")
-API_TABLE_WRITE = ("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem")  # admin feeds endpoints
+# Admin feed endpoints write the feeds registry only (one partition, enforced by an IAM condition).
+API_FEED_WRITE = ("dynamodb:PutItem", "dynamodb:DeleteItem")
 
 ERROR_BODY = '{"status":"error","code":"$context.error.responseType","message":$context.error.messageString}'
 CORS_ALLOW_HEADERS = ("Content-Type", "X-Api-Key", "Authorization", "X-Amz-Date", "X-Amz-Security-Token")
@@ -92,10 +93,13 @@ class Api(Construct):
             placement=placement,
         )
         table = storage.table
-        self.handler.add_to_policy(API_TABLE_READ, [table.table_arn, *storage.index_arns])
-        self.handler.add_to_policy(API_TABLE_WRITE, [table.table_arn])
-        queues.items.grant_send_messages(self.handler.role)
-        search.allow_read(self.handler, config.opensearch_index)
+        self.handler.add_to_policy(API_TABLE_READ, [table.table_arn])
+        # Latest and section listings fall back to these GSIs when the search index is down.
+        fallback_indexes = [f"{table.table_arn}/index/{name}" for name in (c.GSI_CATEGORY, c.GSI_LATEST)]
+        self.handler.add_to_policy(["dynamodb:Query"], fallback_indexes)
+        self.handler.add_to_policy(API_FEED_WRITE, [table.table_arn], conditions=feeds_partition_only())
+        self.handler.add_to_policy(["sqs:SendMessage"], [queues.items.queue_arn])  # POST /v1/admin/items
+        search.allow(self.handler, API_ACCESS, config.opensearch_index)
 
         self.access_logs = log_group(self, "AccessLogs", config)
         origins = list(config.cors_origins)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import cast
+from typing import Any, cast
 
 from aws_cdk import Duration
 from aws_cdk import aws_ec2 as ec2
@@ -131,5 +131,9 @@ class NewsflowFunction(Construct):
         cfn = cast(lambda_.CfnFunction, self.function.node.default_child)
         cfn.tracing_config = lambda_.CfnFunction.TracingConfigProperty(mode="Active")
 
-    def add_to_policy(self, actions: Sequence[str], resources: Sequence[str]) -> None:
-        self.role.add_to_principal_policy(iam.PolicyStatement(actions=list(actions), resources=list(resources)))
+    def add_to_policy(
+        self, actions: Sequence[str], resources: Sequence[str], conditions: Mapping[str, Any] | None = None
+    ) -> None:
+        self.role.add_to_principal_policy(
+            iam.PolicyStatement(actions=list(actions), resources=list(resources), conditions=dict(conditions or {}) or None)
+        )

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import cast
+from typing import Any, cast
+
+import jsii
 
 from aws_cdk import Duration, RemovalPolicy, Stack
 from aws_cdk import aws_ec2 as ec2
@@ -23,12 +25,25 @@ from infra.nag import acknowledge
 from infra.network import Network
 
 ENGINE_VERSION = opensearch.EngineVersion.OPENSEARCH_3_7
-INDEX_WRITE_ACTIONS = ("es:ESHttpGet", "es:ESHttpHead", "es:ESHttpPut", "es:ESHttpPost", "es:ESHttpDelete")
-# Readers may GET (documents, mappings) and HEAD (ping, exists) anywhere, but POST only to the query
-# endpoints of the articles index: a POST elsewhere (_doc, _bulk, _update) would be a write.
-INDEX_READ_ACTIONS = ("es:ESHttpGet", "es:ESHttpHead")
-QUERY_ACTIONS = ("es:ESHttpPost",)
-QUERY_ENDPOINTS = ("_search", "_msearch", "_count")
+
+# Exactly the HTTP method and path each function uses (OpenSearch authorizes es:ESHttp<Method> on
+# <domain-arn>/<path>). "{index}" is the alias readers and writers use; tests/infra/test_permissions.py
+# runs the handlers against these grants and fails on a missing one or on one that no call uses.
+EsAccess = Mapping[str, Sequence[str]]  # action -> path templates
+INDEX_ACCESS: EsAccess = {
+    "es:ESHttpHead": ["{index}"],  # does the alias exist?
+    "es:ESHttpPut": ["{index}-v1"],  # first write creates <alias>-v1 with the mapping (reindex makes the others)
+    "es:ESHttpPost": ["{index}/_bulk"],
+}
+API_ACCESS: EsAccess = {
+    "es:ESHttpHead": ["{index}"],  # health
+    "es:ESHttpGet": ["{index}/_doc/*"],  # one document by id (ids are only known at run time)
+    "es:ESHttpPost": [
+        "{index}/_search",
+        "{index}/_search/point_in_time",  # relevance paging opens a point in time ...
+        "_search",  # ... and pages inside it: a search with a pit names no index
+    ],
+}
 ARTICLE_KEY_PREFIX = "ART#"  # store/keys.py article_pk(): only article items are indexed
 
 INDEX_STREAM_BATCH_SIZE = 100
@@ -48,7 +63,6 @@ class SearchDomain(Construct):
         # Built from the explicit name, not domain.domain_arn: the access policy is a property of the
         # domain itself, so referencing its own Arn attribute would be a circular reference.
         self.domain_arn = stack.format_arn(service="es", resource="domain", resource_name=self.domain_name)
-        self.paths_arn = f"{self.domain_arn}/*"
 
         self.security_group = network.security_group("DomainSecurityGroup", "newsflow OpenSearch domain (HTTPS)")
         self.slow_search_logs = log_group(self, "SlowSearchLogs", config)
@@ -142,35 +156,27 @@ class SearchDomain(Construct):
             "roles. IP allowlisting does not apply to VPC domains.",
         )
 
-    def allow_write(self, function: NewsflowFunction) -> None:
-        """The indexer: every verb on every path (it creates the index, bulk-writes and deletes)."""
-        self._allow(function, INDEX_WRITE_ACTIONS, [self.paths_arn])
-
-    def allow_read(self, function: NewsflowFunction, index: str) -> None:
-        """A reader: GET/HEAD anywhere, POST only to the query endpoints of `index`."""
-        self._allow(function, INDEX_READ_ACTIONS, [self.paths_arn])
-        self._allow(function, QUERY_ACTIONS, [f"{self.domain_arn}/{index}/{endpoint}" for endpoint in QUERY_ENDPOINTS])
-
-    def _allow(self, function: NewsflowFunction, actions: Sequence[str], resources: list[str]) -> None:
-        """Network path (security group), resource policy and identity policy, all three."""
+    def allow(self, function: NewsflowFunction, access: EsAccess, index: str) -> None:
+        """Network path (security group), domain access policy and identity policy, all three, per path."""
         self.domain.connections.allow_default_port_from(function.function, "HTTPS from a newsflow Lambda")
-        self._access_policy.add_statements(
-            iam.PolicyStatement(
-                principals=[cast(iam.IPrincipal, iam.ArnPrincipal(function.role.role_arn))],
-                actions=list(actions),
-                resources=resources,
+        for action, paths in access.items():
+            resources = [f"{self.domain_arn}/{path.format(index=index)}" for path in paths]
+            self._access_policy.add_statements(
+                iam.PolicyStatement(
+                    principals=[cast(iam.IPrincipal, iam.ArnPrincipal(function.role.role_arn))],
+                    actions=[action],
+                    resources=resources,
+                )
             )
-        )
-        function.add_to_policy(actions, resources)
-        if self.paths_arn not in resources:
-            return
-        acknowledge(
-            function.role,
-            f"AwsSolutions-IAM5[Resource::{_flat(self.paths_arn, self)}]",
-            "OpenSearch authorizes HTTP paths: index names, _bulk, _search and the document ids under "
-            "them are only known at run time, so the grant is the domain's path wildcard <domain>/*; "
-            "it is scoped to this one domain and to the listed HTTP verbs.",
-        )
+            function.add_to_policy([action], resources)
+            for resource in resources:
+                if resource.endswith("*"):
+                    acknowledge(
+                        function.role,
+                        f"AwsSolutions-IAM5[Resource::{_flat(resource, self)}]",
+                        "OpenSearch authorizes HTTP paths and document ids are only known at run time: the "
+                        "wildcard covers the documents of this one index of this one domain, for one verb.",
+                    )
 
     @property
     def endpoint_url(self) -> str:
@@ -186,6 +192,23 @@ def _flat(arn: str, scope: Construct) -> str:
     for item in resolved["Fn::Join"][1]:
         parts.append(item if isinstance(item, str) else f"<{item['Ref']}>")
     return "".join(parts)
+
+
+@jsii.implements(lambda_.IEventSourceDlq)
+class SendOnlyQueueDestination:
+    """The on-failure queue of an event source mapping, granting only sqs:SendMessage.
+
+    `SqsDlq` grants `grantSendMessages` (SendMessage, GetQueueAttributes, GetQueueUrl); the mapping
+    only ever sends, so the other two would be grants that nothing uses.
+    """
+
+    def __init__(self, queue: sqs.IQueue, function: NewsflowFunction) -> None:
+        self._queue = queue
+        self._function = function
+
+    def bind(self, _target: Any, _target_handler: Any) -> lambda_.DlqDestinationConfig:
+        self._function.add_to_policy(["sqs:SendMessage"], [self._queue.queue_arn])
+        return lambda_.DlqDestinationConfig(destination=self._queue.queue_arn)
 
 
 class StreamIndexer(Construct):
@@ -233,7 +256,7 @@ class StreamIndexer(Construct):
             retry_attempts=INDEX_STREAM_RETRY_ATTEMPTS,
             max_record_age=INDEX_STREAM_MAX_RECORD_AGE,
             report_batch_item_failures=True,
-            on_failure=sources.SqsDlq(failure_queue),
+            on_failure=cast(lambda_.IEventSourceDlq, SendOnlyQueueDestination(failure_queue, self.handler)),
             filters=[
                 lambda_.FilterCriteria.filter(
                     {"dynamodb": {"Keys": {"pk": {"S": lambda_.FilterRule.begins_with(ARTICLE_KEY_PREFIX)}}}}
@@ -244,4 +267,4 @@ class StreamIndexer(Construct):
         self.handler.add_to_policy(
             ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"], [table_stream_arn]
         )
-        search.allow_write(self.handler)
+        search.allow(self.handler, INDEX_ACCESS, config.opensearch_index)

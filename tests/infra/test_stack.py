@@ -213,84 +213,8 @@ def test_grants_never_use_wildcard_actions(resources: Resources) -> None:
             assert not [a for a in actions_of(statement) if "*" in a], logical_id
 
 
-@pytest.mark.parametrize(
-    ("handler", "table_actions"),
-    [
-        (c.HANDLER_INGEST, {"GetItem", "Query", "PutItem", "UpdateItem", "ConditionCheckItem"}),
-        (c.HANDLER_POLL, {"GetItem", "Query", "PutItem", "UpdateItem"}),
-        (c.HANDLER_API, {"GetItem", "Query", "PutItem", "UpdateItem", "DeleteItem"}),
-        (c.HANDLER_INDEX, {"DescribeStream", "GetRecords", "GetShardIterator", "ListStreams"}),
-    ],
-)
-def test_each_function_gets_exactly_its_dynamodb_actions(
-    resources: Resources, handler: str, table_actions: set[str]
-) -> None:
-    statements = policy_statements_of_role(resources, handler)
-    granted = {a.split(":", 1)[1] for s in statements for a in actions_of(s) if a.startswith("dynamodb:")}
-    assert granted == table_actions
-
-
-@pytest.mark.parametrize(
-    ("handler", "es_actions"),
-    [
-        (c.HANDLER_INDEX, {"ESHttpGet", "ESHttpHead", "ESHttpPut", "ESHttpPost", "ESHttpDelete"}),
-        (c.HANDLER_API, {"ESHttpGet", "ESHttpHead", "ESHttpPost"}),
-        (c.HANDLER_INGEST, set()),
-        (c.HANDLER_POLL, set()),
-    ],
-)
-def test_only_index_writes_and_api_reads_opensearch(resources: Resources, handler: str, es_actions: set[str]) -> None:
-    statements = policy_statements_of_role(resources, handler)
-    granted = {a.split(":", 1)[1] for s in statements for a in actions_of(s) if a.startswith("es:")}
-    assert granted == es_actions
-    for statement in statements:
-        if any(a.startswith("es:") for a in actions_of(statement)):
-            assert {_arn_tail(r) for r in _resources_of(statement)} <= {
-                ":domain/newsflow-dev/*",
-                ":domain/newsflow-dev/articles/_search",
-                ":domain/newsflow-dev/articles/_msearch",
-                ":domain/newsflow-dev/articles/_count",
-            }
-
-
-def test_api_can_post_only_to_query_endpoints(resources: Resources) -> None:
-    # Given the api role / Then a POST (which could write a document) is allowed on query paths only
-    post_paths = {
-        _arn_tail(r)
-        for s in policy_statements_of_role(resources, c.HANDLER_API)
-        if "es:ESHttpPost" in actions_of(s)
-        for r in _resources_of(s)
-    }
-    assert post_paths == {
-        ":domain/newsflow-dev/articles/_search",
-        ":domain/newsflow-dev/articles/_msearch",
-        ":domain/newsflow-dev/articles/_count",
-    }
-
-
-def _resources_of(statement: dict[str, Any]) -> list[Any]:
-    resource = statement["Resource"]
-    return resource if isinstance(resource, list) else [resource]
-
-
-def _arn_tail(resource: Any) -> str:
-    return str(resource["Fn::Join"][1][-1])
-
-
-def test_queue_permissions_follow_the_data_flow(resources: Resources) -> None:
-    def sqs_targets(handler: str, action: str) -> set[str]:
-        return {
-            s["Resource"]["Fn::GetAtt"][0]
-            for s in policy_statements_of_role(resources, handler)
-            if action in actions_of(s)
-        }
-
-    items = next(i for i, q in find(resources, "AWS::SQS::Queue") if "RedrivePolicy" in q["Properties"])
-    dlq = resources[items]["Properties"]["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0]
-    assert sqs_targets(c.HANDLER_POLL, "sqs:SendMessage") == {items}
-    assert sqs_targets(c.HANDLER_API, "sqs:SendMessage") == {items}
-    assert sqs_targets(c.HANDLER_INGEST, "sqs:SendMessage") == {dlq}  # parks poison messages itself
-    assert sqs_targets(c.HANDLER_INGEST, "sqs:ReceiveMessage") == {items}
+# Which calls each function may make is checked by running the handlers against the synthesized
+# policies: see test_permissions.py (a missing grant and an unused one both fail there).
 
 
 # --- search ---------------------------------------------------------------------------------------
@@ -324,7 +248,10 @@ def test_domain_is_encrypted_https_only_logged_and_private(resources: Resources)
 def test_domain_access_policy_names_only_the_index_and_api_roles(resources: Resources) -> None:
     _, domain = find_one(resources, "AWS::OpenSearchService::Domain")
     statements = domain["Properties"]["AccessPolicies"]["Statement"]
-    principals = {s["Principal"]["AWS"]["Fn::GetAtt"][0] for s in statements}
+    principals = set()
+    for statement in statements:
+        named = statement["Principal"]["AWS"]
+        principals |= {p["Fn::GetAtt"][0] for p in (named if isinstance(named, list) else [named])}
     roles = {
         function_by_handler(resources, h)[1]["Properties"]["Role"]["Fn::GetAtt"][0]
         for h in (c.HANDLER_INDEX, c.HANDLER_API)

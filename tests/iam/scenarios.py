@@ -1,0 +1,231 @@
+"""Every handler driven through its real paths, each under its own synthesized role.
+
+`run_all` plays what Lambda does in AWS: the event source mappings' own calls (SQS receive/delete,
+stream reads, the on-failure send) are made under the function's role too, since that is the role
+Lambda uses for them. The scenarios cover the data flow end to end: items in, articles stored and
+indexed, every API route answered, a feed polled.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+from newsflow import aws
+from newsflow import constants as c
+from newsflow.local.context import LocalLambdaContext
+from newsflow.local.events import api_gateway_event, sqs_event, stream_event
+from newsflow.local.resources import LocalResources
+from newsflow.local.stack import reset_process_caches
+
+from tests.iam.boto_enforcer import Enforcer
+from tests.iam.opensearch_standin import OpenSearchStandIn
+from tests.iam.template import Deployment
+
+SAMPLES = Path(__file__).resolve().parents[2] / "samples"
+OPERATOR_ARN = "arn:aws:iam::123456789012:user/operator"
+
+
+@dataclass
+class Run:
+    """What the scenarios saw: API answers by route, handler results, and the enforcers' records."""
+
+    enforcer: Enforcer
+    standin: OpenSearchStandIn
+    api: dict[str, tuple[int, Any]] = field(default_factory=dict)
+    results: dict[str, Any] = field(default_factory=dict)
+    routes_called: set[str] = field(default_factory=set)
+
+
+@dataclass
+class Roles:
+    deployment: Deployment
+    resources: LocalResources
+    standin: OpenSearchStandIn
+    enforcer: Enforcer
+    monkeypatch: pytest.MonkeyPatch
+    by_handler: Mapping[str, str]
+    feed_url: str = ""
+
+    @contextmanager
+    def acting_as(self, handler: str, extra_env: Mapping[str, str] | None = None) -> Iterator[None]:
+        """The function's environment exactly as synthesized (resolved), its role enforced."""
+        role = self.by_handler[handler]
+        function = next(
+            r for r in self.deployment.resources.values()
+            if r["Type"] == "AWS::Lambda::Function" and r["Properties"]["Handler"] == handler
+        )  # fmt: skip
+        env = self.deployment.resolve((function["Properties"].get("Environment") or {}).get("Variables", {}))
+        with self.monkeypatch.context() as patch:
+            for name, value in {**env, c.ENV_OPENSEARCH_URL: self.standin.url, **(extra_env or {})}.items():
+                patch.setenv(name, str(value))
+            reset_process_caches()
+            with self.enforcer.acting_as(role), self.standin.acting_as(role):
+                yield
+        reset_process_caches()
+
+
+def _context(name: str) -> LocalLambdaContext:
+    return LocalLambdaContext(name)
+
+
+def _items() -> list[str]:
+    lines = (SAMPLES / "items.jsonl").read_text(encoding="utf-8").splitlines()
+    items = [line for line in lines if line.strip()]
+    first = json.loads(items[0])
+    near = dict(first, url=first["url"] + "-update", guid=first["guid"] + "-near")  # same story, other URL
+    syndicated = dict(first, source={"name": "Wire Copy", "feed_url": "https://wire.example/rss"})
+    bad = [line for line in (SAMPLES / "bad-messages.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [*items, items[0], json.dumps(near), json.dumps(syndicated), *bad, "{not json"]
+
+
+def ingest_scenario(roles: Roles, run: Run) -> None:
+    from newsflow.handlers import ingest
+
+    sqs = aws.sqs()
+    for body in _items():  # producers (outside the stack) fill the queue
+        sqs.send_message(QueueUrl=roles.resources.queue_url, MessageBody=body)
+    outcomes: list[Any] = []
+    with roles.acting_as(c.HANDLER_INGEST):
+        sqs = aws.sqs()  # the event source mapping, with the function's role
+        sqs.get_queue_attributes(QueueUrl=roles.resources.queue_url, AttributeNames=["All"])
+        while True:
+            messages = sqs.receive_message(
+                QueueUrl=roles.resources.queue_url, MaxNumberOfMessages=10, MessageSystemAttributeNames=["All"],
+                MessageAttributeNames=["All"],
+            ).get("Messages", [])  # fmt: skip
+            if not messages:
+                break
+            response = ingest.lambda_handler(sqs_event(messages, roles.resources.queue_arn, "us-east-1"), _context("ingest"))
+            failed = {f["itemIdentifier"] for f in response["batchItemFailures"]}
+            outcomes += [dict(o) for o in ingest.last_outcomes]
+            done = [m for m in messages if m["MessageId"] not in failed]
+            if done:
+                sqs.delete_message_batch(
+                    QueueUrl=roles.resources.queue_url,
+                    Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(done)],
+                )
+            if failed:
+                run.results.setdefault("ingest_failures", []).append(response)
+                break
+    run.results["ingest"] = outcomes
+
+
+def index_scenario(roles: Roles, run: Run) -> None:
+    from newsflow.handlers import index
+
+    with roles.acting_as(c.HANDLER_INDEX):
+        streams = aws.dynamodb_streams()  # the event source mapping's reads, with the function's role
+        streams.list_streams(TableName=roles.resources.table_name)
+        shards = streams.describe_stream(StreamArn=roles.resources.stream_arn)["StreamDescription"]["Shards"]
+        records: list[dict[str, Any]] = []
+        for shard in shards:
+            iterator = streams.get_shard_iterator(
+                StreamArn=roles.resources.stream_arn, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON"
+            )["ShardIterator"]
+            records += streams.get_records(ShardIterator=iterator, Limit=1000)["Records"]
+        articles = [r for r in records if r["dynamodb"]["Keys"]["pk"]["S"].startswith("ART#")]  # the mapping's filter
+        response = index.lambda_handler(stream_event(articles, roles.resources.stream_arn), _context("index"))
+        run.results["index"] = response
+        run.results["indexed_records"] = len(articles)
+        # The on-failure destination: the mapping sends a batch's metadata to the index-failures queue.
+        aws.sqs().send_message(
+            QueueUrl=roles.resources.index_failures_url,
+            MessageBody=json.dumps({"DDBStreamBatchInfo": {"streamArn": roles.resources.stream_arn, "batchSize": 1}}),
+        )
+
+
+def _call(run: Run, key: str, method: str, path: str, body: Any = None, operator: bool = False) -> tuple[int, Any]:
+    from newsflow.handlers import api
+
+    raw = json.dumps(body).encode() if body is not None else b""
+    event = api_gateway_event(method, path, {"Host": "api.test", "Content-Type": "application/json"}, raw, "127.0.0.1", "dev")
+    if operator:  # API Gateway's IAM authorizer fills in the caller
+        event["requestContext"]["identity"] |= {"userArn": OPERATOR_ARN, "caller": "AIDAOPERATOR", "accessKey": "AKIAOPS"}
+    response = api.lambda_handler(event, _context("api"))
+    text = response["body"]
+    answer = (response["statusCode"], json.loads(text) if text and text.lstrip().startswith(("{", "[")) else text)
+    run.api[key] = answer
+    run.routes_called.add(key.split(" ", 2)[0] + " " + key.split(" ", 2)[1])
+    return answer
+
+
+def api_scenario(roles: Roles, run: Run) -> None:
+    with roles.acting_as(c.HANDLER_API):
+        status, page = _call(run, "GET /v1/articles", "GET", "/v1/articles?pageSize=2")
+        article_id = page["articles"][0]["id"] if status == 200 and page.get("articles") else "missing"
+        status, first = _call(run, "GET /v1/search", "GET", "/v1/search?q=market&pageSize=2")
+        if status == 200 and first.get("nextCursor"):
+            _call(run, "GET /v1/search page-2", "GET", f"/v1/search?q=market&pageSize=2&cursor={first['nextCursor']}")
+        _call(run, "GET /v1/search by-date", "GET", "/v1/search?q=market&sortBy=publishedAt")
+        _call(run, "GET /v1/articles/<article_id>", "GET", f"/v1/articles/{article_id}")
+        _call(run, "GET /v1/articles/<article_id>/related", "GET", f"/v1/articles/{article_id}/related")
+        _call(run, "GET /v1/top-headlines", "GET", "/v1/top-headlines")
+        _call(run, "GET /v1/categories", "GET", "/v1/categories")
+        _call(run, "GET /v1/archives", "GET", "/v1/archives")
+        _call(run, "GET /v1/archives/<year>/<month>", "GET", "/v1/archives/2026/11")
+        _call(run, "GET /v1/sources", "GET", "/v1/sources")
+        _call(run, "GET /v1/health", "GET", "/v1/health")
+        _call(run, "GET /v1/openapi.json", "GET", "/v1/openapi.json")
+        _call(run, "GET /v1/docs", "GET", "/v1/docs")
+        with roles.standin.outage():  # front and section pages fall back to the table's GSIs
+            _call(run, "GET /v1/articles fallback-latest", "GET", "/v1/articles?pageSize=2")
+            _call(run, "GET /v1/articles fallback-category", "GET", "/v1/articles?category=information-technology")
+        first_item = json.loads(_items()[1])
+        _call(run, "POST /v1/admin/items", "POST", "/v1/admin/items", {"items": [first_item]}, operator=True)
+        feed = {"feedId": "markets-daily", "url": roles.feed_url, "name": "Markets Daily", "intervalMinutes": 15}
+        _call(run, "POST /v1/admin/feeds", "POST", "/v1/admin/feeds", feed, operator=True)
+        _call(run, "POST /v1/admin/feeds temp", "POST", "/v1/admin/feeds", feed | {"feedId": "temporary"}, operator=True)
+        _call(run, "GET /v1/admin/feeds", "GET", "/v1/admin/feeds", operator=True)
+        _call(run, "GET /v1/admin/feeds/<feed_id>", "GET", "/v1/admin/feeds/markets-daily", operator=True)
+        _call(run, "DELETE /v1/admin/feeds/<feed_id>", "DELETE", "/v1/admin/feeds/temporary", operator=True)
+
+
+def poll_scenario(roles: Roles, run: Run) -> None:
+    from newsflow.handlers import poll
+
+    with roles.acting_as(c.HANDLER_POLL, {c.ENV_ALLOW_PRIVATE_FETCH: "true"}):
+        run.results["poll"] = poll.lambda_handler({"source": "aws.events", "detail-type": "Scheduled Event"}, _context("poll"))
+
+
+Scenario = Callable[[Roles, Run], None]
+# In data-flow order: what ingest stores, index publishes and api serves; poll reads the feed api registered.
+SCENARIOS: dict[str, Scenario] = {
+    c.HANDLER_INGEST: ingest_scenario,
+    c.HANDLER_INDEX: index_scenario,
+    c.HANDLER_API: api_scenario,
+    c.HANDLER_POLL: poll_scenario,
+}
+
+
+@contextmanager
+def feed_server() -> Iterator[str]:
+    """The sample RSS feed on 127.0.0.1 (what poll fetches)."""
+    payload = (SAMPLES / "feeds" / "markets-daily-rss2.xml").read_bytes()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            self.send_response(200)
+            self.send_header("Content-Type", "application/rss+xml")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+            return
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/markets.xml"
+    finally:
+        server.shutdown()
+        server.server_close()
