@@ -14,7 +14,6 @@ from typing import Any, cast
 from aws_cdk import Duration
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_lambda as lambda_
-from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 from newsflow import constants as c
 
@@ -25,6 +24,7 @@ from infra.log_groups import log_group
 from infra.nag import acknowledge
 from infra.search import API_ACCESS, SearchDomain
 from infra.storage import Storage
+from infra.waf import api_web_acl
 
 API_VERSION_PATH = "v1"
 ADMIN_PATH = "admin"
@@ -182,7 +182,7 @@ class Api(Construct):
             )
             plan.add_api_key(self.api_key)
 
-        self.web_acl = self._add_web_acl(config)
+        self.web_acl = api_web_acl(self, "WebAcl", config, self.stage.stage_arn)
         self._acknowledge_method_authorization(config)
 
     @property
@@ -206,66 +206,6 @@ class Api(Construct):
                 templates={"application/json": ERROR_BODY},
                 response_headers=headers | extra,
             )
-
-    def _add_web_acl(self, config: StageConfig) -> wafv2.CfnWebACL:
-        def visibility(name: str) -> wafv2.CfnWebACL.VisibilityConfigProperty:
-            return wafv2.CfnWebACL.VisibilityConfigProperty(
-                cloud_watch_metrics_enabled=True, metric_name=name, sampled_requests_enabled=True
-            )
-
-        def managed(name: str, priority: int) -> wafv2.CfnWebACL.RuleProperty:
-            return wafv2.CfnWebACL.RuleProperty(
-                name=name,
-                priority=priority,
-                override_action=wafv2.CfnWebACL.OverrideActionProperty(none={}),
-                statement=wafv2.CfnWebACL.StatementProperty(
-                    managed_rule_group_statement=wafv2.CfnWebACL.ManagedRuleGroupStatementProperty(
-                        vendor_name="AWS", name=name
-                    )
-                ),
-                visibility_config=visibility(name),
-            )
-
-        rate_limit = wafv2.CfnWebACL.RuleProperty(
-            name="RateLimitPerIp",
-            priority=10,
-            action=wafv2.CfnWebACL.RuleActionProperty(
-                block=wafv2.CfnWebACL.BlockActionProperty(
-                    custom_response=wafv2.CfnWebACL.CustomResponseProperty(
-                        response_code=429, custom_response_body_key="rateLimited"
-                    )
-                )
-            ),
-            statement=wafv2.CfnWebACL.StatementProperty(
-                rate_based_statement=wafv2.CfnWebACL.RateBasedStatementProperty(
-                    limit=config.waf_rate_limit, aggregate_key_type="IP", evaluation_window_sec=300
-                )
-            ),
-            visibility_config=visibility("RateLimitPerIp"),
-        )
-        acl = wafv2.CfnWebACL(
-            self,
-            "WebAcl",
-            scope="REGIONAL",
-            description=f"newsflow {config.stage}: AWS common + known-bad-input rules, per-IP rate limit",
-            default_action=wafv2.CfnWebACL.DefaultActionProperty(allow={}),
-            visibility_config=visibility(f"newsflow-{config.stage}-api"),
-            custom_response_bodies={
-                "rateLimited": wafv2.CfnWebACL.CustomResponseBodyProperty(
-                    content_type="APPLICATION_JSON",
-                    content='{"status":"error","code":"RATE_LIMITED","message":"Too many requests"}',
-                )
-            },
-            rules=[
-                managed("AWSManagedRulesCommonRuleSet", 0),
-                managed("AWSManagedRulesKnownBadInputsRuleSet", 1),
-                rate_limit,
-            ],
-        )
-        wafv2.CfnWebACLAssociation(
-            self, "WebAclAssociation", resource_arn=self.stage.stage_arn, web_acl_arn=acl.attr_arn
-        )
-        return acl
 
     def _acknowledge_cloudwatch_role(self) -> None:
         role = self.rest_api.node.try_find_child("CloudWatchRole")

@@ -24,6 +24,7 @@ CTX_POLL_RATE_MINUTES = "pollRateMinutes"
 CTX_PUBLIC_READ_API = "publicReadApi"
 CTX_CORS_ORIGINS = "corsOrigins"
 CTX_ALARM_EMAIL = "alarmEmail"
+CTX_ALARM_TOPIC_ARN = "alarmTopicArn"
 CTX_API_THROTTLE_RATE = "apiThrottleRate"
 CTX_API_THROTTLE_BURST = "apiThrottleBurst"
 CTX_WAF_RATE_LIMIT = "wafRateLimit"
@@ -70,6 +71,7 @@ class StageConfig:
     public_read_api: bool
     cors_origins: tuple[str, ...]
     alarm_email: str | None
+    alarm_topic_arn: str | None
     api_throttle_rate: int
     api_throttle_burst: int
     waf_rate_limit: int  # requests per 5 minutes per client IP
@@ -118,6 +120,14 @@ class StageConfig:
         if log_level not in _LOG_LEVELS:
             raise ConfigError(f"'{CTX_LOG_LEVEL}' must be one of {_LOG_LEVELS}")
 
+        alarm_email = _email(get(CTX_ALARM_EMAIL))
+        alarm_topic_arn = _topic_arn(get(CTX_ALARM_TOPIC_ARN))
+        if prod and not (alarm_email or alarm_topic_arn):
+            raise ConfigError(
+                f"stage '{stage}' needs someone to page: set context '{CTX_ALARM_EMAIL}' (an address the stack "
+                f"subscribes to its alarm topic) or '{CTX_ALARM_TOPIC_ARN}' (an existing SNS topic)"
+            )
+
         burst = _int(get(CTX_API_THROTTLE_BURST), CTX_API_THROTTLE_BURST, base.api_throttle_burst, 1, 5000)
         rate = _int(get(CTX_API_THROTTLE_RATE), CTX_API_THROTTLE_RATE, base.api_throttle_rate, 1, 10000)
         return cls(
@@ -126,7 +136,8 @@ class StageConfig:
             poll_rate_minutes=_int(get(CTX_POLL_RATE_MINUTES), CTX_POLL_RATE_MINUTES, base.poll_rate_minutes, 1, 1440),
             public_read_api=_bool(get(CTX_PUBLIC_READ_API), CTX_PUBLIC_READ_API, base.public_read_api),
             cors_origins=_origins(get(CTX_CORS_ORIGINS), base.cors_origins),
-            alarm_email=_email(get(CTX_ALARM_EMAIL)),
+            alarm_email=alarm_email,
+            alarm_topic_arn=alarm_topic_arn,
             api_throttle_rate=rate,
             api_throttle_burst=burst,
             waf_rate_limit=_int(get(CTX_WAF_RATE_LIMIT), CTX_WAF_RATE_LIMIT, base.waf_rate_limit, 10, 2_000_000),
@@ -147,6 +158,7 @@ _DEV_DEFAULTS = StageConfig(
     public_read_api=False,
     cors_origins=(),
     alarm_email=None,
+    alarm_topic_arn=None,
     api_throttle_rate=20,
     api_throttle_burst=40,
     waf_rate_limit=1000,
@@ -171,6 +183,7 @@ _PROD_DEFAULTS = StageConfig(
     public_read_api=False,
     cors_origins=(),
     alarm_email=None,
+    alarm_topic_arn=None,
     api_throttle_rate=200,
     api_throttle_burst=400,
     waf_rate_limit=2000,
@@ -247,6 +260,15 @@ def _origins(value: Any, default: tuple[str, ...]) -> tuple[str, ...]:
                 f"(no wildcards), got {origin!r}"
             )
     return origins
+
+
+def _topic_arn(value: Any) -> str | None:
+    text = _text(value)
+    if not text:
+        return None
+    if not re.fullmatch(r"arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}", text):
+        raise ConfigError(f"'{CTX_ALARM_TOPIC_ARN}' is not an SNS topic ARN: {text!r}")
+    return text
 
 
 def _email(value: Any) -> str | None:

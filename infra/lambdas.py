@@ -135,5 +135,7 @@ class NewsflowFunction(Construct):
         self, actions: Sequence[str], resources: Sequence[str], conditions: Mapping[str, Any] | None = None
     ) -> None:
         self.role.add_to_principal_policy(
-            iam.PolicyStatement(actions=list(actions), resources=list(resources), conditions=dict(conditions or {}) or None)
+            iam.PolicyStatement(
+                actions=list(actions), resources=list(resources), conditions=dict(conditions or {}) or None
+            )
         )

@@ -1,4 +1,12 @@
-"""Alarms to an encrypted SNS topic, and one dashboard for the whole pipeline."""
+"""Alarms that reach a person, and one dashboard for the whole pipeline.
+
+Alarms go to an SNS topic: the stack's own (KMS-encrypted, with the `alarmEmail` subscription) or an
+existing one (`alarmTopicArn`, e.g. a PagerDuty or Chatbot topic). Prod refuses to synthesize without
+one of them (infra/config.py), so a production alarm always has a reader.
+
+Thresholds page on a condition, not a blip: rates rather than counts where traffic varies, and
+"M of N" datapoints. OpenSearch alarms follow AWS's recommended alarms for the service.
+"""
 
 from __future__ import annotations
 
@@ -6,145 +14,278 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import cast
 
-from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import Duration, RemovalPolicy, Stack
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as actions
+from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_opensearchservice as opensearch
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from aws_cdk import aws_sqs as sqs
+from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
+from newsflow import constants as c
 
 from infra.config import StageConfig
 from infra.lambdas import NewsflowFunction
 
 PERIOD = Duration.minutes(5)
+MINUTE = Duration.minutes(1)
+GT = cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD
+GTE = cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD
+LT = cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD
+
 INDEX_ITERATOR_AGE_MS = 5 * 60 * 1000  # the stream is more than 5 minutes behind
 ITEMS_OLDEST_MESSAGE_SECONDS = 15 * 60  # ingest is more than 15 minutes behind the queue
+LAMBDA_ERROR_RATE_PERCENT = 5
+API_5XX_RATE = 0.01  # API Gateway's 5XXError averaged is the share of requests that failed
+API_P99_LATENCY_MS = 2500
+FEED_FAILURE_RATE_PERCENT = 25
+WAF_BLOCKS_PER_5_MINUTES = 500
 OPENSEARCH_FREE_STORAGE_FRACTION = 0.2
+OPENSEARCH_JVM_PRESSURE_PERCENT = 95
+OPENSEARCH_OLD_GEN_PRESSURE_PERCENT = 80
 
 
 @dataclass(frozen=True)
 class Monitored:
     functions: Sequence[tuple[str, NewsflowFunction]]  # (label, function)
     index_function: NewsflowFunction
+    poll_function: NewsflowFunction
     items_queue: sqs.IQueue
     dlq: sqs.IQueue
     index_failures: sqs.IQueue
+    table: dynamodb.ITable
     rest_api: apigw.RestApi
     domain: opensearch.Domain
+    web_acl: wafv2.CfnWebACL | None
 
 
 class Monitoring(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, config: StageConfig, monitored: Monitored) -> None:
         super().__init__(scope, construct_id)
         self._stage = config.stage
+        self.topic = self._topic(config)
+        self._action = actions.SnsAction(self.topic)
+        self.alarms: list[cloudwatch.Alarm] = []
+        m = monitored
+
+        # Parked work: a message in a DLQ is a real event, but wait two periods so a redrive in
+        # progress does not page.
+        for name, queue, what in (
+            ("DlqNotEmpty", m.dlq, "Items were parked in the DLQ; `newsflow dlq list` shows why."),
+            ("IndexFailuresNotEmpty", m.index_failures, "Stream records were not indexed; replay them."),
+        ):
+            self._alarm(
+                name,
+                queue.metric_approximate_number_of_messages_visible(period=PERIOD, statistic="Maximum"),
+                0,
+                what,
+                periods=2,
+            )
+        self._alarm(
+            "IngestBacklog",
+            m.items_queue.metric_approximate_age_of_oldest_message(period=PERIOD, statistic="Maximum"),
+            ITEMS_OLDEST_MESSAGE_SECONDS,
+            "The oldest message in the items queue is older than 15 minutes: ingest lags.",
+            periods=2,
+        )
+        self._alarm(
+            "IndexIteratorAge",
+            m.index_function.function.metric("IteratorAge", period=PERIOD, statistic="Maximum"),
+            INDEX_ITERATOR_AGE_MS,
+            "The index Lambda is more than 5 minutes behind the table stream.",
+            periods=3,
+        )
+        for label, fn in m.functions:
+            errors = cloudwatch.MathExpression(
+                expression="IF(invocations > 0, 100 * errors / invocations, 0)",
+                using_metrics={
+                    "errors": fn.function.metric_errors(period=PERIOD, statistic="Sum"),
+                    "invocations": fn.function.metric_invocations(period=PERIOD, statistic="Sum"),
+                },
+                label=f"{label} error rate (%)",
+                period=PERIOD,
+            )
+            self._alarm(
+                f"{label}ErrorRate",
+                errors,
+                LAMBDA_ERROR_RATE_PERCENT,
+                f"More than {LAMBDA_ERROR_RATE_PERCENT}% of {label.lower()} invocations failed.",
+                periods=5,
+                datapoints=3,
+            )
+            self._alarm(
+                f"{label}Throttles",
+                fn.function.metric_throttles(period=PERIOD, statistic="Sum"),
+                0,
+                f"The {label.lower()} Lambda was throttled (concurrency limit).",
+                periods=5,
+                datapoints=3,
+            )
+
+        feeds = cloudwatch.MathExpression(
+            expression="IF(polled > 0, 100 * failed / polled, 0)",
+            using_metrics={
+                "failed": self._app_metric("FeedsFailed"),
+                "polled": self._app_metric("FeedsPolled"),
+            },
+            label="Feeds failing (%)",
+            period=Duration.minutes(max(config.poll_rate_minutes, 5) * 3),
+        )
+        self._alarm(
+            "FeedsFailing",
+            feeds,
+            FEED_FAILURE_RATE_PERCENT,
+            f"More than {FEED_FAILURE_RATE_PERCENT}% of polled feeds failed; `newsflow feeds list` shows which.",
+            periods=2,
+        )
+
+        throttles = cloudwatch.MathExpression(
+            expression="reads + writes",
+            using_metrics={
+                "reads": m.table.metric("ReadThrottleEvents", period=PERIOD, statistic="Sum"),
+                "writes": m.table.metric("WriteThrottleEvents", period=PERIOD, statistic="Sum"),
+            },
+            label="DynamoDB throttle events",
+            period=PERIOD,
+        )
+        self._alarm(
+            "TableThrottles", throttles, 0, "DynamoDB throttled requests to the table.", periods=3, datapoints=2
+        )
+
+        stage = m.rest_api.deployment_stage
+        self._alarm(
+            "Api5xxRate",
+            stage.metric_server_error(period=PERIOD, statistic="Average"),
+            API_5XX_RATE,
+            "More than 1% of API requests failed with 5xx.",
+            periods=5,
+            datapoints=3,
+        )
+        self._alarm(
+            "ApiLatencyP99",
+            stage.metric_latency(period=PERIOD, statistic="p99"),
+            API_P99_LATENCY_MS,
+            f"API p99 latency is above {API_P99_LATENCY_MS} ms.",
+            periods=5,
+            datapoints=3,
+        )
+        if m.web_acl is not None:
+            blocked = cloudwatch.Metric(
+                namespace="AWS/WAFV2",
+                metric_name="BlockedRequests",
+                dimensions_map={"WebACL": str(m.web_acl.name), "Region": Stack.of(self).region, "Rule": "ALL"},
+                period=PERIOD,
+                statistic="Sum",
+            )
+            self._alarm(
+                "WafBlocks",
+                blocked,
+                WAF_BLOCKS_PER_5_MINUTES,
+                "The WAF blocked many requests: an attack, or legitimate traffic caught by a rule.",
+                periods=3,
+                datapoints=2,
+            )
+
+        d = m.domain
+        self._alarm(
+            "SearchClusterRed",
+            d.metric_cluster_status_red(period=MINUTE, statistic="Maximum"),
+            1,
+            "At least one primary shard is unassigned: searches and indexing fail.",
+            comparison=GTE,
+        )
+        if config.opensearch.data_nodes > 1:  # one node can never place replicas: yellow is its normal state
+            self._alarm(
+                "SearchClusterYellow",
+                d.metric_cluster_status_yellow(period=MINUTE, statistic="Maximum"),
+                1,
+                "Replica shards are unassigned: one more node loss loses data.",
+                comparison=GTE,
+                periods=5,
+            )
+        self._alarm(
+            "SearchWritesBlocked",
+            d.metric_cluster_index_writes_blocked(period=PERIOD, statistic="Maximum"),
+            1,
+            "The OpenSearch cluster blocks writes (disk or memory pressure).",
+            comparison=GTE,
+        )
+        free_mb = config.opensearch.volume_gb * 1024 * OPENSEARCH_FREE_STORAGE_FRACTION
+        self._alarm(
+            "SearchLowStorage",
+            d.metric_free_storage_space(period=MINUTE, statistic="Minimum"),
+            free_mb,
+            "A data node has less than 20% of its volume free.",
+            comparison=LT,
+        )
+        self._alarm(
+            "SearchJvmPressure",
+            d.metric_jvm_memory_pressure(period=MINUTE, statistic="Maximum"),
+            OPENSEARCH_JVM_PRESSURE_PERCENT,
+            "JVM memory pressure is critical: the node may reject requests.",
+            comparison=GTE,
+            periods=3,
+        )
+        self._alarm(
+            "SearchOldGenPressure",
+            d.metric("OldGenJVMMemoryPressure", period=MINUTE, statistic="Maximum"),
+            OPENSEARCH_OLD_GEN_PRESSURE_PERCENT,
+            "Old-generation JVM pressure is high: scale the domain up.",
+            comparison=GTE,
+            periods=3,
+        )
+
+        self.dashboard = self._dashboard(m)
+
+    def _topic(self, config: StageConfig) -> sns.ITopic:
+        if config.alarm_topic_arn:
+            return sns.Topic.from_topic_arn(self, "AlarmTopic", config.alarm_topic_arn)
         # CloudWatch cannot publish to a topic under the AWS-managed aws/sns key: a CMK whose policy
         # admits cloudwatch.amazonaws.com is required.
-        self.key = kms.Key(
+        key = kms.Key(
             self,
             "AlarmTopicKey",
             description=f"newsflow {config.stage}: encrypts the alarm topic",
             enable_key_rotation=True,
             removal_policy=RemovalPolicy.RETAIN if config.is_production else RemovalPolicy.DESTROY,
         )
-        self.key.grant(
+        key.grant(
             cast(iam.IGrantable, iam.ServicePrincipal("cloudwatch.amazonaws.com")),
             "kms:Decrypt",
             "kms:GenerateDataKey*",
         )
-        self.topic = sns.Topic(
-            self,
-            "AlarmTopic",
-            display_name=f"newsflow {config.stage} alarms",
-            master_key=self.key,
-            enforce_ssl=True,
+        topic = sns.Topic(
+            self, "AlarmTopic", display_name=f"newsflow {config.stage} alarms", master_key=key, enforce_ssl=True
         )
         if config.alarm_email:
-            self.topic.add_subscription(subscriptions.EmailSubscription(config.alarm_email))
-        self._action = actions.SnsAction(self.topic)
-        self.alarms: list[cloudwatch.Alarm] = []
+            topic.add_subscription(subscriptions.EmailSubscription(config.alarm_email))
+        return topic
 
-        m = monitored
-        self._alarm(
-            "DlqNotEmpty",
-            m.dlq.metric_approximate_number_of_messages_visible(period=PERIOD, statistic="Maximum"),
-            threshold=0,
-            description="Items were parked in the DLQ (poison or repeatedly failing); inspect and redrive.",
+    def _app_metric(self, name: str) -> cloudwatch.Metric:
+        """A metric the handlers emit with Powertools (EMF): namespace Newsflow, dimension service."""
+        return cloudwatch.Metric(
+            namespace=c.METRICS_NAMESPACE,
+            metric_name=name,
+            dimensions_map={"service": c.POWERTOOLS_SERVICE_NAME},
+            statistic="Sum",
+            period=PERIOD,
         )
-        self._alarm(
-            "IndexFailuresNotEmpty",
-            m.index_failures.metric_approximate_number_of_messages_visible(period=PERIOD, statistic="Maximum"),
-            threshold=0,
-            description="Stream records could not be indexed into OpenSearch; search is out of date.",
-        )
-        self._alarm(
-            "IngestBacklog",
-            m.items_queue.metric_approximate_age_of_oldest_message(period=PERIOD, statistic="Maximum"),
-            threshold=ITEMS_OLDEST_MESSAGE_SECONDS,
-            description="The oldest message in the items queue is older than 15 minutes: ingest lags.",
-        )
-        self._alarm(
-            "IndexIteratorAge",
-            m.index_function.function.metric(
-                "IteratorAge", period=PERIOD, statistic="Maximum", unit=cloudwatch.Unit.MILLISECONDS
-            ),
-            threshold=INDEX_ITERATOR_AGE_MS,
-            description="The index Lambda is more than 5 minutes behind the table stream.",
-        )
-        for label, fn in m.functions:
-            self._alarm(
-                f"{label}Errors",
-                fn.function.metric_errors(period=PERIOD, statistic="Sum"),
-                threshold=0,
-                description=f"The {label.lower()} Lambda raised errors.",
-            )
-            self._alarm(
-                f"{label}Throttles",
-                fn.function.metric_throttles(period=PERIOD, statistic="Sum"),
-                threshold=0,
-                description=f"The {label.lower()} Lambda was throttled.",
-            )
-        self._alarm(
-            "Api5xx",
-            m.rest_api.deployment_stage.metric_server_error(period=PERIOD, statistic="Sum"),
-            threshold=0,
-            description="The API returned 5xx responses.",
-        )
-        self._alarm(
-            "SearchClusterRed",
-            m.domain.metric_cluster_status_red(period=Duration.minutes(1), statistic="Maximum"),
-            threshold=0,
-            description="At least one primary shard is unassigned: searches and indexing fail.",
-        )
-        self._alarm(
-            "SearchWritesBlocked",
-            m.domain.metric_cluster_index_writes_blocked(period=PERIOD, statistic="Maximum"),
-            threshold=0,
-            description="The OpenSearch cluster blocks writes (disk or memory pressure).",
-        )
-        free_mb = config.opensearch.volume_gb * 1024 * OPENSEARCH_FREE_STORAGE_FRACTION
-        self._alarm(
-            "SearchLowStorage",
-            m.domain.metric_free_storage_space(period=PERIOD, statistic="Minimum"),
-            threshold=free_mb,
-            comparison=cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
-            description="A data node has less than 20% of its volume free.",
-        )
-
-        self.dashboard = self._dashboard(m)
 
     def _alarm(
         self,
         construct_id: str,
         metric: cloudwatch.IMetric,
-        *,
         threshold: float,
         description: str,
-        comparison: cloudwatch.ComparisonOperator = cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        *,
+        comparison: cloudwatch.ComparisonOperator = GT,
+        periods: int = 1,
+        datapoints: int | None = None,
     ) -> cloudwatch.Alarm:
         alarm = cloudwatch.Alarm(
             self,
@@ -152,7 +293,8 @@ class Monitoring(Construct):
             alarm_description=f"newsflow {self._stage}: {description}",
             metric=metric,
             threshold=threshold,
-            evaluation_periods=1,
+            evaluation_periods=periods,
+            datapoints_to_alarm=datapoints or periods,
             comparison_operator=comparison,
             treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
         )
@@ -166,7 +308,9 @@ class Monitoring(Construct):
             return cloudwatch.GraphWidget(title=title, left=list(metrics), width=width, height=6)
 
         fns = [fn.function for _, fn in m.functions]
+        stage = m.rest_api.deployment_stage
         dashboard = cloudwatch.Dashboard(self, "Dashboard", dashboard_name=f"newsflow-{self._stage}")
+        dashboard.add_widgets(cloudwatch.AlarmStatusWidget(title="Alarms", alarms=list(self.alarms), width=24))
         dashboard.add_widgets(
             graph(
                 "Items queue",
@@ -198,21 +342,37 @@ class Monitoring(Construct):
         )
         dashboard.add_widgets(
             graph(
+                "Feeds",
+                [self._app_metric("FeedsPolled"), self._app_metric("FeedsFailed"), self._app_metric("ItemsEnqueued")],
+            ),
+            graph(
                 "API requests and errors",
                 [
-                    m.rest_api.deployment_stage.metric_count(period=PERIOD),
-                    m.rest_api.deployment_stage.metric_client_error(period=PERIOD),
-                    m.rest_api.deployment_stage.metric_server_error(period=PERIOD),
+                    stage.metric_count(period=PERIOD),
+                    stage.metric_client_error(period=PERIOD),
+                    stage.metric_server_error(period=PERIOD),
                 ],
             ),
-            graph("API latency p95", [m.rest_api.deployment_stage.metric_latency(period=PERIOD, statistic="p95")]),
             graph(
-                "OpenSearch",
+                "API latency p50 / p99",
                 [
-                    m.domain.metric_search_latency(period=PERIOD),
-                    m.domain.metric_indexing_latency(period=PERIOD),
-                    m.domain.metric_jvm_memory_pressure(period=PERIOD),
+                    stage.metric_latency(period=PERIOD, statistic="p50"),
+                    stage.metric_latency(period=PERIOD, statistic="p99"),
                 ],
             ),
+        )
+        dashboard.add_widgets(
+            graph(
+                "OpenSearch latency",
+                [m.domain.metric_search_latency(period=PERIOD), m.domain.metric_indexing_latency(period=PERIOD)],
+            ),
+            graph(
+                "OpenSearch memory",
+                [
+                    m.domain.metric_jvm_memory_pressure(period=PERIOD),
+                    m.domain.metric("OldGenJVMMemoryPressure", period=PERIOD),
+                ],
+            ),
+            graph("OpenSearch free storage", [m.domain.metric_free_storage_space(period=PERIOD)]),
         )
         return dashboard

@@ -118,11 +118,14 @@ class NewsflowStack(Stack):
                     ("Poll", self.ingestion.poll),
                 ),
                 index_function=self.indexer.handler,
+                poll_function=self.ingestion.poll,
                 items_queue=self.queues.items,
                 dlq=self.queues.dlq,
                 index_failures=self.queues.index_failures,
+                table=self.storage.table,
                 rest_api=self.api.rest_api,
                 domain=self.search.domain,
+                web_acl=self.api.web_acl,
             ),
         )
 

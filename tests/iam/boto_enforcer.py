@@ -27,8 +27,13 @@ _BATCH_ACTIONS = {
     ("sqs", "DeleteMessageBatch"): "DeleteMessage",
     ("sqs", "ChangeMessageVisibilityBatch"): "ChangeMessageVisibility",
 }
-_TRANSACT_ACTIONS = {"Put": "PutItem", "Update": "UpdateItem", "Delete": "DeleteItem", "ConditionCheck": "ConditionCheckItem",
-                     "Get": "GetItem"}  # fmt: skip
+_TRANSACT_ACTIONS = {
+    "Put": "PutItem",
+    "Update": "UpdateItem",
+    "Delete": "DeleteItem",
+    "ConditionCheck": "ConditionCheckItem",
+    "Get": "GetItem",
+}
 _IAM_PREFIX = {"dynamodbstreams": "dynamodb"}
 
 
@@ -89,14 +94,14 @@ class Enforcer:
 
     def install(self) -> None:
         """Hook boto3's default session: clients created afterwards (newsflow.aws) are enforced."""
-        session = boto3._get_default_session()  # noqa: SLF001 - the session boto3.client() uses
+        session = boto3._get_default_session()
         if not self._registered:
             session.events.register("before-parameter-build", self._before_call, unique_id="newsflow-iam")
             session.events.register("after-call.dynamodb-streams", self._after_streams, unique_id="newsflow-iam-s")
             self._registered = True
 
     def uninstall(self) -> None:
-        session = boto3._get_default_session()  # noqa: SLF001
+        session = boto3._get_default_session()
         session.events.unregister("before-parameter-build", unique_id="newsflow-iam")
         session.events.unregister("after-call.dynamodb-streams", unique_id="newsflow-iam-s")
         self._registered = False
@@ -133,25 +138,37 @@ class Enforcer:
         if operation == "BatchWriteItem":
             out = []
             for table, writes in (params.get("RequestItems") or {}).items():
-                keys = [k for w in writes for k in _pk((w.get("PutRequest") or {}).get("Item") or (w.get("DeleteRequest") or {}).get("Key"))]
+                keys = [
+                    k
+                    for w in writes
+                    for k in _pk((w.get("PutRequest") or {}).get("Item") or (w.get("DeleteRequest") or {}).get("Key"))
+                ]
                 out.append(AuthRequest("dynamodb:BatchWriteItem", table_arn(table), _leading(keys)))
             return out
         if operation == "BatchGetItem":
             return [
-                AuthRequest("dynamodb:BatchGetItem", table_arn(table), _leading([k for key in spec.get("Keys", []) for k in _pk(key)]))
+                AuthRequest(
+                    "dynamodb:BatchGetItem",
+                    table_arn(table),
+                    _leading([k for key in spec.get("Keys", []) for k in _pk(key)]),
+                )
                 for table, spec in (params.get("RequestItems") or {}).items()
             ]
         if operation in {"TransactWriteItems", "TransactGetItems"}:
             out = []
             for entry in params.get("TransactItems") or []:
-                (kind, spec), = entry.items()
+                ((kind, spec),) = entry.items()
                 keys = _pk(spec.get("Item") or spec.get("Key"))
-                out.append(AuthRequest(f"dynamodb:{_TRANSACT_ACTIONS[kind]}", table_arn(spec["TableName"]), _leading(keys)))
+                out.append(
+                    AuthRequest(f"dynamodb:{_TRANSACT_ACTIONS[kind]}", table_arn(spec["TableName"]), _leading(keys))
+                )
             return out
         table = params.get("TableName")
         if not table:
             return [AuthRequest(f"dynamodb:{operation}", "*")]
-        keys = _pk(params.get("Item") or params.get("Key")) or (_query_leading_key(params) if operation == "Query" else [])
+        keys = _pk(params.get("Item") or params.get("Key")) or (
+            _query_leading_key(params) if operation == "Query" else []
+        )
         return [AuthRequest(f"dynamodb:{operation}", table_arn(table, params.get("IndexName")), _leading(keys))]
 
     def _before_call(self, params: Mapping[str, Any], model: Any, **_: Any) -> None:

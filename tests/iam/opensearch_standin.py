@@ -14,10 +14,10 @@ from __future__ import annotations
 import json
 import threading
 import uuid
-from functools import cmp_to_key
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cmp_to_key
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -127,13 +127,21 @@ class OpenSearchStandIn:
         payload: Any = None
         if body:
             text = body.decode()
-            payload = [json.loads(line) for line in text.splitlines() if line.strip()] if parts[-1:] == ["_bulk"] else json.loads(text)
+            payload = (
+                [json.loads(line) for line in text.splitlines() if line.strip()]
+                if parts[-1:] == ["_bulk"]
+                else json.loads(text)
+            )
         with self._lock:
             return self._route(method, parts, payload)
 
-    def _route(self, method: str, parts: list[str], payload: Any) -> tuple[int, Any]:  # noqa: PLR0911
+    def _route(self, method: str, parts: list[str], payload: Any) -> tuple[int, Any]:
         if not parts:
-            return 200, {"name": "standin", "cluster_name": "newsflow", "version": {"number": "3.7.0", "distribution": "opensearch"}}
+            return 200, {
+                "name": "standin",
+                "cluster_name": "newsflow",
+                "version": {"number": "3.7.0", "distribution": "opensearch"},
+            }
         if parts == ["_search", "point_in_time"] and method == "DELETE":
             ids = [str(i) for i in (payload or {}).get("pit_id", [])]
             gone = [{"pit_id": i, "successful": i in self.pits} for i in ids]
@@ -146,7 +154,7 @@ class OpenSearchStandIn:
             return 200, self._search(self.pit_index, payload or {}) | {"pit_id": pit}
         if parts == ["_aliases"] and method == "POST":
             for action in (payload or {}).get("actions", []):
-                (kind, spec), = action.items()
+                ((kind, spec),) = action.items()
                 if kind == "add":
                     self.aliases[spec["alias"]] = spec["index"]
                 elif kind == "remove":
@@ -201,17 +209,27 @@ class OpenSearchStandIn:
         items = []
         i = 0
         while i < len(lines):
-            (op, meta), = lines[i].items()
+            ((op, meta),) = lines[i].items()
             doc_id = str(meta["_id"])
             if op == "delete":
                 found = docs.pop(doc_id, None) is not None
-                items.append({"delete": {"_id": doc_id, "status": 200 if found else 404, "result": "deleted" if found else "not_found"}})
+                items.append(
+                    {
+                        "delete": {
+                            "_id": doc_id,
+                            "status": 200 if found else 404,
+                            "result": "deleted" if found else "not_found",
+                        }
+                    }
+                )
                 i += 1
                 continue
             source = lines[i + 1]
             created = doc_id not in docs
             docs[doc_id] = source
-            items.append({op: {"_id": doc_id, "status": 201 if created else 200, "result": "created" if created else "updated"}})
+            items.append(
+                {op: {"_id": doc_id, "status": 201 if created else 200, "result": "created" if created else "updated"}}
+            )
             i += 2
         return {"took": 1, "errors": False, "items": items}
 
@@ -273,9 +291,9 @@ class OpenSearchStandIn:
                 if self.command != "HEAD":
                     self.wfile.write(data)
 
-            do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = _serve  # noqa: N815
+            do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = _serve
 
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+            def log_message(self, format: str, *args: Any) -> None:
                 return
 
         return Handler

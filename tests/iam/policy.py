@@ -60,7 +60,9 @@ class Statement:
             principals = ["*"]
         elif isinstance(principal, Mapping):
             for kind, values in principal.items():
-                principals += [str(v) for v in _as_list(values)] if kind == "AWS" else [f"{kind}:{v}" for v in _as_list(values)]
+                principals += (
+                    [str(v) for v in _as_list(values)] if kind == "AWS" else [f"{kind}:{v}" for v in _as_list(values)]
+                )
         return cls(
             effect=str(raw["Effect"]),
             actions=tuple(str(a) for a in _as_list(raw.get("Action"))),

@@ -103,7 +103,9 @@ def ingest_scenario(roles: Roles, run: Run) -> None:
             ).get("Messages", [])  # fmt: skip
             if not messages:
                 break
-            response = ingest.lambda_handler(sqs_event(messages, roles.resources.queue_arn, "us-east-1"), _context("ingest"))
+            response = ingest.lambda_handler(
+                sqs_event(messages, roles.resources.queue_arn, "us-east-1"), _context("ingest")
+            )
             failed = {f["itemIdentifier"] for f in response["batchItemFailures"]}
             outcomes += [dict(o) for o in ingest.last_outcomes]
             done = [m for m in messages if m["MessageId"] not in failed]
@@ -146,9 +148,15 @@ def _call(run: Run, key: str, method: str, path: str, body: Any = None, operator
     from newsflow.handlers import api
 
     raw = json.dumps(body).encode() if body is not None else b""
-    event = api_gateway_event(method, path, {"Host": "api.test", "Content-Type": "application/json"}, raw, "127.0.0.1", "dev")
+    event = api_gateway_event(
+        method, path, {"Host": "api.test", "Content-Type": "application/json"}, raw, "127.0.0.1", "dev"
+    )
     if operator:  # API Gateway's IAM authorizer fills in the caller
-        event["requestContext"]["identity"] |= {"userArn": OPERATOR_ARN, "caller": "AIDAOPERATOR", "accessKey": "AKIAOPS"}
+        event["requestContext"]["identity"] |= {
+            "userArn": OPERATOR_ARN,
+            "caller": "AIDAOPERATOR",
+            "accessKey": "AKIAOPS",
+        }
     response = api.lambda_handler(event, _context("api"))
     text = response["body"]
     answer = (response["statusCode"], json.loads(text) if text and text.lstrip().startswith(("{", "[")) else text)
@@ -182,7 +190,9 @@ def api_scenario(roles: Roles, run: Run) -> None:
         _call(run, "POST /v1/admin/items", "POST", "/v1/admin/items", {"items": [first_item]}, operator=True)
         feed = {"feedId": "markets-daily", "url": roles.feed_url, "name": "Markets Daily", "intervalMinutes": 15}
         _call(run, "POST /v1/admin/feeds", "POST", "/v1/admin/feeds", feed, operator=True)
-        _call(run, "POST /v1/admin/feeds temp", "POST", "/v1/admin/feeds", feed | {"feedId": "temporary"}, operator=True)
+        _call(
+            run, "POST /v1/admin/feeds temp", "POST", "/v1/admin/feeds", feed | {"feedId": "temporary"}, operator=True
+        )
         _call(run, "GET /v1/admin/feeds", "GET", "/v1/admin/feeds", operator=True)
         _call(run, "GET /v1/admin/feeds/<feed_id>", "GET", "/v1/admin/feeds/markets-daily", operator=True)
         _call(run, "DELETE /v1/admin/feeds/<feed_id>", "DELETE", "/v1/admin/feeds/temporary", operator=True)
@@ -192,7 +202,9 @@ def poll_scenario(roles: Roles, run: Run) -> None:
     from newsflow.handlers import poll
 
     with roles.acting_as(c.HANDLER_POLL, {c.ENV_ALLOW_PRIVATE_FETCH: "true"}):
-        run.results["poll"] = poll.lambda_handler({"source": "aws.events", "detail-type": "Scheduled Event"}, _context("poll"))
+        run.results["poll"] = poll.lambda_handler(
+            {"source": "aws.events", "detail-type": "Scheduled Event"}, _context("poll")
+        )
 
 
 Scenario = Callable[[Roles, Run], None]
@@ -211,14 +223,14 @@ def feed_server() -> Iterator[str]:
     payload = (SAMPLES / "feeds" / "markets-daily-rss2.xml").read_bytes()
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             self.send_response(200)
             self.send_header("Content-Type", "application/rss+xml")
             self.send_header("Content-Length", str(len(payload)))
             self.end_headers()
             self.wfile.write(payload)
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: Any) -> None:
             return
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)

@@ -42,11 +42,11 @@ class Deployment:
             return value
         if len(value) != 1:
             return {k: self.resolve(v) for k, v in value.items()}
-        (key, arg), = value.items()
+        ((key, arg),) = value.items()
         if key == "Ref":
             return self._ref(str(arg))
         if key == "Fn::GetAtt":
-            logical_id, attribute = (arg if isinstance(arg, list) else str(arg).split(".", 1))
+            logical_id, attribute = arg if isinstance(arg, list) else str(arg).split(".", 1)
             return self._attribute(str(logical_id), str(attribute))
         if key == "Fn::Join":
             separator, parts = arg
@@ -101,7 +101,9 @@ class Deployment:
 
     def role_of_handler(self, handler: str) -> str:
         functions = [
-            r for r in self.resources.values() if r["Type"] == "AWS::Lambda::Function" and r["Properties"].get("Handler") == handler
+            r
+            for r in self.resources.values()
+            if r["Type"] == "AWS::Lambda::Function" and r["Properties"].get("Handler") == handler
         ]
         if len(functions) != 1:
             raise AssertionError(f"expected one function with handler {handler}, found {len(functions)}")

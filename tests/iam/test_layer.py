@@ -54,7 +54,11 @@ def test_a_batch_write_without_its_grant_is_denied_and_recorded(table: None) -> 
 def test_leading_keys_confine_writes_to_one_partition(table: None) -> None:
     only_feeds = {"ForAllValues:StringEquals": {"dynamodb:LeadingKeys": ["FEEDS"]}}
     enforcer = Enforcer(
-        {"r": _policy({"Effect": "Allow", "Action": "dynamodb:PutItem", "Resource": table_arn(TABLE), "Condition": only_feeds})}
+        {
+            "r": _policy(
+                {"Effect": "Allow", "Action": "dynamodb:PutItem", "Resource": table_arn(TABLE), "Condition": only_feeds}
+            )
+        }
     )
     enforcer.install()
     try:
@@ -75,14 +79,23 @@ def test_batch_sends_authorize_as_the_single_action() -> None:
 
 
 def test_unknown_condition_operators_are_refused_not_passed() -> None:
-    policy = _policy({"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*", "Condition": {"IpAddress": {"aws:SourceIp": "1.2.3.4"}}})
+    policy = _policy(
+        {
+            "Effect": "Allow",
+            "Action": "s3:GetObject",
+            "Resource": "*",
+            "Condition": {"IpAddress": {"aws:SourceIp": "1.2.3.4"}},
+        }
+    )
     with pytest.raises(UnsupportedCondition):
         policy.decide("s3:GetObject", "arn:aws:s3:::b/k")
 
 
 def test_opensearch_needs_both_the_role_and_the_domain_to_allow_a_path() -> None:
     domain = "arn:aws:es:us-east-1:123456789012:domain/d"
-    identity = _policy({"Effect": "Allow", "Action": "es:ESHttpPost", "Resource": [f"{domain}/a/_search", f"{domain}/a/_bulk"]})
+    identity = _policy(
+        {"Effect": "Allow", "Action": "es:ESHttpPost", "Resource": [f"{domain}/a/_search", f"{domain}/a/_bulk"]}
+    )
     access = Policy.from_documents("domain", [{"Statement": [
         {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:role/r"}, "Action": "es:ESHttpPost",
          "Resource": f"{domain}/a/_search"},
@@ -93,7 +106,7 @@ def test_opensearch_needs_both_the_role_and_the_domain_to_allow_a_path() -> None
             for path, expected in (("/a/_search", 404), ("/a/_bulk", 403), ("/b/_search", 403)):
                 request = urllib.request.Request(f"{standin.url}{path}", data=json.dumps({}).encode(), method="POST")
                 try:
-                    status = urllib.request.urlopen(request, timeout=5).status  # noqa: S310 - 127.0.0.1 only
+                    status = urllib.request.urlopen(request, timeout=5).status
                 except urllib.error.HTTPError as error:
                     status = error.code
                 assert status == expected, path  # 404: allowed, and the index does not exist yet

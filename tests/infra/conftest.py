@@ -162,7 +162,7 @@ class ProdParts:
 @pytest.fixture(scope="session")
 def prod_parts() -> ProdParts:
     """Only the prod-sized stateful parts (table, VPC, domain), in a bare stack: no second full synth."""
-    config = StageConfig.from_context({"stage": "prod"}.get)
+    config = StageConfig.from_context({"stage": "prod", "alarmEmail": ALARM_EMAIL}.get)
     app = App(context={"aws:cdk:bundling-stacks": []})
     stack = Stack(app, "ProdParts")
     Storage(stack, "Storage", config=config)

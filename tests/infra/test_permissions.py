@@ -64,7 +64,9 @@ def _bind(deployment: Deployment, stack: Any, resources: Any, standin_domain: st
         if resource["Type"] == "AWS::Logs::LogGroup":
             deployment.bind(logical_id, Arn=f"arn:aws:logs:us-east-1:{ACCOUNT}:log-group:{logical_id}:*")
     table = deployment.one("AWS::DynamoDB::Table")
-    deployment.bind(table, Ref=resources.table_name, Arn=table_arn(resources.table_name), StreamArn=resources.stream_arn)
+    deployment.bind(
+        table, Ref=resources.table_name, Arn=table_arn(resources.table_name), StreamArn=resources.stream_arn
+    )
     for construct, url in (
         (stack.queues.items, resources.queue_url),
         (stack.queues.dlq, resources.dlq_url),
@@ -103,7 +105,7 @@ def checked(synthesized: Any) -> Iterator[Checked]:
         try:
             with feed_server() as feed_url:
                 roles = Roles(deployment, resources, standin, enforcer, monkeypatch, role_of, feed_url)
-                for handler, scenario in SCENARIOS.items():
+                for _handler, scenario in SCENARIOS.items():
                     scenario(roles, run)
             yield Checked(deployment, run, role_of, policies, domain_policy)
         finally:
@@ -165,13 +167,15 @@ def test_every_api_route_was_called_and_none_failed(checked: Checked) -> None:
 def test_listings_fall_back_to_the_table_when_the_index_is_down(checked: Checked) -> None:
     for key in ("GET /v1/articles fallback-latest", "GET /v1/articles fallback-category"):
         status, page = checked.run.api[key]
-        assert status == 200 and page["articles"], key
+        assert status == 200, key
+        assert page["articles"], key
 
 
 def test_relevance_search_pages_through_a_point_in_time(checked: Checked) -> None:
     # Given the first page of a relevance search / Then the second page came from the same point in time
     status, first = checked.run.api["GET /v1/search"]
-    assert status == 200 and first["nextCursor"]
+    assert status == 200
+    assert first["nextCursor"]
     status, second = checked.run.api["GET /v1/search page-2"]
     assert status == 200
     assert not {a["id"] for a in first["articles"]} & {a["id"] for a in second["articles"]}

@@ -17,7 +17,6 @@ from tests.infra.helpers import (
     find_one,
     function_by_handler,
     logical_id_of_function,
-    policy_statements_of_role,
     ref_target,
 )
 
@@ -418,14 +417,39 @@ def test_waf_protects_the_stage_with_managed_rules_and_a_rate_limit(resources: R
     assert props["Scope"] == "REGIONAL"
     rules = {rule["Name"]: rule for rule in props["Rules"]}
     assert {"AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet"} <= set(rules)
-    rate = rules["RateLimitPerIp"]
-    assert rate["Statement"]["RateBasedStatement"]["AggregateKeyType"] == "IP"
-    assert "Block" in rate["Action"]
+    rate = rules["RateLimitPerClient"]["Statement"]["RateBasedStatement"]
+    # Behind CloudFront the client is the forwarded address, not the edge that connects
+    assert rate["AggregateKeyType"] == "FORWARDED_IP"
+    assert rate["ForwardedIPConfig"] == {"HeaderName": "X-Forwarded-For", "FallbackBehavior": "MATCH"}
+    assert "Block" in rules["RateLimitPerClient"]["Action"]
     _, association = find_one(resources, "AWS::WAFv2::WebACLAssociation")
     assert association["Properties"]["WebACLArn"]["Fn::GetAtt"][0] == find_one(resources, "AWS::WAFv2::WebACL")[0]
     stage_id = find_one(resources, "AWS::ApiGateway::Stage")[0]
     arn_parts = association["Properties"]["ResourceArn"]["Fn::Join"][1]
     assert arn_parts[-2:] == ["/stages/", {"Ref": stage_id}]
+
+
+def test_waf_body_rules_do_not_block_signed_admin_calls(resources: Resources) -> None:
+    # Given the common rule set's body rules (8 KB limit, script in bodies)
+    _, acl = find_one(resources, "AWS::WAFv2::WebACL")
+    rules = {rule["Name"]: rule for rule in acl["Properties"]["Rules"]}
+    managed = rules["AWSManagedRulesCommonRuleSet"]["Statement"]["ManagedRuleGroupStatement"]
+    # Then they only count (label) inside the managed group ...
+    overridden = {o["Name"]: o["ActionToUse"] for o in managed["RuleActionOverrides"]}
+    assert overridden == {"SizeRestrictions_BODY": {"Count": {}}, "CrossSiteScripting_BODY": {"Count": {}}}
+    # ... and our rule, evaluated right after, blocks a labelled request unless it is a signed /v1/admin/ call
+    scoped = rules["BodyRulesOutsideSignedAdmin"]
+    assert scoped["Priority"] == rules["AWSManagedRulesCommonRuleSet"]["Priority"] + 1
+    assert "Block" in scoped["Action"]
+    labels, not_admin = scoped["Statement"]["AndStatement"]["Statements"]
+    assert {s["LabelMatchStatement"]["Key"] for s in labels["OrStatement"]["Statements"]} == {
+        "awswaf:managed:aws:core-rule-set:SizeRestrictions_Body",
+        "awswaf:managed:aws:core-rule-set:CrossSiteScripting_Body",
+    }
+    path, signature = not_admin["NotStatement"]["Statement"]["AndStatement"]["Statements"]
+    assert path["ByteMatchStatement"]["SearchString"] == "/v1/admin/"
+    assert signature["ByteMatchStatement"]["FieldToMatch"] == {"SingleHeader": {"Name": "authorization"}}
+    assert signature["ByteMatchStatement"]["SearchString"] == "AWS4-HMAC-SHA256"
 
 
 # --- monitoring -----------------------------------------------------------------------------------
@@ -447,19 +471,60 @@ def test_alarm_topic_is_encrypted_tls_only_and_mails_ops(resources: Resources) -
     assert subscription["Properties"]["Endpoint"] == "ops@example.com"
 
 
-def test_alarms_cover_parked_messages_lag_errors_throttles_and_5xx(resources: Resources) -> None:
-    alarms = [a["Properties"] for _, a in find(resources, "AWS::CloudWatch::Alarm")]
-    by_metric: dict[str, list[dict[str, Any]]] = {}
+def _alarms(resources: Resources) -> dict[str, dict[str, Any]]:
+    return {
+        a["Properties"]["AlarmDescription"].split(": ", 1)[1]: a["Properties"]
+        for _, a in find(resources, "AWS::CloudWatch::Alarm")
+    }
+
+
+def _metric_names(alarm: dict[str, Any]) -> set[str]:
+    if "MetricName" in alarm:
+        return {alarm["MetricName"]}
+    return {q["MetricStat"]["Metric"]["MetricName"] for q in alarm["Metrics"] if "MetricStat" in q}
+
+
+def test_alarms_cover_every_failure_an_operator_must_hear_about(resources: Resources) -> None:
+    alarms = list(_alarms(resources).values())
     for alarm in alarms:
-        by_metric.setdefault(alarm["MetricName"], []).append(alarm)
         assert alarm["AlarmActions"], alarm["AlarmDescription"]
-    assert len(by_metric["ApproximateNumberOfMessagesVisible"]) == 2  # DLQ and index failures
-    assert all(a["Threshold"] == 0 for a in by_metric["ApproximateNumberOfMessagesVisible"])
-    assert by_metric["IteratorAge"][0]["Threshold"] == 5 * 60 * 1000
-    assert len(by_metric["Errors"]) == 4
-    assert len(by_metric["Throttles"]) == 4
-    assert by_metric["5XXError"][0]["Namespace"] == "AWS/ApiGateway"
-    assert "ApproximateAgeOfOldestMessage" in by_metric
+        assert alarm["OKActions"], alarm["AlarmDescription"]
+    watched = set().union(*(_metric_names(a) for a in alarms))
+    assert {
+        "ApproximateNumberOfMessagesVisible",  # DLQ and index failures
+        "ApproximateAgeOfOldestMessage",
+        "IteratorAge",
+        "Errors",
+        "Invocations",
+        "Throttles",
+        "FeedsFailed",
+        "FeedsPolled",
+        "ReadThrottleEvents",
+        "WriteThrottleEvents",
+        "5XXError",
+        "Latency",
+        "BlockedRequests",
+        "ClusterStatus.red",
+        "ClusterIndexWritesBlocked",
+        "FreeStorageSpace",
+        "JVMMemoryPressure",
+        "OldGenJVMMemoryPressure",
+    } <= watched
+
+
+def test_no_alarm_pages_on_a_single_blip(resources: Resources) -> None:
+    # A single datapoint may only alarm where one is already an outage (red cluster, blocked writes, disk)
+    single = {
+        a["AlarmDescription"]
+        for a in _alarms(resources).values()
+        if a.get("DatapointsToAlarm", a["EvaluationPeriods"]) == 1
+    }
+    assert all(any(word in d for word in ("unassigned", "blocks writes", "volume free")) for d in single), single
+    error_rates = [a for a in _alarms(resources).values() if "Errors" in _metric_names(a)]
+    assert len(error_rates) == 4  # one per function, as a rate of its invocations
+    for alarm in error_rates:
+        assert alarm["Threshold"] == 5
+        assert (alarm["DatapointsToAlarm"], alarm["EvaluationPeriods"]) == (3, 5)
 
 
 def test_dashboard_exists(template: Template) -> None:

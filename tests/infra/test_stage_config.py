@@ -29,8 +29,17 @@ def test_dev_is_the_default_and_is_small_and_disposable() -> None:
     assert dev.alarm_email is None
 
 
+def test_prod_refuses_to_deploy_without_someone_to_page() -> None:
+    # Given prod without an alarm address or topic / Then synth fails and says which keys to set
+    with pytest.raises(ConfigError, match=r"alarmEmail.*alarmTopicArn"):
+        config(stage="prod")
+    assert config(stage="prod", alarmEmail="ops@example.com").alarm_email == "ops@example.com"
+    topic = "arn:aws:sns:eu-west-1:123456789012:oncall"
+    assert config(stage="prod", alarmTopicArn=topic).alarm_topic_arn == topic
+
+
 def test_prod_is_highly_available() -> None:
-    prod = config(stage="prod")
+    prod = config(stage="prod", alarmEmail="ops@example.com")
     assert prod.is_production
     assert prod.stack_name == "NewsflowStack-prod"
     assert prod.opensearch.zone_aware
@@ -81,7 +90,8 @@ def test_cors_origins_accept_a_json_list_from_cdk_json_or_the_command_line() -> 
         {"alarmEmail": "not-an-email"},
         {"logRetentionDays": "10"},
         {"logLevel": "CHATTY"},
-        {"stage": "prod", "openSearchDataNodes": "3"},
+        {"stage": "prod", "alarmEmail": "ops@example.com", "openSearchDataNodes": "3"},
+        {"alarmTopicArn": "arn:aws:sqs:us-east-1:123456789012:not-a-topic"},
     ],
 )
 def test_invalid_context_fails_before_anything_is_built(context: dict[str, Any]) -> None:
