@@ -13,13 +13,12 @@ from typing import Any, cast
 
 from aws_cdk import Duration
 from aws_cdk import aws_apigateway as apigw
-from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 from newsflow import constants as c
 
 from infra.config import StageConfig
 from infra.ingestion import Queues, feeds_partition_only
-from infra.lambdas import FunctionSpec, NewsflowFunction, VpcPlacement
+from infra.lambdas import FunctionAssets, FunctionSpec, NewsflowFunction, VpcPlacement
 from infra.log_groups import log_group
 from infra.nag import acknowledge
 from infra.search import API_ACCESS, SearchDomain
@@ -67,7 +66,7 @@ class Api(Construct):
         construct_id: str,
         *,
         config: StageConfig,
-        code: lambda_.Code,
+        assets: FunctionAssets,
         environment: Mapping[str, str],
         storage: Storage,
         queues: Queues,
@@ -84,7 +83,7 @@ class Api(Construct):
                 memory_mb=1024,
                 timeout=API_TIMEOUT,
             ),
-            code=code,
+            assets=assets,
             config=config,
             # Browsers may read the API from these origins only (the function answers CORS itself too).
             environment={**environment, c.ENV_CORS_ORIGINS: ",".join(config.cors_origins)}

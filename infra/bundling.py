@@ -1,21 +1,26 @@
-"""Lambda asset bundling without Docker.
+"""Lambda assets without Docker: one asset per function, holding what its handler imports, with bytecode.
 
-`pip install --platform manylinux2014_aarch64 --only-binary=:all:` fetches the Linux/arm64 wheels of
-functions/requirements.txt for the Lambda Python version, whatever the host is, then the `newsflow`
-package is copied beside them, minus the dev-only parts (local stack, CLI) and caches.
-
---only-binary is what makes a foreign-platform install safe: pip never builds an sdist on the host
-(which would produce host-platform binaries). A dependency that ships no wheel therefore fails the
-bundle loudly instead of slipping into the asset for the wrong platform.
+For each function:
+1. `pip install --platform manylinux2014_aarch64 --only-binary=:all: --python-version X.Y` fetches the
+   Linux/arm64 wheels of functions/requirements.txt into a staging directory shared by the functions of
+   one synth (installed once per requirements and target). --only-binary means pip never builds an sdist
+   on the host, so a dependency without a wheel fails loudly instead of shipping host binaries.
+2. The handler's import closure (infra/closure.py) decides which distributions and which newsflow
+   modules go into the asset; botocore keeps the models of the services newsflow calls only.
+3. `python X.Y -m compileall --invalidation-mode unchecked-hash` writes the bytecode. It must be the
+   runtime's own Python version (bytecode is version-specific): the bundler uses the running interpreter
+   when it matches, else `pythonX.Y` from PATH, and fails with instructions when there is none.
 """
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import logging
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,9 +29,11 @@ from typing import Any, cast
 import jsii
 from aws_cdk import BundlingOptions, DockerImage, ILocalBundling
 
+from infra.closure import PACKAGE, compile_command, copy_closure, import_closure, prune_package, top_level_names
+
 _log = logging.getLogger(__name__)
 
-PACKAGE_NAME = "newsflow"
+PACKAGE_NAME = PACKAGE
 REQUIREMENTS_FILE = "requirements.txt"
 # Relative to the package: shipped in the repo for developers, never in the Lambda asset.
 # data/training: the default categoriser's training examples, rebuilt by the CLI, never read at run time.
@@ -43,20 +50,24 @@ ASSET_EXCLUDES = (
     ".pytest_cache",
     ".mypy_cache",
 )
+# The AWS services newsflow.aws makes clients for (plus STS for credential providers). botocore ships
+# ~400 service models (about 30 MB); the others are never loaded. test_bundling checks the source.
+BOTOCORE_SERVICES = ("dynamodb", "dynamodbstreams", "sqs", "sts")
+SUPPORTED_PYTHONS = ("3.11", "3.12", "3.13", "3.14")
 
 Runner = Callable[[Sequence[str]], None]
 
 
 class BundlingError(RuntimeError):
-    """pip failed or the asset source is incomplete."""
+    """pip failed, the asset source is incomplete, or no interpreter can compile the bytecode."""
 
 
 @dataclass(frozen=True)
 class LambdaTarget:
-    """The interpreter and platform the wheels must match (Lambda arm64, newest Python)."""
+    """The interpreter and platform the wheels and the bytecode must match."""
 
+    python_version: str = "3.11"
     platform: str = "manylinux2014_aarch64"
-    python_version: str = "3.14"
     implementation: str = "cp"
 
 
@@ -71,14 +82,31 @@ def _run(command: Sequence[str]) -> None:
         )
 
 
+def bytecode_python(version: str) -> str:
+    """An interpreter of exactly `version` (bytecode is version-specific)."""
+    if f"{sys.version_info.major}.{sys.version_info.minor}" == version:
+        return sys.executable
+    found = shutil.which(f"python{version}")
+    if found:
+        return found
+    raise BundlingError(
+        f"the Lambda runtime is Python {version}, and its bytecode can only be compiled by Python {version}, "
+        f"which is not on PATH. Install python{version}, or set the CDK context key lambdaPython to the "
+        f"version that builds the asset (here {sys.version_info.major}.{sys.version_info.minor})."
+    )
+
+
 @dataclass(frozen=True)
 class PythonFunctionBundler:
-    """Builds the Lambda asset directory: dependencies for `target`, then the package."""
+    """Builds one function's asset directory: its dependencies for `target`, its modules, bytecode."""
 
     source_root: Path
+    handler_module: str = "newsflow.handlers.ingest"
     target: LambdaTarget = field(default_factory=LambdaTarget)
     python: str = sys.executable
     runner: Runner = _run
+    staging_root: Path | None = None  # where the shared pip install lives (default: the system temp dir)
+    botocore_services: tuple[str, ...] = BOTOCORE_SERVICES
 
     @property
     def requirements(self) -> Path:
@@ -93,9 +121,24 @@ class PythonFunctionBundler:
             "--implementation", self.target.implementation,
             "-r", str(self.requirements),
             "-t", str(output_dir),
-            "--no-compile",  # .pyc built by the host interpreter would be useless on the Lambda runtime
+            "--no-compile",  # bytecode is compiled at the end, by the runtime's Python version
             "--no-input", "--quiet", "--disable-pip-version-check",
         ]  # fmt: skip
+
+    def staging_dir(self) -> Path:
+        """Dependencies installed once per requirements and target, reused by every function's bundle."""
+        key = hashlib.sha256(
+            "\n".join([self.requirements.read_text(encoding="utf-8"), repr(self.target)]).encode()
+        ).hexdigest()[:16]
+        root = self.staging_root or Path(tempfile.gettempdir()) / "newsflow-bundles"
+        staging = root / f"deps-{key}"
+        if not (staging / ".complete").is_file():
+            shutil.rmtree(staging, ignore_errors=True)
+            staging.mkdir(parents=True)
+            self.runner(self.pip_install_command(staging))
+            shutil.rmtree(staging / "bin", ignore_errors=True)  # console scripts are useless in Lambda
+            (staging / ".complete").write_text("ok\n")
+        return staging
 
     def copy_package(self, output_dir: Path) -> Path:
         """Copy the runtime package into `output_dir`, leaving out dev-only modules and caches."""
@@ -116,14 +159,33 @@ class PythonFunctionBundler:
         shutil.copytree(source, destination, ignore=ignore)
         return destination
 
-    def bundle(self, output_dir: Path) -> None:
+    def prune_botocore(self, output_dir: Path) -> None:
+        data = output_dir / "botocore" / "data"
+        if not data.is_dir():
+            return
+        for entry in data.iterdir():
+            if entry.is_dir() and entry.name not in self.botocore_services:
+                shutil.rmtree(entry)
+
+    def bundle(self, output_dir: Path) -> list[str]:
+        """Build the asset; returns the distributions left out (for the synth log)."""
         if not self.requirements.is_file():
             raise BundlingError(f"missing {self.requirements}")
+        compiler = bytecode_python(self.target.python_version)
+        return self.assemble(self.staging_dir(), output_dir, compiler)
+
+    def assemble(self, site_packages: Path, output_dir: Path, compiler: str | None) -> list[str]:
+        """The asset from installed distributions: closure, pruning, bytecode (unless `compiler` is None).
+        The benchmarks and tests also build host-platform assets from the virtualenv with it."""
         output_dir.mkdir(parents=True, exist_ok=True)
-        self.runner(self.pip_install_command(output_dir))
-        # Console scripts are useless in a Lambda asset.
-        shutil.rmtree(output_dir / "bin", ignore_errors=True)
-        self.copy_package(output_dir)
+        package = self.copy_package(output_dir)
+        modules = import_closure([self.handler_module], [output_dir, site_packages])
+        left_out = copy_closure(site_packages, top_level_names(modules), output_dir)
+        prune_package(package, modules)
+        self.prune_botocore(output_dir)
+        if compiler is not None:
+            self.runner(compile_command(compiler, output_dir))
+        return left_out
 
 
 @jsii.implements(ILocalBundling)
@@ -137,19 +199,26 @@ class LocalPipBundling:
         if self._bundler.python == sys.executable and importlib.util.find_spec("pip") is None:
             _log.warning("pip is not importable by %s: falling back to Docker bundling", sys.executable)
             return False
-        self._bundler.bundle(Path(output_dir))
+        left_out = self._bundler.bundle(Path(output_dir))
+        _log.info("%s: left out %s", self._bundler.handler_module, ", ".join(left_out) or "nothing")
         return True
 
 
-def bundling_options(source_root: Path, image: DockerImage) -> BundlingOptions:
-    """Local pip bundling; the Docker command is only a fallback for hosts without pip."""
-    bundler = PythonFunctionBundler(source_root=source_root)
+def bundling_options(
+    source_root: Path, image: DockerImage, handler_module: str, python_version: str
+) -> BundlingOptions:
+    """Local pip bundling; the Docker command is only a fallback for hosts without pip (it ships the
+    whole requirements closure, compiled by the image's own Python, which matches the runtime)."""
+    bundler = PythonFunctionBundler(
+        source_root=source_root, handler_module=handler_module, target=LambdaTarget(python_version=python_version)
+    )
     docker_command = (
         f"pip install --no-compile -r {REQUIREMENTS_FILE} -t /asset-output && "
         f"cp -r {PACKAGE_NAME} /asset-output/ && "
         f"rm -rf /asset-output/{PACKAGE_NAME}/local /asset-output/{PACKAGE_NAME}/cli "
         f"/asset-output/{PACKAGE_NAME}/data/training /asset-output/bin && "
-        "find /asset-output -name __pycache__ -type d -prune -exec rm -rf {} +"
+        "find /asset-output -name __pycache__ -type d -prune -exec rm -rf {} + && "
+        "python -m compileall -q --invalidation-mode unchecked-hash /asset-output"
     )
     return BundlingOptions(
         image=image,

@@ -34,6 +34,8 @@ CTX_OPENSEARCH_INSTANCE_TYPE = "openSearchInstanceType"
 CTX_OPENSEARCH_DATA_NODES = "openSearchDataNodes"
 CTX_OPENSEARCH_VOLUME_GB = "openSearchVolumeGb"
 CTX_CREATE_OPENSEARCH_SLR = "createOpenSearchServiceLinkedRole"
+CTX_LAMBDA_PYTHON = "lambdaPython"
+LAMBDA_PYTHONS = ("3.11", "3.12", "3.13", "3.14")
 
 # CloudWatch Logs accepts only these retention periods.
 ALLOWED_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1827, 3653)
@@ -80,6 +82,7 @@ class StageConfig:
     ingest_max_concurrency: int
     opensearch: OpenSearchSize
     create_opensearch_service_linked_role: bool
+    lambda_python: str = "3.11"  # runtime and bytecode version: the asset is compiled by this Python
     opensearch_index: str = "articles"
 
     @property
@@ -130,8 +133,12 @@ class StageConfig:
 
         burst = _int(get(CTX_API_THROTTLE_BURST), CTX_API_THROTTLE_BURST, base.api_throttle_burst, 1, 5000)
         rate = _int(get(CTX_API_THROTTLE_RATE), CTX_API_THROTTLE_RATE, base.api_throttle_rate, 1, 10000)
+        lambda_python = _text(get(CTX_LAMBDA_PYTHON)) or base.lambda_python
+        if lambda_python not in LAMBDA_PYTHONS:
+            raise ConfigError(f"'{CTX_LAMBDA_PYTHON}' must be one of {LAMBDA_PYTHONS}, got {lambda_python!r}")
         return cls(
             stage=stage,
+            lambda_python=lambda_python,
             is_production=prod,
             poll_rate_minutes=_int(get(CTX_POLL_RATE_MINUTES), CTX_POLL_RATE_MINUTES, base.poll_rate_minutes, 1, 1440),
             public_read_api=_bool(get(CTX_PUBLIC_READ_API), CTX_PUBLIC_READ_API, base.public_read_api),

@@ -8,13 +8,12 @@ from typing import Any
 from aws_cdk import Duration
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
-from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 from newsflow import constants as c
 
 from infra.config import StageConfig
-from infra.lambdas import FunctionSpec, NewsflowFunction
+from infra.lambdas import FunctionAssets, FunctionSpec, NewsflowFunction
 from infra.nag import acknowledge
 from infra.storage import Storage
 
@@ -94,7 +93,7 @@ class Ingestion(Construct):
         construct_id: str,
         *,
         config: StageConfig,
-        code: lambda_.Code,
+        assets: FunctionAssets,
         environment: Mapping[str, str],
         storage: Storage,
         queues: Queues,
@@ -111,7 +110,7 @@ class Ingestion(Construct):
                 memory_mb=512,
                 timeout=INGEST_TIMEOUT,
             ),
-            code=code,
+            assets=assets,
             config=config,
             environment=environment,
         )
@@ -140,7 +139,7 @@ class Ingestion(Construct):
                 timeout=POLL_TIMEOUT,
                 reserved_concurrency=1,  # one poller at a time: feeds are fetched once per tick
             ),
-            code=code,
+            assets=assets,
             config=config,
             environment=environment,
         )

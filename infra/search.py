@@ -17,7 +17,7 @@ from constructs import Construct
 from newsflow import constants as c
 
 from infra.config import StageConfig
-from infra.lambdas import FunctionSpec, NewsflowFunction, VpcPlacement
+from infra.lambdas import FunctionAssets, FunctionSpec, NewsflowFunction, VpcPlacement
 from infra.log_groups import log_group
 from infra.nag import acknowledge
 from infra.network import Network
@@ -218,7 +218,7 @@ class StreamIndexer(Construct):
         construct_id: str,
         *,
         config: StageConfig,
-        code: lambda_.Code,
+        assets: FunctionAssets,
         environment: Mapping[str, str],
         table_stream_arn: str,
         failure_queue: sqs.IQueue,
@@ -235,7 +235,7 @@ class StreamIndexer(Construct):
                 memory_mb=512,
                 timeout=INDEX_TIMEOUT,
             ),
-            code=code,
+            assets=assets,
             config=config,
             environment=environment,
             placement=placement,

@@ -6,15 +6,14 @@ from pathlib import Path
 from typing import Any
 
 from aws_cdk import CfnOutput, Stack, Tags
-from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 from newsflow import constants as c
 
 from infra.api import Api
-from infra.bundling import ASSET_EXCLUDES, bundling_options
+from infra.cdn import SiteDistribution
 from infra.config import StageConfig
 from infra.ingestion import Ingestion, Queues
-from infra.lambdas import RUNTIME, VpcPlacement
+from infra.lambdas import FunctionAssets, VpcPlacement
 from infra.monitoring import Monitored, Monitoring
 from infra.network import Network
 from infra.search import SearchDomain, StreamIndexer
@@ -37,12 +36,8 @@ class NewsflowStack(Stack):
         Tags.of(self).add("project", "newsflow")
         Tags.of(self).add("stage", config.stage)
 
-        # One asset for all four functions: bundled once, uploaded once.
-        code = lambda_.Code.from_asset(
-            str(source_root),
-            bundling=bundling_options(source_root, RUNTIME.bundling_image),
-            exclude=list(ASSET_EXCLUDES),
-        )
+        # One asset per function: its handler's import closure, with bytecode (infra/bundling.py).
+        assets = FunctionAssets(source_root=source_root, python_version=config.lambda_python)
 
         self.storage = Storage(self, "Storage", config=config)
         self.queues = Queues(self, "Queues")
@@ -66,7 +61,7 @@ class NewsflowStack(Stack):
             self,
             "Ingestion",
             config=config,
-            code=code,
+            assets=assets,
             environment=environment,
             storage=self.storage,
             queues=self.queues,
@@ -75,7 +70,7 @@ class NewsflowStack(Stack):
             self,
             "Indexer",
             config=config,
-            code=code,
+            assets=assets,
             environment=environment,
             table_stream_arn=self._stream_arn(),
             failure_queue=self.queues.index_failures,
@@ -90,7 +85,7 @@ class NewsflowStack(Stack):
             self,
             "Api",
             config=config,
-            code=code,
+            assets=assets,
             environment=environment,
             storage=self.storage,
             queues=self.queues,
@@ -104,6 +99,10 @@ class NewsflowStack(Stack):
         self.network.allow_sqs_from(self.api.handler.function)
         self.network.restrict_dynamodb_endpoint(
             [self.storage.table.table_arn, *self.storage.index_arns], ENDPOINT_TABLE_ACTIONS
+        )
+
+        self.site = SiteDistribution(
+            self, "Site", config=config, rest_api=self.api.rest_api, site_dir=source_root.parent / "web"
         )
 
         self.monitoring = Monitoring(
@@ -129,7 +128,10 @@ class NewsflowStack(Stack):
             ),
         )
 
-        CfnOutput(self, "ApiUrl", value=self.api.url, description="Base URL of the v1 API")
+        CfnOutput(
+            self, "SiteUrl", value=self.site.url, description="The reference site, and /v1 reads through CloudFront"
+        )
+        CfnOutput(self, "ApiUrl", value=self.api.url, description="Base URL of the v1 API (admin calls go here)")
         CfnOutput(self, "QueueUrl", value=self.queues.items.queue_url, description="Items queue (producers)")
         CfnOutput(self, "DlqUrl", value=self.queues.dlq.queue_url, description="Dead-letter queue")
         CfnOutput(self, "TableName", value=self.storage.table.table_name, description="DynamoDB table")

@@ -5,15 +5,14 @@ Plain Python: no AWS imports. The ingest handler wires it to SQS and DynamoDB; t
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from newsflow.categorise import categorise
 from newsflow.errors import PermanentItemError
-from newsflow.models import MAX_ITEM_BYTES, Article, FeedItem, NormalisedItem
+from newsflow.models import Article, FeedItem, NormalisedItem
 from newsflow.normalise import normalise_item
 from newsflow.store.codec import DocumentTooLarge
 from newsflow.store.ports import ArticleRepository, WriteOutcome, WriteResult
@@ -27,24 +26,6 @@ class IngestResult(BaseModel):
     write: WriteResult
     category: str
     story_id: str | None = None
-
-
-def parse_message(body: str) -> FeedItem:
-    """Turn an SQS message body into a FeedItem, or raise PermanentItemError saying exactly why not."""
-    size = len(body.encode("utf-8", errors="surrogatepass"))
-    if size > MAX_ITEM_BYTES:
-        raise PermanentItemError("oversize", f"message is {size} bytes; the limit is {MAX_ITEM_BYTES}")
-    try:
-        payload = json.loads(body)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise PermanentItemError("invalid_json", str(exc)) from exc
-    if not isinstance(payload, dict):
-        raise PermanentItemError("schema_violation", "message body must be a JSON object")
-    try:
-        return FeedItem.model_validate(payload)
-    except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, err['loc'])) or 'item'}: {err['msg']}" for err in exc.errors()[:10])
-        raise PermanentItemError("schema_violation", problems) from exc
 
 
 def build_article(normalised: NormalisedItem, now: datetime) -> Article:

@@ -110,8 +110,11 @@ class Deployment:
         return str(functions[0]["Properties"]["Role"]["Fn::GetAtt"][0])
 
     def handlers(self) -> list[str]:
+        """newsflow's own functions (CDK's deploy-time custom-resource handlers are not in scope)."""
         return sorted(
-            str(r["Properties"]["Handler"]) for r in self.resources.values() if r["Type"] == "AWS::Lambda::Function"
+            str(r["Properties"]["Handler"])
+            for r in self.resources.values()
+            if r["Type"] == "AWS::Lambda::Function" and str(r["Properties"].get("Handler", "")).startswith("newsflow.")
         )
 
     def role_policy(self, role_id: str) -> Policy:

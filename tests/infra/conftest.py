@@ -19,16 +19,15 @@ os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
 
 from aws_cdk import App, Stack
-from aws_cdk import aws_lambda as lambda_
 from aws_cdk.assertions import Template
 from cdk_nag import AwsSolutionsChecks
 
 import infra.nag
 from infra.api import Api
-from infra.application import build_app, cdk_json_context
+from infra.application import FUNCTIONS_DIR, build_app, cdk_json_context
 from infra.config import StageConfig
 from infra.ingestion import Queues
-from infra.lambdas import VpcPlacement
+from infra.lambdas import FunctionAssets, VpcPlacement
 from infra.network import Network
 from infra.search import SearchDomain
 from infra.stack import NewsflowStack
@@ -174,13 +173,13 @@ def prod_parts() -> ProdParts:
 def public_api_template() -> Template:
     """Only the API (and what it needs) with context publicReadApi=true, in a bare stack."""
     config = StageConfig.from_context({"stage": "dev", "publicReadApi": "true"}.get)
-    stack = Stack(App(), "PublicApi")
+    stack = Stack(App(context={"aws:cdk:bundling-stacks": []}), "PublicApi")
     network = Network(stack, "Network", config=config)
     Api(
         stack,
         "Api",
         config=config,
-        code=lambda_.Code.from_inline("def lambda_handler(event, context):\n    return {}\n"),
+        assets=FunctionAssets(source_root=FUNCTIONS_DIR, python_version=config.lambda_python),
         environment={},
         storage=Storage(stack, "Storage", config=config),
         queues=Queues(stack, "Queues"),

@@ -103,6 +103,8 @@ def test_wildcard_acknowledgements_are_confined_to_inline_role_policies_and_open
     # IAM5 is acknowledged only for Resource::* on the roles' inline policies (X-Ray, ENI, ListStreams)
     # and for the OpenSearch document-path wildcard; never for a wildcard action.
     for ack in raw_nag.acknowledgements:
+        if "/Custom::CDKBucketDeployment" in ack.path:
+            continue  # CDK's own deploy-time copier of web/ (its policy is fixed by aws-cdk-lib; see infra/cdn.py)
         if ack.rule_id.startswith("AwsSolutions-IAM5"):
             assert "[Action::" not in ack.rule_id, ack
             if ack.rule_id == "AwsSolutions-IAM5[Resource::*]":

@@ -115,12 +115,15 @@ def test_items_queue_redrives_to_a_14_day_dlq_and_outlasts_six_ingest_timeouts(r
 # --- functions ------------------------------------------------------------------------------------
 
 
-def test_four_arm64_python_314_functions_with_the_runtime_handlers(resources: Resources) -> None:
-    functions = find(resources, "AWS::Lambda::Function")
+def test_newsflow_functions_are_arm64_on_the_configured_python(resources: Resources, synthesized: Any) -> None:
+    # (CDK's own BucketDeployment handler, which copies web/ at deploy time, is not ours.)
+    functions = [
+        f for f in find(resources, "AWS::Lambda::Function") if f[1]["Properties"]["Handler"].startswith("newsflow.")
+    ]
     assert {f["Properties"]["Handler"] for _, f in functions} == HANDLERS
     for _, fn in functions:
         props = fn["Properties"]
-        assert props["Runtime"] == "python3.14"
+        assert props["Runtime"] == f"python{synthesized.config.lambda_python}"
         assert props["Architectures"] == ["arm64"]
         assert props["TracingConfig"] == {"Mode": "Active"}
         # Each function logs to its own explicit log group, which has a retention period
@@ -536,3 +539,32 @@ def test_stack_outputs_what_operators_and_producers_need(template: Template) -> 
     assert {"ApiUrl", "QueueUrl", "DlqUrl", "TableName", "OpenSearchEndpoint"} <= set(outputs)
     stage_id = find_one(template.to_json()["Resources"], "AWS::ApiGateway::Stage")[0]
     assert outputs["ApiUrl"]["Value"]["Fn::Join"][1][-2:] == [{"Ref": stage_id}, "/v1"]
+
+
+# --- CloudFront -----------------------------------------------------------------------------------
+
+
+def test_cloudfront_caches_api_reads_by_query_string_as_the_api_says(resources: Resources) -> None:
+    _, distribution = find_one(resources, "AWS::CloudFront::Distribution")
+    config = distribution["Properties"]["DistributionConfig"]
+    (api,) = [b for b in config["CacheBehaviors"] if b["PathPattern"] == "/v1/*"]
+    # Reads only: admin calls are SigV4-signed for the execute-api host and go there directly
+    assert api["AllowedMethods"] == ["GET", "HEAD", "OPTIONS"]
+    assert api["ViewerProtocolPolicy"] == "https-only"
+    cache = resources[ref_target(api["CachePolicyId"])]["Properties"]["CachePolicyConfig"]
+    # TTL from the API's Cache-Control (0 when it says nothing), key = path + every query string
+    assert (cache["DefaultTTL"], cache["MinTTL"]) == (0, 0)
+    key = cache["ParametersInCacheKeyAndForwardedToOrigin"]
+    assert key["QueryStringsConfig"] == {"QueryStringBehavior": "all"}
+    assert key["HeadersConfig"] == {"HeaderBehavior": "none"}
+    assert key["EnableAcceptEncodingGzip"] is True
+    assert key["EnableAcceptEncodingBrotli"] is True
+    # The viewer's API key reaches API Gateway without splitting the cache per key
+    request = resources[ref_target(api["OriginRequestPolicyId"])]["Properties"]["OriginRequestPolicyConfig"]
+    assert request["HeadersConfig"] == {"HeaderBehavior": "whitelist", "Headers": ["x-api-key"]}
+    # The site is the default behaviour, from a private bucket through origin access control
+    assert config["DefaultCacheBehavior"]["ViewerProtocolPolicy"] == "redirect-to-https"
+    s3_origins = [o for o in config["Origins"] if "S3OriginConfig" in o]
+    assert len(s3_origins) == 1
+    assert "OriginAccessControlId" in s3_origins[0]
+    assert config["Logging"]["Bucket"]

@@ -1,6 +1,6 @@
 """Operator endpoints (IAM-authorised in AWS): push items onto the queue, edit the feeds registry.
 
-Items are checked exactly as ingest checks a queue message (`newsflow.pipeline.parse_message`):
+Items are checked exactly as ingest checks a queue message (`newsflow.messages.parse_message`):
 an item the pipeline would park in the DLQ is refused here, with the same reason, and never sent.
 """
 
@@ -116,7 +116,7 @@ class AdminService:
 
     def submit_items(self, body: Any) -> ItemsResponse:
         from newsflow.errors import PermanentItemError
-        from newsflow.pipeline import parse_message  # heavy (normalise, categorise): only on this route
+        from newsflow.messages import parse_message
 
         if self._queue is None:
             raise ApiError(503, "queueUnavailable", "no items queue is configured")

@@ -21,8 +21,9 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from newsflow import aws
 from newsflow.constants import MAX_RECEIVE_COUNT
 from newsflow.errors import PermanentItemError
+from newsflow.messages import parse_message
 from newsflow.observability import logger, metrics
-from newsflow.pipeline import StoryServices, ingest_item, parse_message
+from newsflow.pipeline import StoryServices, ingest_item
 from newsflow.settings import get_settings
 from newsflow.store.dynamo import DynamoArticleRepository
 from newsflow.store.ports import DeadLetter
