@@ -181,7 +181,14 @@ class Api(Construct):
             )
             plan.add_api_key(self.api_key)
 
-        self.web_acl = api_web_acl(self, "WebAcl", config, self.stage.stage_arn)
+        self.web_acl = api_web_acl(self, "WebAcl", config, self.stage.stage_arn) if config.waf_enabled else None
+        if self.web_acl is None:
+            acknowledge(
+                self.stage,
+                "AwsSolutions-APIG3",
+                f"Stage '{config.stage}' runs without a web ACL (context wafEnabled=false) to keep a development "
+                "stack's fixed cost low; API keys, the usage plan and stage throttling still apply. Prod enables it.",
+            )
         self._acknowledge_method_authorization(config)
 
     @property

@@ -35,6 +35,7 @@ CTX_OPENSEARCH_DATA_NODES = "openSearchDataNodes"
 CTX_OPENSEARCH_VOLUME_GB = "openSearchVolumeGb"
 CTX_CREATE_OPENSEARCH_SLR = "createOpenSearchServiceLinkedRole"
 CTX_LAMBDA_PYTHON = "lambdaPython"
+CTX_WAF_ENABLED = "wafEnabled"
 LAMBDA_PYTHONS = ("3.11", "3.12", "3.13", "3.14")
 
 # CloudWatch Logs accepts only these retention periods.
@@ -83,6 +84,7 @@ class StageConfig:
     opensearch: OpenSearchSize
     create_opensearch_service_linked_role: bool
     lambda_python: str = "3.11"  # runtime and bytecode version: the asset is compiled by this Python
+    waf_enabled: bool = True  # the API's web ACL (~$9 a month fixed): off by default on dev stages
     opensearch_index: str = "articles"
 
     @property
@@ -139,6 +141,7 @@ class StageConfig:
         return cls(
             stage=stage,
             lambda_python=lambda_python,
+            waf_enabled=_bool(get(CTX_WAF_ENABLED), CTX_WAF_ENABLED, base.waf_enabled),
             is_production=prod,
             poll_rate_minutes=_int(get(CTX_POLL_RATE_MINUTES), CTX_POLL_RATE_MINUTES, base.poll_rate_minutes, 1, 1440),
             public_read_api=_bool(get(CTX_PUBLIC_READ_API), CTX_PUBLIC_READ_API, base.public_read_api),
@@ -172,8 +175,9 @@ _DEV_DEFAULTS = StageConfig(
     log_retention_days=14,
     log_level="DEBUG",
     ingest_max_concurrency=2,
+    waf_enabled=False,
     opensearch=OpenSearchSize(
-        data_node_type="m7g.medium.search",
+        data_node_type="t3.small.search",  # the smallest type with encryption at rest: ~$26 a month
         data_nodes=1,
         volume_gb=10,
         master_node_type=None,
@@ -198,6 +202,8 @@ _PROD_DEFAULTS = StageConfig(
     log_level="INFO",
     ingest_max_concurrency=10,
     opensearch=OpenSearchSize(
+        # Dedicated masters are what keeps a quorum in a 2-zone domain (two data nodes alone cannot lose one);
+        # they cost about as much as the data nodes at this size: the price of surviving a node loss.
         data_node_type="r7g.large.search",
         data_nodes=2,
         volume_gb=50,

@@ -43,10 +43,15 @@ class Network(Construct):
             service=ec2.GatewayVpcEndpointAwsService.DYNAMODB,
             subnets=[self.subnets],
         )
+        # An interface endpoint costs ~$7.30 a month per zone: dev keeps one (the other zone reaches it
+        # across zones), prod one per zone so a zone outage leaves the api able to enqueue.
+        endpoint_subnets = (
+            self.subnets if config.is_production else ec2.SubnetSelection(subnets=self.vpc.isolated_subnets[:1])
+        )
         self.sqs_endpoint = self.vpc.add_interface_endpoint(
             "SqsEndpoint",
             service=ec2.InterfaceVpcEndpointAwsService.SQS,
-            subnets=self.subnets,
+            subnets=endpoint_subnets,
             private_dns_enabled=True,
             open=False,  # ingress is opened per client security group (see allow_sqs_from)
         )

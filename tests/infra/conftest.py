@@ -42,6 +42,7 @@ TEST_CONTEXT: dict[str, Any] = {
     "stage": "dev",
     "corsOrigins": [CORS_ORIGIN],
     "alarmEmail": ALARM_EMAIL,
+    "wafEnabled": True,  # off by default on dev (fixed cost); prod's default
     "aws:cdk:bundling-stacks": [],
 }
 

@@ -394,6 +394,10 @@ def test_gateway_errors_use_the_json_error_envelope(resources: Resources) -> Non
     assert responses["THROTTLED"]["ResponseParameters"]["gatewayresponse.header.Retry-After"] == "'1'"
 
 
+def test_a_dev_stage_without_waf_has_no_web_acl(public_api_template: Template) -> None:
+    public_api_template.resource_count_is("AWS::WAFv2::WebACL", 0)
+
+
 def test_public_read_api_drops_the_key_but_keeps_admin_signed(public_api_template: Template) -> None:
     # Given context publicReadApi=true / When the API is synthesized
     resources = public_api_template.to_json()["Resources"]

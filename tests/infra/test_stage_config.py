@@ -27,6 +27,8 @@ def test_dev_is_the_default_and_is_small_and_disposable() -> None:
     assert not dev.public_read_api
     assert dev.cors_origins == ()
     assert dev.alarm_email is None
+    assert dev.waf_enabled is False  # ~$9 a month fixed; API keys, usage plan and throttling still apply
+    assert config(stage="prod", alarmEmail="ops@example.com").waf_enabled is True
 
 
 def test_prod_refuses_to_deploy_without_someone_to_page() -> None:
