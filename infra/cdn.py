@@ -33,7 +33,7 @@ class SiteDistribution(Construct):
         self, scope: Construct, construct_id: str, *, config: StageConfig, rest_api: apigw.RestApi, site_dir: Path
     ) -> None:
         super().__init__(scope, construct_id)
-        removal = RemovalPolicy.RETAIN if config.is_production else RemovalPolicy.DESTROY
+        removal = RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE if config.is_production else RemovalPolicy.DESTROY
         self.logs = s3.Bucket(
             self,
             "Logs",

@@ -252,7 +252,7 @@ class Monitoring(Construct):
             "AlarmTopicKey",
             description=f"newsflow {config.stage}: encrypts the alarm topic",
             enable_key_rotation=True,
-            removal_policy=RemovalPolicy.RETAIN if config.is_production else RemovalPolicy.DESTROY,
+            removal_policy=RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE if config.is_production else RemovalPolicy.DESTROY,
         )
         key.grant(
             cast(iam.IGrantable, iam.ServicePrincipal("cloudwatch.amazonaws.com")),

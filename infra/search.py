@@ -105,7 +105,9 @@ class SearchDomain(Construct):
             vpc_subnets=[ec2.SubnetSelection(subnets=subnets)],
             security_groups=[self.security_group],
             enable_auto_software_update=True,
-            removal_policy=RemovalPolicy.RETAIN if config.is_production else RemovalPolicy.DESTROY,
+            # Kept on delete and replacement, but removed when a failed first deploy rolls back: the domain
+            # name is fixed, so a retained half-created domain would block every later deploy.
+            removal_policy=RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE if config.is_production else RemovalPolicy.DESTROY,
         )
         cfn_domain = cast(opensearch.CfnDomain, self.domain.node.default_child)
         cfn_domain.access_policies = self._access_policy
