@@ -130,6 +130,18 @@ def test_a_stack_missing_an_output_names_it(stack_env: LocalResources, capsys: p
     assert "cdk deploy -c stage=old" in err
 
 
+def test_a_refused_aws_call_is_one_line_naming_the_call(
+    stack_env: LocalResources, capsys: pytest.CaptureFixture[str]
+) -> None:
+    deploy_stack("gone", stack_outputs(stack_env, DlqUrl="https://sqs.us-east-1.amazonaws.com/123456789012/deleted"))
+
+    assert main(["--stage", "gone", "dlq", "list"]) == 2
+
+    err = capsys.readouterr().err
+    assert "newsflow: AWS refused ReceiveMessage" in err
+    assert "Traceback" not in err
+
+
 def test_without_a_stage_or_a_local_stack_it_says_how_to_start_one(
     tmp_path: object, capsys: pytest.CaptureFixture[str]
 ) -> None:

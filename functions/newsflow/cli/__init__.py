@@ -41,3 +41,14 @@ def main(argv: list[str] | None = None) -> int:
     except OperatorError as error:
         print(f"newsflow: {error}", file=sys.stderr)
         return 2
+    except Exception as error:
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        if isinstance(error, ClientError):  # AccessDenied, a queue that is gone...: say which call, no traceback
+            operation = getattr(error, "operation_name", "?")
+            print(f"newsflow: AWS refused {operation}: {error.response.get('Error', {})}", file=sys.stderr)
+            return 2
+        if isinstance(error, BotoCoreError):
+            print(f"newsflow: AWS call failed: {error}", file=sys.stderr)
+            return 2
+        raise

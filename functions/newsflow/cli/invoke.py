@@ -69,7 +69,9 @@ def invoker_for(args: argparse.Namespace, timeout: float) -> tuple[Invoker, str]
     stack = stack_for(args)
     if stack is not None:
         name = stack.output(OUTPUT_OPS_FUNCTION_NAME)
-        client = stack.client("lambda", read_timeout=int(timeout) + 30, retries={"max_attempts": 1})
+        client = stack.client(
+            "lambda", read_timeout=int(timeout) + 30, retries={"mode": "standard", "total_max_attempts": 1}
+        )
         return lambda_invoker(client, name), f"{name} ({stack.stack_name}, {stack.region})"
     state = local_state_or_fail(args.data_dir)
     if not state.api_url:

@@ -112,7 +112,12 @@ def _first_request(args: argparse.Namespace) -> ReindexRequest:
             raise OperatorError(f"--resume is not a reindex cursor: {error}") from error
     try:
         return ReindexRequest(
-            cursor=cursor, page_size=args.batch, delete_old=args.delete_old, budget_seconds=args.step_seconds
+            cursor=cursor,
+            page_size=args.batch,
+            delete_old=args.delete_old,
+            budget_seconds=args.step_seconds,
+            shards=args.shards,
+            replicas=args.replicas,
         )
     except ValidationError as error:
         problems = "; ".join(f"{e['loc'][0]}: {e['msg']}" for e in error.errors())
@@ -188,5 +193,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     parser.add_argument(
         "--step-seconds", type=float, default=600, help="--stage: work per ops-function invocation (default 600)"
     )
+    parser.add_argument("--shards", type=int, default=1, help="OpenSearch: primary shards of the new index (1)")
+    parser.add_argument("--replicas", type=int, default=None, help="OpenSearch: replicas of the new index")
     parser.add_argument("--resume", default=None, help="carry on from a cursor an interrupted reindex printed")
     parser.set_defaults(func=_cmd_reindex)

@@ -138,8 +138,8 @@ class OpenSearchVersions:
 
         return OpenSearchIndex(self._live.url, name, client=self._live.client, auto_create=False)
 
-    def create(self) -> str:
-        return self._live.create_version()
+    def create(self, shards: int = 1, replicas: int | None = None) -> str:
+        return self._live.create_version(shards, replicas)
 
     def exists(self, name: str) -> bool:
         return bool(self._live.client.indices.exists(index=name))
@@ -169,8 +169,8 @@ class TantivyVersions:
             raise ValueError(f"not a generation name: {name!r}")
         return self._root / name
 
-    def create(self) -> str:
-        from newsflow.search.tantivy_index import new_generation
+    def create(self, shards: int = 1, replicas: int | None = None) -> str:
+        from newsflow.search.tantivy_index import new_generation  # one local index: shards do not apply
 
         return new_generation(self._root).name
 

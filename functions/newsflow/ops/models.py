@@ -112,6 +112,8 @@ class ReindexRequest(BaseModel):
     cursor: ReindexCursor | None = None
     page_size: int = Field(default=500, ge=1, le=1000)
     delete_old: bool = False
+    shards: int = Field(default=1, ge=1, le=50, description="OpenSearch: primary shards of the new index.")
+    replicas: int | None = Field(default=None, ge=0, le=10, description="OpenSearch: replicas (default: cluster's).")
     budget_seconds: float = Field(default=600, gt=0, le=900, description="Stop and return a cursor after this.")
 
 

@@ -61,8 +61,9 @@ class ArticleTable(Protocol):
 class VersionedIndex(Protocol):
     """A search index that can be rebuilt beside the live one and swapped in atomically."""
 
-    def create(self) -> str:
-        """A new, empty index (OpenSearch `<alias>-v<n+1>`, or a tantivy generation). Returns its name."""
+    def create(self, shards: int = 1, replicas: int | None = None) -> str:
+        """A new, empty index (OpenSearch `<alias>-v<n+1>` with these shards and replicas, or a tantivy
+        generation). Returns its name."""
         ...
 
     def exists(self, name: str) -> bool: ...

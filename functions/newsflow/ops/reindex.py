@@ -50,7 +50,7 @@ def reindex_step(
 ) -> ReindexReport:
     """Run one step (at least one scan page, then until `seconds_left()` drops below zero)."""
     if request.cursor is None:
-        cursor = ReindexCursor(index=target.create(), started_at=now)
+        cursor = ReindexCursor(index=target.create(request.shards, request.replicas), started_at=now)
     else:
         cursor = request.cursor.model_copy(deep=True)
         if not target.exists(cursor.index):
