@@ -4,6 +4,7 @@ and `newsflow index-failures replay` / `dlq` reach the stack through its local s
 from __future__ import annotations
 
 import json
+import re
 import time
 import urllib.error
 import urllib.request
@@ -17,6 +18,7 @@ from newsflow.handlers import index as index_handler
 from newsflow.indexing import IndexReport
 from newsflow.local.stack import LocalStack
 from newsflow.ops.replay import parse_failure
+from newsflow.search.port import SearchQuery
 
 from tests.integration.helpers import body
 
@@ -60,10 +62,12 @@ def test_a_failed_index_batch_is_parked_as_lambda_would_and_replayed_from_the_cl
         return bool(bodies)
 
     wait_for(parked)
+    wait_for(stack.runtime.is_idle)  # type: ignore[union-attr]
     failure = parse_failure(bodies[0])
     assert failure.batch.stream_arn == stack.resources.stream_arn
     assert failure.request_context.condition == "RetryAttemptsExhausted"
-    assert failure.batch.batch_size == 1
+    # (moto's backends are process-wide: articles of earlier tests in this process may share the batch)
+    assert failure.batch.batch_size >= 1
     assert index_handler.search_index().count() == 0
 
     # Then, the index healthy again, the replay started from the CLI re-indexes the article in the stack
@@ -71,8 +75,11 @@ def test_a_failed_index_batch_is_parked_as_lambda_would_and_replayed_from_the_cl
     data_dir = str(stack.data_dir)
     assert main(["--data-dir", data_dir, "index-failures", "replay"]) == 0
     out = capsys.readouterr().out
-    assert "1 message(s): 1 replayed" in out
-    assert index_handler.search_index().count() == 1
+    replayed = re.search(r"(\d+) message\(s\): (\d+) replayed\n", out)
+    assert replayed, out
+    assert replayed.group(1) == replayed.group(2)
+    hits = index_handler.search_index().search(SearchQuery(text="OPEC output cut")).hits
+    assert any(h.document.title.startswith("OPEC+ agrees deeper oil output cut") for h in hits)
 
 
 def test_the_local_invoke_endpoint_only_takes_json_for_known_functions(stack: LocalStack) -> None:
@@ -100,18 +107,21 @@ def test_the_local_invoke_endpoint_only_takes_json_for_known_functions(stack: Lo
 
 def test_dlq_without_a_stage_still_reads_the_local_stack(stack: LocalStack, capsys: pytest.CaptureFixture[str]) -> None:
     assert stack.resources is not None
+    dlq_url = stack.resources.dlq_url
+
+    def parked_count() -> int:
+        attributes = aws.sqs().get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["ApproximateNumberOfMessages"])
+        return int(attributes["Attributes"]["ApproximateNumberOfMessages"])
+
+    before = parked_count()  # moto is process-wide: earlier tests may have left messages here
     aws.sqs().send_message(QueueUrl=stack.resources.queue_url, MessageBody="{broken")
 
     def parked() -> bool:
-        attributes = aws.sqs().get_queue_attributes(
-            QueueUrl=stack.resources.dlq_url,  # type: ignore[union-attr]
-            AttributeNames=["ApproximateNumberOfMessages"],
-        )["Attributes"]
-        return attributes["ApproximateNumberOfMessages"] == "1"
+        return parked_count() > before
 
     wait_for(parked)
     data_dir = str(stack.data_dir)
     assert main(["--data-dir", data_dir, "dlq", "list"]) == 0
     assert "- invalid_json" in capsys.readouterr().out
     assert main(["--data-dir", data_dir, "dlq", "redrive", "--reason", "invalid_json", "--dry-run"]) == 0
-    assert "would move 1 message(s)" in capsys.readouterr().out
+    assert re.search(r"would move [1-9]\d* message\(s\)", capsys.readouterr().out)
