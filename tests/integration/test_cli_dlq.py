@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from newsflow import aws
 from newsflow.cli import main
@@ -187,3 +189,33 @@ def test_the_move_task_is_started_from_the_dlq_to_the_items_queue() -> None:
     assert task == "task-1"
     assert final["Status"] == "COMPLETED"
     assert final["ApproximateNumberOfMessagesMoved"] == 3
+
+
+def test_redrive_goes_through_many_messages_in_batches(
+    stack_env: LocalResources, capsys: pytest.CaptureFixture[str]
+) -> None:
+    deploy_stack("test", stack_outputs(stack_env))
+    dlq = SqsDeadLetterQueue(aws.sqs(), stack_env.dlq_url)
+    for n in range(25):
+        reason = "retries_exhausted" if n % 5 else "oversize"
+        dlq.park(DeadLetter(body=json.dumps({"n": n}), reason=reason, detail="", message_id=f"m{n}"))
+
+    assert main(["--stage", "test", "dlq", "redrive", "--reason", "retries_exhausted"]) == 0
+
+    assert "moved 20 message(s)" in capsys.readouterr().out
+    assert len(bodies(stack_env.queue_url)) == 20
+    assert sorted(json.loads(b)["n"] for b in bodies(stack_env.dlq_url)) == [0, 5, 10, 15, 20]
+
+
+def test_a_message_that_cannot_be_sent_stays_in_the_dlq(
+    stack_env: LocalResources, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = "https://sqs.us-east-1.amazonaws.com/123456789012/no-such-items-queue"
+    deploy_stack("test", stack_outputs(stack_env, QueueUrl=missing))
+    SqsDeadLetterQueue(aws.sqs(), stack_env.dlq_url).park(DeadLetter(body="{}", reason="retries_exhausted"))
+
+    assert main(["--stage", "test", "dlq", "redrive", "--reason", "retries_exhausted"]) == 1
+
+    captured = capsys.readouterr()
+    assert "1 could not be sent and stay in the DLQ" in captured.err
+    assert bodies(stack_env.dlq_url) == ["{}"]

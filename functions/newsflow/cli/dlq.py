@@ -17,7 +17,7 @@ import argparse
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -68,9 +68,12 @@ def _parked(message: dict[str, Any], now: float) -> ParkedMessage:
     )
 
 
-def receive_all(sqs: Any, dlq_url: str, limit: int, now: Callable[[], float] = time.time) -> list[ParkedMessage]:
-    """Up to `limit` messages, each once (held invisible for HOLD_SECONDS: release them after use)."""
-    seen: dict[str, ParkedMessage] = {}
+def receive_batches(
+    sqs: Any, dlq_url: str, limit: int, now: Callable[[], float] = time.time
+) -> Iterator[list[ParkedMessage]]:
+    """Up to `limit` messages, ten at a time, each once. They are held invisible for HOLD_SECONDS:
+    whatever the caller does not delete it must release."""
+    seen: set[str] = set()
     while len(seen) < limit:
         response = sqs.receive_message(
             QueueUrl=dlq_url,
@@ -80,12 +83,15 @@ def receive_all(sqs: Any, dlq_url: str, limit: int, now: Callable[[], float] = t
             MessageAttributeNames=["All"],
             MessageSystemAttributeNames=["All"],
         )
-        messages = response.get("Messages", [])
-        if not messages:  # a long poll that finds nothing: nothing visible is left
-            break
-        for message in messages:
-            seen.setdefault(message["MessageId"], _parked(message, now()))
-    return list(seen.values())
+        messages = [m for m in response.get("Messages", []) if m["MessageId"] not in seen]
+        if not response.get("Messages"):  # a long poll that finds nothing: nothing visible is left
+            return
+        seen.update(m["MessageId"] for m in messages)
+        yield [_parked(m, now()) for m in messages]
+
+
+def receive_all(sqs: Any, dlq_url: str, limit: int) -> list[ParkedMessage]:
+    return [m for batch in receive_batches(sqs, dlq_url, limit) for m in batch]
 
 
 def release(sqs: Any, queue_url: str, messages: list[ParkedMessage]) -> None:
@@ -101,37 +107,41 @@ def release(sqs: Any, queue_url: str, messages: list[ParkedMessage]) -> None:
 
 def redrive_by_receiving(
     sqs: Any, dlq_url: str, queue_url: str, reasons: set[str], dry_run: bool, limit: int
-) -> tuple[RedriveResult, list[ParkedMessage]]:
-    """Re-send matching messages to the items queue, then delete them from the DLQ. Returns the matches."""
+) -> RedriveResult:
+    """Re-send matching messages to the items queue, then delete each from the DLQ, ten at a time (a message
+    is deleted well within the time it is held). Others (and all of a dry run) are released at the end."""
     result = RedriveResult()
-    messages = receive_all(sqs, dlq_url, limit)
-    matching = [m for m in messages if not reasons or m.reason in reasons]
-    keep = [m for m in messages if reasons and m.reason not in reasons]
-    result.skipped = len(keep)
+    keep: list[ParkedMessage] = []
     try:
-        for message in matching:
-            if dry_run:
+        for batch in receive_batches(sqs, dlq_url, limit):
+            for message in batch:
+                if reasons and message.reason not in reasons:
+                    result.skipped += 1
+                    keep.append(message)
+                    continue
+                if dry_run:
+                    result.moved[message.reason] = result.moved.get(message.reason, 0) + 1
+                    keep.append(message)
+                    continue
+                try:
+                    sqs.send_message(
+                        QueueUrl=queue_url,
+                        MessageBody=message.body,
+                        MessageAttributes={
+                            REDRIVEN_FROM_ATTRIBUTE: {"DataType": "String", "StringValue": message.message_id}
+                        },
+                    )
+                except Exception as error:
+                    print(f"  could not send {message.message_id}: {error}", file=sys.stderr)
+                    result.failed += 1
+                    keep.append(message)
+                    continue
+                # Sent first, deleted second: an interruption in between duplicates the item, never loses it.
+                sqs.delete_message(QueueUrl=dlq_url, ReceiptHandle=message.receipt_handle)
                 result.moved[message.reason] = result.moved.get(message.reason, 0) + 1
-                keep.append(message)
-                continue
-            try:
-                sqs.send_message(
-                    QueueUrl=queue_url,
-                    MessageBody=message.body,
-                    MessageAttributes={
-                        REDRIVEN_FROM_ATTRIBUTE: {"DataType": "String", "StringValue": message.message_id}
-                    },
-                )
-            except Exception as error:
-                print(f"  could not send {message.message_id}: {error}", file=sys.stderr)
-                result.failed += 1
-                keep.append(message)
-                continue
-            sqs.delete_message(QueueUrl=dlq_url, ReceiptHandle=message.receipt_handle)
-            result.moved[message.reason] = result.moved.get(message.reason, 0) + 1
     finally:
         release(sqs, dlq_url, keep)
-    return result, matching
+    return result
 
 
 def queue_arn(sqs: Any, url: str) -> str:
@@ -229,7 +239,7 @@ def _cmd_redrive(args: argparse.Namespace) -> int:
                 return 1
             return 0
         print("message move tasks are not available here: moving messages one by one", file=sys.stderr)
-    result, _ = redrive_by_receiving(sqs, dlq_url, queue_url, reasons, args.dry_run, args.limit)
+    result = redrive_by_receiving(sqs, dlq_url, queue_url, reasons, args.dry_run, args.limit)
     verb = "would move" if args.dry_run else "moved"
     total = sum(result.moved.values())
     print(
