@@ -10,6 +10,7 @@ from typing import Final
 ENV_TABLE_NAME: Final = "NEWSFLOW_TABLE_NAME"
 ENV_QUEUE_URL: Final = "NEWSFLOW_QUEUE_URL"
 ENV_DLQ_URL: Final = "NEWSFLOW_DLQ_URL"
+ENV_INDEX_FAILURES_URL: Final = "NEWSFLOW_INDEX_FAILURES_URL"  # the stream on-failure queue (ops function)
 ENV_SEARCH_BACKEND: Final = "NEWSFLOW_SEARCH_BACKEND"  # "opensearch" | "tantivy"
 ENV_OPENSEARCH_URL: Final = "NEWSFLOW_OPENSEARCH_URL"
 ENV_OPENSEARCH_INDEX: Final = "NEWSFLOW_OPENSEARCH_INDEX"
@@ -47,6 +48,19 @@ HANDLER_INGEST: Final = "newsflow.handlers.ingest.lambda_handler"
 HANDLER_INDEX: Final = "newsflow.handlers.index.lambda_handler"
 HANDLER_API: Final = "newsflow.handlers.api.lambda_handler"
 HANDLER_POLL: Final = "newsflow.handlers.poll.lambda_handler"
+HANDLER_OPS: Final = "newsflow.handlers.ops.lambda_handler"
+
+# CloudFormation outputs of NewsflowStack-<stage> that the operator CLI reads (`newsflow --stage X ...`).
+OUTPUT_API_URL: Final = "ApiUrl"
+OUTPUT_QUEUE_URL: Final = "QueueUrl"
+OUTPUT_DLQ_URL: Final = "DlqUrl"
+OUTPUT_TABLE_NAME: Final = "TableName"
+OUTPUT_OPENSEARCH_ENDPOINT: Final = "OpenSearchEndpoint"
+OUTPUT_READ_API_KEY_ID: Final = "ReadApiKeyId"
+OUTPUT_INDEX_FAILURES_URL: Final = "IndexFailuresQueueUrl"
+OUTPUT_OPS_FUNCTION_NAME: Final = "OpsFunctionName"
+OUTPUT_READ_USAGE_PLAN_ID: Final = "ReadUsagePlanId"
+STACK_NAME_PREFIX: Final = "NewsflowStack-"
 
 POWERTOOLS_SERVICE_NAME: Final = "newsflow"
 METRICS_NAMESPACE: Final = "Newsflow"

@@ -19,6 +19,7 @@ class Settings(BaseModel):
     table_name: str = Field(min_length=1)
     queue_url: str | None = None
     dlq_url: str | None = None
+    index_failures_url: str | None = None
     search_backend: Literal["opensearch", "tantivy"] = "tantivy"
     opensearch_url: str | None = None
     opensearch_index: str = "articles"
@@ -44,6 +45,7 @@ class Settings(BaseModel):
             "table_name": env.get(c.ENV_TABLE_NAME, ""),
             "queue_url": env.get(c.ENV_QUEUE_URL) or None,
             "dlq_url": env.get(c.ENV_DLQ_URL) or None,
+            "index_failures_url": env.get(c.ENV_INDEX_FAILURES_URL) or None,
             "search_backend": env.get(c.ENV_SEARCH_BACKEND, "tantivy"),
             "opensearch_url": env.get(c.ENV_OPENSEARCH_URL) or None,
             "opensearch_index": env.get(c.ENV_OPENSEARCH_INDEX, "articles"),

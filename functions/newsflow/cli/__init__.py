@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import pkgutil
+import sys
 
 DEFAULT_DATA_DIR = ".newsflow"
 
@@ -16,6 +17,10 @@ DEFAULT_DATA_DIR = ".newsflow"
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="newsflow", description="newsflow: serverless news ingestion")
     parser.add_argument("--data-dir", default=DEFAULT_DATA_DIR, help="local stack state (default .newsflow)")
+    parser.add_argument(
+        "--stage", default=None, help="act on the deployed stack NewsflowStack-<stage> (ops commands; default: local)"
+    )
+    parser.add_argument("--region", default=None, help="AWS region of the deployed stack (default: AWS_REGION)")
     commands = parser.add_subparsers(dest="command", required=True)
     for module_info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
         if module_info.name.startswith("_"):
@@ -28,5 +33,22 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from newsflow.cli.target import OperatorError
+
     args = build_parser().parse_args(argv)
-    return int(args.func(args))
+    try:
+        return int(args.func(args))
+    except OperatorError as error:
+        print(f"newsflow: {error}", file=sys.stderr)
+        return 2
+    except Exception as error:
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        if isinstance(error, ClientError):  # AccessDenied, a queue that is gone...: say which call, no traceback
+            operation = getattr(error, "operation_name", "?")
+            print(f"newsflow: AWS refused {operation}: {error.response.get('Error', {})}", file=sys.stderr)
+            return 2
+        if isinstance(error, BotoCoreError):
+            print(f"newsflow: AWS call failed: {error}", file=sys.stderr)
+            return 2
+        raise

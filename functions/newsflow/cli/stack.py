@@ -1,4 +1,4 @@
-"""Local stack commands: `dev`, `ingest`, `demo`, `dlq`."""
+"""Local stack commands: `dev`, `ingest`, `demo` (`dlq` lives in cli/dlq.py)."""
 
 from __future__ import annotations
 
@@ -164,27 +164,6 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return 0 if summary.completed else 1
 
 
-def _cmd_dlq(args: argparse.Namespace) -> int:
-    from newsflow.local.stack import client_for, read_state
-
-    state = read_state(args.data_dir)
-    if state is None:
-        print("no local stack running (start one with `newsflow dev`)", file=sys.stderr)
-        return 1
-    from newsflow.constants import DLQ_DETAIL_ATTRIBUTE, DLQ_REASON_ATTRIBUTE
-
-    sqs = client_for(state, "sqs")
-    response = sqs.receive_message(
-        QueueUrl=state.resources.dlq_url, MaxNumberOfMessages=10, MessageAttributeNames=["All"], VisibilityTimeout=0
-    )
-    for message in response.get("Messages", []):
-        attributes = message.get("MessageAttributes", {})
-        reason = attributes.get(DLQ_REASON_ATTRIBUTE, {}).get("StringValue", "(redriven by SQS: no reason)")
-        detail = attributes.get(DLQ_DETAIL_ATTRIBUTE, {}).get("StringValue", "")
-        print(f"- {reason}: {detail[:200]}\n    body: {message['Body'][:160]}")
-    return 0
-
-
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     dev = commands.add_parser("dev", help="run the local stack until stopped")
     dev.add_argument("--port", type=int, default=8000, help="API port on 127.0.0.1 (default 8000)")
@@ -204,6 +183,3 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     demo.add_argument("--port", type=int, default=0, help="API port (default: any free port)")
     demo.add_argument("--timeout", type=float, default=300.0)
     demo.set_defaults(func=_cmd_demo)
-
-    dlq = commands.add_parser("dlq", help="show what the running local stack parked in its DLQ, with reasons")
-    dlq.set_defaults(func=_cmd_dlq)

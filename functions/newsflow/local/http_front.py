@@ -15,6 +15,9 @@ from newsflow.local.events import api_gateway_event
 
 MAX_BODY_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit
 STATUS_PATH = "/_local/status"
+# The local stand-in for `lambda:Invoke` of operator functions (`newsflow index-failures replay` locally).
+INVOKE_PREFIX = "/_local/invoke/"
+Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 
 
 class ApiFront:
@@ -25,8 +28,10 @@ class ApiFront:
         host: str = "127.0.0.1",
         port: int = 8000,
         api_key: str | None = None,
+        functions: dict[str, Handler] | None = None,
     ) -> None:
         self._handler = handler
+        self._functions = dict(functions or {})
         self._status = status
         self._api_key = api_key
         front = self
@@ -73,6 +78,9 @@ class ApiFront:
         if request.path.split("?", 1)[0] == STATUS_PATH:
             self._write(request, 200, {"Content-Type": "application/json"}, json.dumps(self._status()).encode())
             return
+        if request.path.startswith(INVOKE_PREFIX) and request.command == "POST":
+            self._invoke(request, request.path.removeprefix(INVOKE_PREFIX))
+            return
         length = int(request.headers.get("Content-Length") or 0)
         if length > MAX_BODY_BYTES:
             self._error(request, 413, "payloadTooLarge", "request body is larger than 10 MB")
@@ -95,6 +103,24 @@ class ApiFront:
         payload = response.get("body") or ""
         raw = base64.b64decode(payload) if response.get("isBase64Encoded") else payload.encode()
         self._write(request, int(response.get("statusCode", 502)), headers, raw)
+
+    def _invoke(self, request: BaseHTTPRequestHandler, name: str) -> None:
+        """Like Lambda's Invoke: 200 with the function's answer, or with errorMessage/errorType when it raised.
+        JSON only, which a browser cannot send cross-origin without a preflight this front never grants."""
+        handler = self._functions.get(name)
+        if handler is None:
+            self._error(request, 404, "notFound", f"no local function {name!r}")
+            return
+        if request.headers.get("Content-Type", "").split(";")[0].strip() != "application/json":
+            self._error(request, 415, "unsupportedMediaType", "invoke with Content-Type: application/json")
+            return
+        length = int(request.headers.get("Content-Length") or 0)
+        try:
+            event = json.loads(request.rfile.read(length) if 0 < length <= MAX_BODY_BYTES else b"{}")
+            answer = handler(event, LocalLambdaContext(name, timeout_seconds=900))
+        except Exception as error:
+            answer = {"errorMessage": str(error), "errorType": type(error).__name__}
+        self._write(request, 200, {"Content-Type": "application/json"}, json.dumps(answer, default=str).encode())
 
     def _error(self, request: BaseHTTPRequestHandler, status: int, code: str, message: str) -> None:
         body = json.dumps({"status": "error", "code": code, "message": message, "param": None}).encode()

@@ -38,6 +38,7 @@ class LocalResources(BaseModel):
             c.ENV_TABLE_NAME: self.table_name,
             c.ENV_QUEUE_URL: self.queue_url,
             c.ENV_DLQ_URL: self.dlq_url,
+            c.ENV_INDEX_FAILURES_URL: self.index_failures_url,
         }
 
 

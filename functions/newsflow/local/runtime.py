@@ -19,9 +19,11 @@ import json
 import os
 import threading
 import time
+import uuid
 import warnings
 from collections import Counter
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -245,12 +247,12 @@ class LocalRuntime:
             if response.get("Records"):
                 got_any = True
             if records:
-                self._index_records(records)
+                self._index_records(records, shard_id)
             if next_iterator:
                 self._shard_iterators[shard_id] = next_iterator
         return got_any
 
-    def _index_records(self, records: list[dict[str, Any]]) -> None:
+    def _index_records(self, records: list[dict[str, Any]], shard_id: str) -> None:
         pending = records
         for attempt in range(MAX_STREAM_RETRIES + 1):
             try:
@@ -271,16 +273,31 @@ class LocalRuntime:
             pending = pending[position:]
             if attempt < MAX_STREAM_RETRIES:
                 time.sleep(0.2 * (attempt + 1))
-        self._send_index_failures(pending)
+        self._send_index_failures(pending, shard_id, MAX_STREAM_RETRIES + 1)
 
-    def _send_index_failures(self, records: list[dict[str, Any]]) -> None:
+    def _send_index_failures(self, records: list[dict[str, Any]], shard_id: str, invocations: int) -> None:
+        """The on-failure destination, as Lambda writes it: the batch's position in the stream, not its records."""
+        arrivals = [r["dynamodb"].get("ApproximateCreationDateTime") for r in records]
         body = json.dumps(
             {
-                "reason": f"index failed after {MAX_STREAM_RETRIES} retries",
-                "records": [
-                    {"sequenceNumber": r["dynamodb"]["SequenceNumber"], "keys": str(r["dynamodb"].get("Keys"))}
-                    for r in records
-                ],
+                "requestContext": {
+                    "requestId": str(uuid.uuid4()),
+                    "functionArn": "arn:aws:lambda:us-east-1:123456789012:function:index",
+                    "condition": "RetryAttemptsExhausted",
+                    "approximateInvokeCount": invocations,
+                },
+                "responseContext": {"statusCode": 200, "executedVersion": "$LATEST", "functionError": "Unhandled"},
+                "version": "1.0",
+                "timestamp": _iso(datetime.now(UTC)),
+                "DDBStreamBatchInfo": {
+                    "shardId": shard_id,
+                    "startSequenceNumber": records[0]["dynamodb"]["SequenceNumber"],
+                    "endSequenceNumber": records[-1]["dynamodb"]["SequenceNumber"],
+                    "approximateArrivalOfFirstRecord": _iso(arrivals[0]),
+                    "approximateArrivalOfLastRecord": _iso(arrivals[-1]),
+                    "batchSize": len(records),
+                    "streamArn": self._resources.stream_arn,
+                },
             }
         )
         aws.sqs().send_message(QueueUrl=self._resources.index_failures_url, MessageBody=body)
@@ -301,6 +318,13 @@ class LocalRuntime:
             return
         with self._lock:
             self._stats.errors = [*self._stats.errors[-19:], message]
+
+
+def _iso(moment: Any) -> str:
+    if not isinstance(moment, datetime):
+        moment = datetime.now(UTC)
+    value = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _pk(record: dict[str, Any]) -> Any:

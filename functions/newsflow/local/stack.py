@@ -134,7 +134,15 @@ class LocalStack:
         )
         self.runtime.start()
         if self._api_port is not None:
-            self._front = ApiFront(api.lambda_handler, self.status, port=self._api_port, api_key=self._api_key)
+            from newsflow.handlers import ops
+
+            self._front = ApiFront(
+                api.lambda_handler,
+                self.status,
+                port=self._api_port,
+                api_key=self._api_key,
+                functions={"ops": ops.lambda_handler},
+            )
             self._front.start()
         return self
 
