@@ -166,11 +166,12 @@ class Api(Construct):
         )
 
         self.api_key: apigw.IApiKey | None = None
+        self.usage_plan: apigw.UsagePlan | None = None
         if not config.public_read_api:
             self.api_key = self.rest_api.add_api_key(
                 "ReadApiKey", description=f"newsflow {config.stage}: read access for websites and apps"
             )
-            plan = self.rest_api.add_usage_plan(
+            plan = self.usage_plan = self.rest_api.add_usage_plan(
                 "ReadUsagePlan",
                 name=f"newsflow-{config.stage}-read",
                 description="Per-key throttling for the read API",

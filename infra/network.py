@@ -44,7 +44,7 @@ class Network(Construct):
             subnets=[self.subnets],
         )
         # An interface endpoint costs ~$7.30 a month per zone: dev keeps one (the other zone reaches it
-        # across zones), prod one per zone so a zone outage leaves the api able to enqueue.
+        # across zones), prod one per zone so a zone outage leaves the functions able to reach the service.
         endpoint_subnets = (
             self.subnets if config.is_production else ec2.SubnetSelection(subnets=self.vpc.isolated_subnets[:1])
         )
@@ -56,11 +56,23 @@ class Network(Construct):
             open=False,  # ingress is opened per client security group (see allow_sqs_from)
         )
 
+        # The ops function replays failed stream batches: DynamoDB Streams has no gateway endpoint.
+        self.streams_endpoint = self.vpc.add_interface_endpoint(
+            "DynamoDbStreamsEndpoint",
+            service=ec2.InterfaceVpcEndpointAwsService.DYNAMODB_STREAMS,
+            subnets=endpoint_subnets,
+            private_dns_enabled=True,
+            open=False,
+        )
+
     def security_group(self, construct_id: str, description: str) -> ec2.SecurityGroup:
         return ec2.SecurityGroup(self, construct_id, vpc=self.vpc, description=description, allow_all_outbound=True)
 
     def allow_sqs_from(self, peer: ec2.IConnectable) -> None:
         self.sqs_endpoint.connections.allow_default_port_from(peer, "HTTPS to the SQS endpoint")
+
+    def allow_streams_from(self, peer: ec2.IConnectable) -> None:
+        self.streams_endpoint.connections.allow_default_port_from(peer, "HTTPS to the DynamoDB Streams endpoint")
 
     def restrict_dynamodb_endpoint(self, resources: list[str], actions: list[str]) -> None:
         """The gateway endpoint only serves the newsflow table (and its indexes), nothing else."""

@@ -169,18 +169,27 @@ class SearchDomain(Construct):
                 )
             )
             function.add_to_policy([action], resources)
-            for resource in resources:
-                if resource.endswith("*"):
+            for path, resource in zip(paths, resources, strict=True):
+                if "*" in path:
                     acknowledge(
-                        function.role,
-                        f"AwsSolutions-IAM5[Resource::{_flat(resource, self)}]",
-                        "OpenSearch authorizes HTTP paths and document ids are only known at run time: the "
-                        "wildcard covers the documents of this one index of this one domain, for one verb.",
+                        function.role, f"AwsSolutions-IAM5[Resource::{_flat(resource, self)}]", _wildcard_reason(path)
                     )
 
     @property
     def endpoint_url(self) -> str:
         return f"https://{self.domain.domain_endpoint}"
+
+
+def _wildcard_reason(path: str) -> str:
+    if "_doc/*" in path:
+        return (
+            "OpenSearch authorizes HTTP paths and document ids are only known at run time: the wildcard covers "
+            "the documents of this one index of this one domain, for one verb."
+        )
+    return (
+        "The versioned indices behind the alias (<alias>-v1, -v2, ...) are created by reindex at run time, so "
+        "their names end in a wildcard; it covers only this alias's versions in this one domain, for one verb."
+    )
 
 
 def _flat(arn: str, scope: Construct) -> str:

@@ -16,14 +16,16 @@ from infra.ingestion import Ingestion, Queues
 from infra.lambdas import FunctionAssets, VpcPlacement
 from infra.monitoring import Monitored, Monitoring
 from infra.network import Network
+from infra.ops import OpsFunction
 from infra.search import SearchDomain, StreamIndexer
 from infra.storage import Storage
 
+# What the functions inside the VPC call on the table (api: reads, feed writes; ops: GetItem, Scan).
 ENDPOINT_TABLE_ACTIONS = [
     "dynamodb:GetItem",
     "dynamodb:Query",
+    "dynamodb:Scan",
     "dynamodb:PutItem",
-    "dynamodb:UpdateItem",
     "dynamodb:DeleteItem",
 ]
 
@@ -96,6 +98,18 @@ class NewsflowStack(Stack):
                 security_group=self.network.security_group("ApiSecurityGroup", "newsflow api Lambda"),
             ),
         )
+        self.ops = OpsFunction(
+            self,
+            "Ops",
+            config=config,
+            assets=assets,
+            environment=environment,
+            storage=self.storage,
+            queues=self.queues,
+            search=self.search,
+            network=self.network,
+            stream_arn=self._stream_arn(),
+        )
         self.network.allow_sqs_from(self.api.handler.function)
         self.network.restrict_dynamodb_endpoint(
             [self.storage.table.table_arn, *self.storage.index_arns], ENDPOINT_TABLE_ACTIONS
@@ -115,6 +129,7 @@ class NewsflowStack(Stack):
                     ("Index", self.indexer.handler),
                     ("Api", self.api.handler),
                     ("Poll", self.ingestion.poll),
+                    ("Ops", self.ops.handler),
                 ),
                 index_function=self.indexer.handler,
                 poll_function=self.ingestion.poll,
@@ -136,6 +151,25 @@ class NewsflowStack(Stack):
         CfnOutput(self, "DlqUrl", value=self.queues.dlq.queue_url, description="Dead-letter queue")
         CfnOutput(self, "TableName", value=self.storage.table.table_name, description="DynamoDB table")
         CfnOutput(self, "OpenSearchEndpoint", value=self.search.endpoint_url, description="OpenSearch (VPC only)")
+        CfnOutput(
+            self,
+            c.OUTPUT_INDEX_FAILURES_URL,
+            value=self.queues.index_failures.queue_url,
+            description="Stream batches the indexer gave up on (`newsflow --stage X index-failures replay`)",
+        )
+        CfnOutput(
+            self,
+            c.OUTPUT_OPS_FUNCTION_NAME,
+            value=self.ops.handler.function.function_name,
+            description="The ops function the CLI invokes (replay, reindex)",
+        )
+        if self.api.usage_plan is not None:
+            CfnOutput(
+                self,
+                c.OUTPUT_READ_USAGE_PLAN_ID,
+                value=self.api.usage_plan.usage_plan_id,
+                description="The read usage plan (`newsflow --stage X api-key rotate` attaches new keys to it)",
+            )
         if self.api.api_key is not None:
             CfnOutput(
                 self,

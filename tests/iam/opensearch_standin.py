@@ -152,6 +152,13 @@ class OpenSearchStandIn:
             if pit not in self.pits:
                 return 404, _error("search_context_missing_exception", f"no search context found for id [{pit}]")
             return 200, self._search(self.pit_index, payload or {}) | {"pit_id": pit}
+        if len(parts) == 2 and parts[0] == "_alias" and method in {"HEAD", "GET"}:
+            alias = parts[1]
+            if alias not in self.aliases:
+                return 404, (
+                    None if method == "HEAD" else _error("aliases_not_found_exception", f"alias [{alias}] missing")
+                )
+            return 200, (None if method == "HEAD" else {self.aliases[alias]: {"aliases": {alias: {}}}})
         if parts == ["_aliases"] and method == "POST":
             for action in (payload or {}).get("actions", []):
                 ((kind, spec),) = action.items()

@@ -137,11 +137,27 @@ def index_scenario(roles: Roles, run: Run) -> None:
         response = index.lambda_handler(stream_event(articles, roles.resources.stream_arn), _context("index"))
         run.results["index"] = response
         run.results["indexed_records"] = len(articles)
-        # The on-failure destination: the mapping sends a batch's metadata to the index-failures queue.
+        # The on-failure destination: the mapping sends a batch's metadata (what it gave up on) to the
+        # index-failures queue, as Lambda does after the retries; the ops scenario replays it.
+        shard = shards[0]["ShardId"]
+        batch = [r for r in records if r["dynamodb"]["Keys"]["pk"]["S"].startswith("ART#")][:3]
         aws.sqs().send_message(
             QueueUrl=roles.resources.index_failures_url,
-            MessageBody=json.dumps({"DDBStreamBatchInfo": {"streamArn": roles.resources.stream_arn, "batchSize": 1}}),
+            MessageBody=json.dumps(
+                {
+                    "requestContext": {"condition": "RetryAttemptsExhausted", "approximateInvokeCount": 6},
+                    "version": "1.0",
+                    "DDBStreamBatchInfo": {
+                        "shardId": shard,
+                        "startSequenceNumber": batch[0]["dynamodb"]["SequenceNumber"],
+                        "endSequenceNumber": batch[-1]["dynamodb"]["SequenceNumber"],
+                        "batchSize": len(batch),
+                        "streamArn": roles.resources.stream_arn,
+                    },
+                }
+            ),
         )
+        aws.sqs().send_message(QueueUrl=roles.resources.index_failures_url, MessageBody='{"not": "a failure record"}')
 
 
 def _call(run: Run, key: str, method: str, path: str, body: Any = None, operator: bool = False) -> tuple[int, Any]:
@@ -207,6 +223,28 @@ def poll_scenario(roles: Roles, run: Run) -> None:
         )
 
 
+def ops_scenario(roles: Roles, run: Run) -> None:
+    from newsflow.handlers import ops
+
+    with roles.acting_as(c.HANDLER_OPS):
+        run.results["replay"] = ops.lambda_handler({"action": "replay-index-failures"}, _context("ops"))
+        steps: list[dict[str, Any]] = []
+        cursor = None
+        for _ in range(200):  # a reindex returns a cursor until it has swapped the alias
+            step = ops.lambda_handler({"action": "reindex", "cursor": cursor, "page_size": 50}, _context("ops"))
+            steps.append(step)
+            cursor = step.get("cursor")
+            if step.get("done") or step.get("status") == "error":
+                break
+        run.results["reindex"] = steps
+        second = ops.lambda_handler({"action": "reindex", "delete_old": True}, _context("ops"))
+        while second.get("cursor") and not second.get("done"):
+            second = ops.lambda_handler(
+                {"action": "reindex", "cursor": second["cursor"], "delete_old": True}, _context("ops")
+            )
+        run.results["reindex_delete_old"] = second
+
+
 Scenario = Callable[[Roles, Run], None]
 # In data-flow order: what ingest stores, index publishes and api serves; poll reads the feed api registered.
 SCENARIOS: dict[str, Scenario] = {
@@ -214,6 +252,7 @@ SCENARIOS: dict[str, Scenario] = {
     c.HANDLER_INDEX: index_scenario,
     c.HANDLER_API: api_scenario,
     c.HANDLER_POLL: poll_scenario,
+    c.HANDLER_OPS: ops_scenario,
 }
 
 

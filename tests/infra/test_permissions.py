@@ -189,6 +189,21 @@ def test_poll_fetched_the_registered_feed_and_enqueued_its_items(checked: Checke
     assert report["items_sent"] > 0
 
 
+def test_ops_replayed_the_failed_batch_and_reindexed_the_table(checked: Checked) -> None:
+    replay = checked.run.results["replay"]
+    outcomes = {m["outcome"]: m for m in replay["messages"]}
+    assert set(outcomes) == {"replayed", "malformed"}  # the malformed one is reported and kept
+    assert outcomes["replayed"]["upserted"]
+    steps = checked.run.results["reindex"]
+    assert steps[-1].get("done") is True, steps[-1]
+    assert steps[-1]["index"] == "articles-v2"
+    final = checked.run.results["reindex_delete_old"]
+    assert final.get("done") is True, final
+    assert final["index"] == "articles-v3"
+    assert checked.run.standin.aliases["articles"] == "articles-v3"
+    assert set(checked.run.standin.indices) == {"articles-v1", "articles-v3"}  # v2, replaced by v3, was dropped
+
+
 def test_every_grant_is_used_by_some_call(checked: Checked) -> None:
     # Then the policies grant nothing beyond what the calls use (and what the Lambda platform uses)
     used = checked.run.enforcer.used_grants() | checked.run.standin.used_grants()

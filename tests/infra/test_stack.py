@@ -24,7 +24,7 @@ pytestmark = [pytest.mark.infra, pytest.mark.xdist_group("cdk")]
 
 Resources = dict[str, dict[str, Any]]
 
-HANDLERS = {c.HANDLER_INGEST, c.HANDLER_INDEX, c.HANDLER_API, c.HANDLER_POLL}
+HANDLERS = {c.HANDLER_INGEST, c.HANDLER_INDEX, c.HANDLER_API, c.HANDLER_POLL, c.HANDLER_OPS}
 
 
 # --- storage --------------------------------------------------------------------------------------
@@ -154,7 +154,7 @@ def test_only_index_and_api_run_inside_the_vpc(resources: Resources) -> None:
         for _, f in find(resources, "AWS::Lambda::Function")
         if "VpcConfig" in f["Properties"]
     }
-    assert in_vpc == {c.HANDLER_INDEX, c.HANDLER_API}
+    assert in_vpc == {c.HANDLER_INDEX, c.HANDLER_API, c.HANDLER_OPS}
 
 
 def test_poller_runs_one_at_a_time_on_the_configured_schedule(resources: Resources, synthesized: Any) -> None:
@@ -247,7 +247,7 @@ def test_domain_is_encrypted_https_only_logged_and_private(resources: Resources)
     assert len(props["VPCOptions"]["SubnetIds"]) == 1
 
 
-def test_domain_access_policy_names_only_the_index_and_api_roles(resources: Resources) -> None:
+def test_domain_access_policy_names_only_the_index_api_and_ops_roles(resources: Resources) -> None:
     _, domain = find_one(resources, "AWS::OpenSearchService::Domain")
     statements = domain["Properties"]["AccessPolicies"]["Statement"]
     principals = set()
@@ -256,7 +256,7 @@ def test_domain_access_policy_names_only_the_index_and_api_roles(resources: Reso
         principals |= {p["Fn::GetAtt"][0] for p in (named if isinstance(named, list) else [named])}
     roles = {
         function_by_handler(resources, h)[1]["Properties"]["Role"]["Fn::GetAtt"][0]
-        for h in (c.HANDLER_INDEX, c.HANDLER_API)
+        for h in (c.HANDLER_INDEX, c.HANDLER_API, c.HANDLER_OPS)
     }
     assert principals == roles
     assert all(s["Effect"] == "Allow" and "Condition" not in s for s in statements)
@@ -528,7 +528,7 @@ def test_no_alarm_pages_on_a_single_blip(resources: Resources) -> None:
     }
     assert all(any(word in d for word in ("unassigned", "blocks writes", "volume free")) for d in single), single
     error_rates = [a for a in _alarms(resources).values() if "Errors" in _metric_names(a)]
-    assert len(error_rates) == 4  # one per function, as a rate of its invocations
+    assert len(error_rates) == len(HANDLERS)  # one per function, as a rate of its invocations
     for alarm in error_rates:
         assert alarm["Threshold"] == 5
         assert (alarm["DatapointsToAlarm"], alarm["EvaluationPeriods"]) == (3, 5)
