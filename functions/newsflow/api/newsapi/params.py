@@ -73,6 +73,13 @@ class _NewsApiParams(BaseModel):
 
 class _Articles(_NewsApiParams):
     q: str | None = Field(default=None, max_length=500, description='Words, "phrases", +must, -exclude, AND/OR/NOT.')
+    q_in_title: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("qInTitle", "qintitle"),
+        serialization_alias="qInTitle",
+        max_length=500,
+        description="Words to find in the title only (newsapi-python sends it as `qintitle`).",
+    )
     sources: str | None = Field(
         default=None, max_length=2000, description=f"Comma-separated source ids (at most {MAX_SOURCES})."
     )
@@ -97,13 +104,6 @@ class _Articles(_NewsApiParams):
 
 
 class EverythingParams(_Articles):
-    q_in_title: str | None = Field(
-        default=None,
-        validation_alias=AliasChoices("qInTitle", "qintitle"),
-        serialization_alias="qInTitle",
-        max_length=500,
-        description="Words to find in the title only (newsapi-python sends it as `qintitle`).",
-    )
     search_in: str | None = Field(
         default=None,
         alias="searchIn",

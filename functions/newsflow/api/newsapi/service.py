@@ -55,8 +55,7 @@ class NewsApiService:
                 "Required parameters are missing, the scope of your search is too broad. Please set any of the "
                 f"following required parameters and try again: {EVERYTHING_SCOPE}.",
             )
-        if params.q and params.q_in_title:
-            raise invalid("Use either q (with searchIn=title for titles only) or qInTitle, not both.")
+        self._one_text(params)
         if params.q_in_title and params.search_in:
             raise invalid("searchIn does not apply to qInTitle, which searches titles only.")
         sources = self._checked_sources(params.source_list())
@@ -89,7 +88,8 @@ class NewsApiService:
     # --------------------------------------------------------------------------- top headlines
 
     def top_headlines(self, params: TopHeadlinesParams) -> ArticlesResponse:
-        if not (params.sources or params.q or params.language or params.country or params.category):
+        scope = (params.sources, params.q, params.q_in_title, params.language, params.country, params.category)
+        if not any(scope):
             raise NewsApiError(
                 "parametersMissing",
                 "Required parameters are missing. Please set any of the following parameters and try again: "
@@ -97,22 +97,29 @@ class NewsApiService:
             )
         if params.sources and (params.country or params.category):
             raise invalid("You cannot mix the sources parameter with the country or category parameters.")
-        filters = self._country_filters(params.country, params.language).model_copy(
-            update={"category": self._category(params.category)}
-        )
+        self._one_text(params)
+        category = self._category(params.category)
         sources = self._checked_sources(params.source_list())
+        start, depth = self._window(params.page, params.page_size)
+        filters = self._country_filters(params.country, params.language)
+        if filters is None:
+            return ArticlesResponse(totalResults=0, articles=[])
+        filters.category = category
         if sources:
             filters.source_ids = sources
-        start, depth = self._window(params.page, params.page_size)
-        query = SearchQuery(text=params.q or "", filters=filters)
+        query = SearchQuery(
+            text=params.q_in_title or params.q or "", search_in=["title"] if params.q_in_title else [], filters=filters
+        )
         docs, total = hot(self._index, query, self._now(), self._config.headlines_window, depth)
         return self._articles(docs[start:], total)
 
     # --------------------------------------------------------------------------------- sources
 
     def sources(self, params: SourcesParams) -> SourcesResponse:
-        filters = self._country_filters(params.country, params.language)
         category = self._category(params.category)
+        filters = self._country_filters(params.country, params.language)
+        if filters is None:
+            return SourcesResponse(sources=[])
         native = self._queries.sources(NativeSourcesParams(category=category, language=filters.language))
         listed = [
             s
@@ -188,7 +195,13 @@ class NewsApiService:
             "slug of /v1/categories."
         )
 
-    def _country_filters(self, country: str | None, language: str | None) -> SearchFilters:
+    @staticmethod
+    def _one_text(params: TopHeadlinesParams | EverythingParams) -> None:
+        if params.q and params.q_in_title:
+            raise invalid("Use either q (with searchIn=title for titles only) or qInTitle, not both.")
+
+    def _country_filters(self, country: str | None, language: str | None) -> SearchFilters | None:
+        """Filters for `country` (and `language`); None when they exclude each other (nothing matches)."""
         if country is None:
             return SearchFilters(language=language)
         mapped = self._config.countries.get(country.lower())
@@ -198,10 +211,7 @@ class NewsApiService:
                 "country; see the README, 'NewsAPI compatibility')."
             )
         if mapped.language and language and mapped.language != language:
-            raise invalid(
-                f"country '{country}' is read as language '{mapped.language}' here (newsflow does not know a "
-                f"publisher's country), so it cannot be combined with language '{language}'."
-            )
+            return None  # e.g. country=de&language=en: the country's press is read as German
         return SearchFilters(
             source_ids=list(mapped.sources), source_domains=list(mapped.domains), language=language or mapped.language
         )
