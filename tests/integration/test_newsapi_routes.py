@@ -231,3 +231,20 @@ def test_repeated_parameter_and_unexpected_failure_keep_newsapis_shape(
 def test_no_cache_header_of_the_npm_client_is_honoured(populated: LocalResources) -> None:
     _, _, headers = call("/v2/everything", {"q": "inflation"}, headers={"X-No-Cache": "true"})
     assert headers["Cache-Control"] == "no-store"
+
+
+def test_the_openapi_document_describes_the_compatibility_routes(populated: LocalResources) -> None:
+    status, document, _ = call("/v1/openapi.json")
+    assert status == 200
+    for path in ("/v2/everything", "/v2/top-headlines", "/v2/top-headlines/sources", "/v2/sources"):
+        operation = document["paths"][path]["get"]
+        assert operation["tags"] == ["newsapi"]
+        assert operation["responses"]["400"]["content"]["application/json"]["schema"] == {
+            "$ref": "#/components/schemas/NewsApiErrorBody"
+        }
+        assert {"apiKeyQuery": []} in operation["security"]
+    names = [p["name"] for p in document["paths"]["/v2/everything"]["get"]["parameters"]]
+    assert {"q", "qInTitle", "searchIn", "sources", "domains", "excludeDomains", "from", "to", "language"} <= set(names)
+    assert {"sortBy", "pageSize", "page", "apiKey"} <= set(names)
+    codes = document["components"]["schemas"]["NewsApiErrorBody"]["properties"]["code"]["enum"]
+    assert "sourcesTooMany" in codes

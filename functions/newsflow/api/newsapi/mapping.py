@@ -134,4 +134,5 @@ def language_of(code: str | None) -> str | None:
     if code is None:
         return None
     lowered = code.strip().lower()
+    lowered = LANGUAGE_ALIASES.get(lowered, lowered).split("-", 1)[0]  # a region tag (en-GB) is dropped
     return LANGUAGE_ALIASES.get(lowered, lowered)
