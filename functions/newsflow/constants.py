@@ -56,3 +56,4 @@ ENV_NEWSAPI_MAPPING_PATH: Final = "NEWSFLOW_NEWSAPI_MAPPING_PATH"  # JSON {"cate
 ENV_NEWSAPI_CONTENT: Final = "NEWSFLOW_NEWSAPI_CONTENT"  # "truncated" (default) | "full"
 ENV_NEWSAPI_MAX_DEPTH: Final = "NEWSFLOW_NEWSAPI_MAX_DEPTH"  # page x pageSize limit (default 1000)
 ENV_NEWSAPI_HEADLINES_WINDOW: Final = "NEWSFLOW_NEWSAPI_HEADLINES_WINDOW"  # "24h" (default) | "7d"
+HANDLER_AUTHORIZER: Final = "newsflow.handlers.authorizer.lambda_handler"  # API key from apiKey / X-Api-Key / Bearer
