@@ -4,7 +4,8 @@ in the same run, on generated articles in a tantivy index (temp dir, in-process,
 Rows: everything by date (= /v1/search sortBy=publishedAt), by relevancy, page 10 (offset paging; /v1 walks
 nine cursors to get there), sortBy=popularity (no /v1 counterpart: it ranks the matches by distinct
 sources of their story), top-headlines (= /v1/top-headlines) and sources (= /v1/sources).
-p50/p95 over REPEATS runs after a warm-up.
+p50/p95 over REPEATS runs (popularity: SLOW_REPEATS) after a warm-up. The corpus's small vocabulary makes
+"oil prices" match ~96 % of the articles: every row is the broad worst case.
 
     python -m benchmarks newsapi
 """
@@ -30,6 +31,7 @@ from benchmarks.common import percentile, table
 
 N_DOCS = 20_000
 REPEATS = 100
+SLOW_REPEATS = 20  # popularity: two aggregations over every match
 PAGE = 10
 WORDS = "oil prices"
 
@@ -94,7 +96,7 @@ def run() -> str:
         ]
         rows = []
         for name, v2, v1 in cases:
-            new = _time(v2, REPEATS)
+            new = _time(v2, SLOW_REPEATS if "popularity" in name else REPEATS)
             old = _time(v1, REPEATS) if v1 else []
             rows.append(
                 [
@@ -105,5 +107,6 @@ def run() -> str:
                     f"{percentile(old, 95):.2f}" if old else "—",
                 ]
             )
-    head = f"## NewsAPI compatibility: /v2 beside /v1 ({N_DOCS:,} articles, tantivy, {REPEATS} runs, ms)\n\n"
+    runs = f"{REPEATS} runs, popularity {SLOW_REPEATS}"
+    head = f"## NewsAPI compatibility: /v2 beside /v1 ({N_DOCS:,} articles, tantivy, {runs}; ms)\n\n"
     return head + table(["query", "/v2 p50", "/v2 p95", "/v1 p50", "/v1 p95"], rows)

@@ -1,11 +1,11 @@
 """The two orderings NewsAPI has that the index cannot sort by itself.
 
 `sortBy=popularity` (/v2/everything): the number of distinct sources that carried an article's story — the
-sources of every article of the story plus the sources each of them was syndicated by (`alsoFrom`); an
-article of no story counts itself and its own syndications. Ties: newest first, then id. Candidates are
-every matching article of the (up to 500) multi-article stories among the matches, plus the newest
-`depth` matches: so the order is exact for story members, and an article only syndicated (no story) is
-ranked among the newest `depth` matches.
+sources of every article of the story (an aggregation over the whole story) plus the sources that the
+story's fetched articles were syndicated by (`alsoFrom`); an article of no story counts itself and its
+syndications. Ties: newest first, then id. Stories (up to 500 multi-article stories among the matches)
+are ranked by their articles' sources, so `alsoFrom` can reorder the stories that fill the page but not
+lift another; an article syndicated without a story is ranked if it is among the newest `depth` matches.
 
 /v2/top-headlines: "What's Hot", the same ranking as /v1/top-headlines (stories scored by their distinct
 sources with recency decay, one article per story: its earliest), here with `q` and `sources` as well.
@@ -44,13 +44,17 @@ def _members(index: SearchIndex, stories: Iterable[str], query: SearchQuery) -> 
     return found
 
 
+def _ids(names: Iterable[str]) -> set[str]:
+    return {sid for name in names if (sid := source_id_of(name, None))}
+
+
 def distinct_sources(articles: Sequence[SearchDocument]) -> int:
     """Distinct sources among these articles and the sources that syndicated them (by source id)."""
     seen: set[str] = set()
     for doc in articles:
         if doc.source_id:
             seen.add(doc.source_id)
-        seen.update(sid for name in doc.also_from if (sid := source_id_of(name, None)))
+        seen.update(_ids(doc.also_from))
     return max(1, len(seen))
 
 
@@ -60,20 +64,42 @@ def _newest_first(doc: SearchDocument) -> tuple[float, str]:
 
 
 def by_popularity(index: SearchIndex, query: SearchQuery, depth: int) -> tuple[list[SearchDocument], int]:
-    """The first `depth` matches of `query` by popularity, and the number of matches."""
+    """The first `depth` matches of `query` by popularity, and the number of matches.
+
+    Reads: the newest `depth` matches; two aggregations (the multi-article stories among the matches, and the
+    sources of every article of those stories); and the matching articles of just the stories that can fill
+    the first `depth` places (most sources first, ties included). `alsoFrom` is read from the articles fetched.
+    """
     base = query.model_copy(
         update={"sort_by": "publishedAt", "facets": [], "highlight": False, "offset": 0, "search_after": None}
     )
     window = index.search(base.model_copy(update={"size": depth, "count": True}))
-    stories = {s.story_id for s in index.story_sources(base, max_stories=MAX_STORIES)}
+    matching = {s.story_id: s.articles for s in index.story_sources(base, max_stories=MAX_STORIES)}
+    story_ids = sorted(set(matching) | {hit.document.story_id for hit in window.hits if hit.document.story_id})
+    sources: dict[str, set[str]] = {}
+    if story_ids:
+        whole = SearchQuery(filters=SearchFilters(story_ids=story_ids))
+        for story in index.story_sources(whole, max_stories=len(story_ids)):
+            sources[story.story_id] = set(story.first_by_source)
+    selected: list[str] = []
+    filled, cutoff = 0, -1
+    for story_id in sorted(matching, key=lambda sid: (-len(sources.get(sid, ())), sid)):
+        count = len(sources.get(story_id, ()))
+        if filled >= depth and count != cutoff:
+            break
+        selected.append(story_id)
+        filled, cutoff = filled + matching[story_id], count
     candidates = {hit.id: hit.document for hit in window.hits}
-    for members in _members(index, stories, base).values():
+    for members in _members(index, selected, base).values():
         candidates.update((doc.id, doc) for doc in members)
-    story_ids = {doc.story_id for doc in candidates.values() if doc.story_id}
-    whole = _members(index, story_ids, SearchQuery(filters=SearchFilters()))
+    for doc in candidates.values():  # what the fetched articles were syndicated by counts for their story
+        if doc.story_id in sources:
+            sources[doc.story_id] |= _ids(doc.also_from)
 
     def popularity(doc: SearchDocument) -> int:
-        return distinct_sources(whole.get(doc.story_id or "", []) or [doc])
+        if doc.story_id in sources:
+            return max(1, len(sources[doc.story_id]))
+        return distinct_sources([doc])
 
     ranked = sorted(candidates.values(), key=lambda d: (-popularity(d), *_newest_first(d)))
     return ranked[:depth], window.total
