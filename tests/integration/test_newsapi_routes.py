@@ -35,7 +35,10 @@ def populated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalResourc
         env.setenv(c.ENV_SEARCH_BACKEND, "tantivy")
         env.setenv(c.ENV_TANTIVY_PATH, str(tmp_path_factory.mktemp("newsapi") / "index"))
         reset_process_caches()
-        send_items(resources, [json.dumps(item) for item in newsapi_items()])
+        items = newsapi_items()
+        opec = next(item for item in items if "OPEC" in item["title"])
+        syndicated = opec | {"url": "https://oildesk.example.com/opec", "source": {"name": "Oil Desk"}}
+        send_items(resources, [json.dumps(item) for item in [*items, syndicated]])
         ingest.lambda_handler(receive_event(resources), context("ingest"))
         index.lambda_handler(stream_event_from_moto(resources), context("index"))
         yield resources
@@ -112,12 +115,15 @@ def test_popularity_is_the_number_of_sources_that_carried_the_story(populated: L
     status, body, _ = call("/v2/everything", {"q": "inflation OR chips OR OPEC OR jobs", "sortBy": "popularity"})
     assert status == 200
     titles = [a["title"] for a in body["articles"]]
-    # three sources carried the inflation story, two the chips story, one each of the rest (newest first)
+    # three sources carried the inflation story; two the OPEC article (syndicated: one stored article whose
+    # alsoFrom names the other) and two the chips story (the OPEC article is newer); one each of the rest
     assert all("inflation" in t.lower() for t in titles[:3])
-    assert all("AI chips" in t for t in titles[3:5])
-    singles = [a["publishedAt"] for a in body["articles"][5:]]
+    assert titles[3].startswith("OPEC+")
+    assert all("AI chips" in t for t in titles[4:6])
+    singles = [a["publishedAt"] for a in body["articles"][6:]]
+    assert len(singles) == 2
     assert singles == sorted(singles, reverse=True)
-    assert body["totalResults"] == len(titles)
+    assert body["totalResults"] == len(titles) == 8
 
 
 def test_qintitle_as_newsapi_python_sends_it_searches_titles_only(populated: LocalResources) -> None:
