@@ -21,7 +21,7 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/newsflow demo samples/
 
-test: $(STAMP)
+test: $(STAMP) node_modules/.bin/cdk
 	$(BIN)/ruff check functions infra tests benchmarks app.py
 	$(BIN)/mypy
 	$(BIN)/pytest -n 2 --dist loadgroup
@@ -39,8 +39,9 @@ bench: $(STAMP)
 dev: $(STAMP)
 	$(BIN)/newsflow dev
 
-node_modules/.bin/cdk: package.json
-	npm install --no-audit --no-fund --silent
+# The npm packages of package-lock.json: the CDK CLI and the npm `newsapi` client that the e2e tests drive.
+node_modules/.bin/cdk: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
 	touch $@
 
 synth: $(STAMP) node_modules/.bin/cdk

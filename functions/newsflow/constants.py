@@ -64,3 +64,10 @@ STACK_NAME_PREFIX: Final = "NewsflowStack-"
 
 POWERTOOLS_SERVICE_NAME: Final = "newsflow"
 METRICS_NAMESPACE: Final = "Newsflow"
+
+# NewsAPI-compatible routes (/v2; see newsflow/api/newsapi/mapping.py and the README).
+ENV_NEWSAPI_MAPPING_PATH: Final = "NEWSFLOW_NEWSAPI_MAPPING_PATH"  # JSON {"categories": {...}, "countries": {...}}
+ENV_NEWSAPI_CONTENT: Final = "NEWSFLOW_NEWSAPI_CONTENT"  # "truncated" (default) | "full"
+ENV_NEWSAPI_MAX_DEPTH: Final = "NEWSFLOW_NEWSAPI_MAX_DEPTH"  # page x pageSize limit (default 1000)
+ENV_NEWSAPI_HEADLINES_WINDOW: Final = "NEWSFLOW_NEWSAPI_HEADLINES_WINDOW"  # "24h" (default) | "7d"
+HANDLER_AUTHORIZER: Final = "newsflow.handlers.authorizer.lambda_handler"  # API key from apiKey / X-Api-Key / Bearer

@@ -17,6 +17,9 @@ from pydantic.json_schema import models_json_schema
 
 from newsflow.api import admin, params, views
 from newsflow.api.errors import ErrorBody
+from newsflow.api.newsapi import params as newsapi_params
+from newsflow.api.newsapi import views as newsapi_views
+from newsflow.api.newsapi.errors import NewsApiErrorBody
 
 TOP_HEADLINES_DESCRIPTION = (
     '"What\'s Hot": stories ranked by how many distinct sources cover them, with recency decay. '
@@ -43,7 +46,15 @@ class Operation:
     body: type[BaseModel] | None = None
     status: int = 200
     admin: bool = False
+    error_body: type[BaseModel] = ErrorBody
 
+
+NEWSAPI_DESCRIPTION = (
+    "NewsAPI.org-compatible (README, 'NewsAPI compatibility'): NewsAPI's parameters, response shape and error "
+    "codes, so the newsapi-python and npm newsapi clients work with only their base URL changed. The API key may "
+    "be given as the apiKey parameter, the X-Api-Key header or `Authorization: Bearer KEY`."
+)
+_NEWSAPI_ERRORS = (400, 401, 500)
 
 _ID = {"id": {"type": "string", "pattern": r"^[0-9a-f]{32}$", "description": "Article id"}}
 _FEED_ID = {"feedId": {"type": "string", "pattern": r"^[a-z0-9][a-z0-9-]{0,63}$"}}
@@ -192,13 +203,63 @@ OPERATIONS: tuple[Operation, ...] = (
         tag="admin",
         admin=True,
     ),
+    Operation(
+        "get",
+        "/v2/everything",
+        "newsapiEverything",
+        "NewsAPI /v2/everything: search every article (page-based paging to a maximum depth)",
+        newsapi_views.ArticlesResponse,
+        newsapi_params.EverythingParams,
+        errors=_NEWSAPI_ERRORS,
+        tag="newsapi",
+        description=NEWSAPI_DESCRIPTION,
+        error_body=NewsApiErrorBody,
+    ),
+    Operation(
+        "get",
+        "/v2/top-headlines",
+        "newsapiTopHeadlines",
+        "NewsAPI /v2/top-headlines: What's Hot, with NewsAPI's filters",
+        newsapi_views.ArticlesResponse,
+        newsapi_params.TopHeadlinesParams,
+        errors=_NEWSAPI_ERRORS,
+        tag="newsapi",
+        description=NEWSAPI_DESCRIPTION,
+        error_body=NewsApiErrorBody,
+    ),
+    Operation(
+        "get",
+        "/v2/top-headlines/sources",
+        "newsapiSources",
+        "NewsAPI /v2/top-headlines/sources: the sources of the index",
+        newsapi_views.SourcesResponse,
+        newsapi_params.SourcesParams,
+        errors=_NEWSAPI_ERRORS,
+        tag="newsapi",
+        description=NEWSAPI_DESCRIPTION,
+        error_body=NewsApiErrorBody,
+    ),
+    Operation(
+        "get",
+        "/v2/sources",
+        "newsapiSourcesLegacy",
+        "NewsAPI /v2/sources (the older path of /v2/top-headlines/sources)",
+        newsapi_views.SourcesResponse,
+        newsapi_params.SourcesParams,
+        errors=_NEWSAPI_ERRORS,
+        tag="newsapi",
+        description=NEWSAPI_DESCRIPTION,
+        error_body=NewsApiErrorBody,
+    ),
 )
 
 ERROR_DESCRIPTIONS = {
     400: "Bad, unknown or repeated parameter, or bad cursor",
+    401: "API key missing or invalid (NewsAPI routes: apiKeyMissing, apiKeyInvalid)",
     404: "Unknown id or route",
     429: "Throttled (API Gateway usage plan or WAF rate limit); retry after Retry-After seconds",
     503: "A dependency is unavailable",
+    500: "Unexpected failure, logged (NewsAPI routes: unexpectedError)",
 }
 
 DESCRIPTION = """All the queries a news site needs, one request per page. JSON, camelCase.
@@ -241,16 +302,16 @@ def _query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
     return out
 
 
-def _error_response(status: int) -> dict[str, Any]:
+def _error_response(status: int, body: type[BaseModel] = ErrorBody) -> dict[str, Any]:
     return {
         "description": ERROR_DESCRIPTIONS[status],
-        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}},
+        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{body.__name__}"}}},
     }
 
 
 @lru_cache(maxsize=1)
 def openapi_document() -> dict[str, Any]:
-    models: list[type[BaseModel]] = [ErrorBody]
+    models: list[type[BaseModel]] = [ErrorBody, NewsApiErrorBody]
     for op in OPERATIONS:
         models.append(op.response)
         if op.body:
@@ -276,14 +337,17 @@ def openapi_document() -> dict[str, Any]:
         if op.operation_id == "saveFeed":
             responses["201"] = responses["200"] | {"description": "Created"}
         for status in (*op.errors, 429):
-            responses[str(status)] = _error_response(status)
+            responses[str(status)] = _error_response(status, op.error_body)
+        security: list[dict[str, list[str]]] = [{"sigv4": []}] if op.admin else [{"apiKey": []}, {}]
+        if op.error_body is NewsApiErrorBody:
+            security = [{"apiKey": []}, {"apiKeyQuery": []}, {"bearer": []}, {}]
         operation: dict[str, Any] = {
             "operationId": op.operation_id,
             "summary": op.summary,
             "tags": [op.tag],
             "parameters": parameters,
             "responses": responses,
-            "security": [{"sigv4": []}] if op.admin else [{"apiKey": []}, {}],
+            "security": security,
         }
         if op.description:
             operation["description"] = op.description
@@ -302,6 +366,8 @@ def openapi_document() -> dict[str, Any]:
             "schemas": defs.get("$defs", {}),
             "securitySchemes": {
                 "apiKey": {"type": "apiKey", "in": "header", "name": "x-api-key"},
+                "apiKeyQuery": {"type": "apiKey", "in": "query", "name": "apiKey", "description": "NewsAPI routes"},
+                "bearer": {"type": "http", "scheme": "bearer", "description": "NewsAPI routes: the API key"},
                 "sigv4": {
                     "type": "apiKey",
                     "in": "header",

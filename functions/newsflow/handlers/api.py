@@ -11,6 +11,7 @@ that needs them (see benchmarks/bench_api.py for the measured import cost).
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Mapping
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
     from newsflow.api.admin import AdminService
+    from newsflow.api.newsapi.service import NewsApiService
     from newsflow.api.service import QueryService
 
 ParamsT = TypeVar("ParamsT", bound=BaseModel)
@@ -35,6 +37,8 @@ CACHE_READS = "public, max-age=30"
 NO_STORE = "no-store"
 CORS_METHODS = "GET, POST, DELETE, OPTIONS"
 CORS_HEADERS = "Content-Type, X-Api-Key, Authorization, X-Amz-Date, X-Amz-Security-Token"
+# The npm `newsapi` client sends these two on every request (so a browser preflights them).
+CORS_HEADERS += ", X-No-Cache, Access-Control-Allow-Origin"
 
 
 @lru_cache(maxsize=1)
@@ -69,10 +73,23 @@ def cors_origins() -> frozenset[str]:
     return frozenset(get_settings().cors_origins)
 
 
+@lru_cache(maxsize=1)
+def newsapi_service() -> NewsApiService:
+    from newsflow.api.newsapi.mapping import get_config
+    from newsflow.api.newsapi.service import NewsApiService
+    from newsflow.search import shared_search_index
+
+    return NewsApiService(service(), shared_search_index(), get_config())
+
+
 def reset() -> None:
+    from newsflow.api.newsapi.mapping import get_config
+
     service.cache_clear()
     admin_service.cache_clear()
     cors_origins.cache_clear()
+    newsapi_service.cache_clear()
+    get_config.cache_clear()
 
 
 def _json(
@@ -183,6 +200,40 @@ def docs() -> Response:
     from newsflow.api.openapi import DOCS_HTML
 
     return Response(200, "text/html; charset=utf-8", DOCS_HTML, headers={"Cache-Control": "public, max-age=300"})
+
+
+# ------------------------------------------------------------------ NewsAPI compatibility (/v2)
+
+
+def _newsapi(call: Callable[[NewsApiService, Mapping[str, str]], BaseModel]) -> Response:
+    """NewsAPI's routes answer NewsAPI's error body for every failure (newsflow.api.newsapi.routes)."""
+    from newsflow.api.newsapi.routes import respond
+
+    status, body = respond(lambda: call(newsapi_service(), _query_params()), app.current_event.path)
+    no_cache = (app.current_event.headers.get("x-no-cache") or "").lower() == "true"
+    return _json(status, body, cache=CACHE_READS if status == 200 and not no_cache else NO_STORE)
+
+
+@app.get("/v2/everything")
+def newsapi_everything() -> Response:
+    from newsflow.api.newsapi import routes
+
+    return _newsapi(routes.everything)
+
+
+@app.get("/v2/top-headlines")
+def newsapi_top_headlines() -> Response:
+    from newsflow.api.newsapi import routes
+
+    return _newsapi(routes.top_headlines)
+
+
+@app.get("/v2/top-headlines/sources")
+@app.get("/v2/sources")
+def newsapi_sources() -> Response:
+    from newsflow.api.newsapi import routes
+
+    return _newsapi(routes.sources)
 
 
 # ----------------------------------------------------------------------------------------- admin

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import base64
-import hmac
 import json
 import threading
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
+from newsflow.api.newsapi.auth import key_matches, presented_key
+from newsflow.api.newsapi.errors import API_KEY_INVALID, API_KEY_MISSING
 from newsflow.local.context import LocalLambdaContext
 from newsflow.local.events import api_gateway_event
 
@@ -18,6 +20,7 @@ STATUS_PATH = "/_local/status"
 # The local stand-in for `lambda:Invoke` of operator functions (`newsflow index-failures replay` locally).
 INVOKE_PREFIX = "/_local/invoke/"
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
+NEWSAPI_PREFIX = "/v2/"
 
 
 class ApiFront:
@@ -86,8 +89,7 @@ class ApiFront:
             self._error(request, 413, "payloadTooLarge", "request body is larger than 10 MB")
             return
         body = request.rfile.read(length) if length else b""
-        if self._api_key is not None and not hmac.compare_digest(request.headers.get("x-api-key", ""), self._api_key):
-            self._error(request, 403, "apiKeyInvalid", "a valid x-api-key header is required")
+        if self._api_key is not None and not self._authorised(request, self._api_key):
             return
         event = api_gateway_event(
             request.command, request.path, dict(request.headers.items()), body, request.client_address[0]
@@ -121,6 +123,20 @@ class ApiFront:
         except Exception as error:
             answer = {"errorMessage": str(error), "errorType": type(error).__name__}
         self._write(request, 200, {"Content-Type": "application/json"}, json.dumps(answer, default=str).encode())
+
+    def _authorised(self, request: BaseHTTPRequestHandler, expected: str) -> bool:
+        """The key as API Gateway's authorizer finds it: x-api-key, Authorization (Bearer) or ?apiKey=."""
+        parts = urlsplit(request.path)
+        key = presented_key(dict(request.headers.items()), dict(parse_qsl(parts.query)))
+        if key_matches(key, expected):
+            return True
+        if parts.path.startswith(NEWSAPI_PREFIX):  # NewsAPI's clients expect its 401s and error body
+            code, message = ("apiKeyMissing", API_KEY_MISSING) if key is None else ("apiKeyInvalid", API_KEY_INVALID)
+            body = json.dumps({"status": "error", "code": code, "message": message}).encode()
+            self._write(request, 401, {"Content-Type": "application/json"}, body)
+        else:
+            self._error(request, 403, "apiKeyInvalid", "a valid x-api-key header is required")
+        return False
 
     def _error(self, request: BaseHTTPRequestHandler, status: int, code: str, message: str) -> None:
         body = json.dumps({"status": "error", "code": code, "message": message, "param": None}).encode()
