@@ -25,7 +25,7 @@ from benchmarks.common import REPO_ROOT, table
 from infra.bundling import PythonFunctionBundler
 from infra.closure import compile_command
 
-HANDLERS = ["ingest", "index", "api", "poll"]
+HANDLERS = ["ingest", "index", "api", "poll", "ops", "authorizer"]
 RUNS = 5
 
 

@@ -26,6 +26,7 @@ from infra.storage import Storage
 from infra.waf import api_web_acl
 
 API_VERSION_PATH = "v1"
+NEWSAPI_PATH = "v2"
 ADMIN_PATH = "admin"
 READ_METHODS = ("GET",)
 API_TIMEOUT = Duration.seconds(15)  # below API Gateway's 29 s integration limit
@@ -35,7 +36,25 @@ API_TABLE_READ = ("dynamodb:GetItem", "dynamodb:Query")
 API_FEED_WRITE = ("dynamodb:PutItem", "dynamodb:DeleteItem")
 
 ERROR_BODY = '{"status":"error","code":"$context.error.responseType","message":$context.error.messageString}'
-CORS_ALLOW_HEADERS = ("Content-Type", "X-Api-Key", "Authorization", "X-Amz-Date", "X-Amz-Security-Token")
+# X-No-Cache and Access-Control-Allow-Origin: request headers the npm `newsapi` client sends.
+CORS_ALLOW_HEADERS = (
+    "Content-Type",
+    "X-Api-Key",
+    "Authorization",
+    "X-Amz-Date",
+    "X-Amz-Security-Token",
+    "X-No-Cache",
+    "Access-Control-Allow-Origin",
+)
+
+KEY_MISSING = "Your API key is missing. Append it to the URL with ?apiKey=, or use the x-api-key header."
+KEY_INVALID = "Your API key is invalid or incorrect."
+RATE_LIMITED = "Too many requests: slow down and retry after the Retry-After header's seconds."
+
+
+def _error_body(code: str, message: str) -> str:
+    return json.dumps({"status": "error", "code": code, "message": message})
+
 
 _ACCESS_LOG_FIELDS = {
     "requestId": apigw.AccessLogField.context_request_id(),
@@ -108,6 +127,9 @@ class Api(Construct):
             rest_api_name=f"newsflow-{config.stage}",
             description=f"newsflow {config.stage}: news articles, categories, latest posts and search",
             endpoint_types=[apigw.EndpointType.REGIONAL],
+            # The key may come as x-api-key, ?apiKey= or a bearer token (NewsAPI's clients): the key
+            # authorizer finds it and hands it to API Gateway, which checks it against the usage plan.
+            api_key_source_type=None if config.public_read_api else apigw.ApiKeySourceType.AUTHORIZER,
             cloud_watch_role=True,
             deploy_options=apigw.StageOptions(
                 stage_name=config.stage,
@@ -144,20 +166,27 @@ class Api(Construct):
         integration = apigw.LambdaIntegration(self.handler.function, proxy=True, allow_test_invoke=False)
 
         proxy_param = {"method.request.path.proxy": True}
+        self.authorizer_function: NewsflowFunction | None = None
+        self.key_authorizer = None if config.public_read_api else self._key_authorizer(config, assets)
 
         def options(auth: apigw.AuthorizationType, params: dict[str, bool] | None) -> dict[str, Any]:
+            keyed = auth == apigw.AuthorizationType.NONE and self.key_authorizer is not None
             return {
-                "authorization_type": auth,
-                "api_key_required": auth == apigw.AuthorizationType.NONE and not config.public_read_api,
+                "authorization_type": apigw.AuthorizationType.CUSTOM if keyed else auth,
+                "authorizer": self.key_authorizer if keyed else None,
+                "api_key_required": keyed,
                 "request_validator": validator,
                 "request_parameters": params,
             }
 
         v1 = self.rest_api.root.add_resource(API_VERSION_PATH)
         reads = v1.add_resource("{proxy+}")
+        # NewsAPI-compatible reads (/v2/everything, /v2/top-headlines, /v2/sources ...) on the same function.
+        newsapi = self.rest_api.root.add_resource(NEWSAPI_PATH).add_resource("{proxy+}")
         for method in READ_METHODS:
             v1.add_method(method, integration, **options(apigw.AuthorizationType.NONE, None))
             reads.add_method(method, integration, **options(apigw.AuthorizationType.NONE, proxy_param))
+            newsapi.add_method(method, integration, **options(apigw.AuthorizationType.NONE, proxy_param))
 
         admin = v1.add_resource(ADMIN_PATH)
         admin.add_method("ANY", integration, **options(apigw.AuthorizationType.IAM, None))
@@ -196,21 +225,51 @@ class Api(Construct):
     def url(self) -> str:
         return self.rest_api.url_for_path(f"/{API_VERSION_PATH}")
 
+    def _key_authorizer(self, config: StageConfig, assets: FunctionAssets) -> apigw.RequestAuthorizer:
+        """A REQUEST authorizer that only finds the key; API Gateway validates it (usage plan, throttle).
+        Uncached: the key's location varies, so no identity source could be its cache key."""
+        self.authorizer_function = NewsflowFunction(
+            self,
+            "KeyAuthorizer",
+            spec=FunctionSpec(
+                handler=c.HANDLER_AUTHORIZER,
+                description="Finds the read API key in x-api-key, ?apiKey= or a bearer token",
+                memory_mb=256,
+                timeout=Duration.seconds(3),
+            ),
+            assets=assets,
+            config=config,
+            environment={"POWERTOOLS_SERVICE_NAME": c.POWERTOOLS_SERVICE_NAME},
+        )
+        return apigw.RequestAuthorizer(
+            self,
+            "KeyAuthorizerRule",
+            handler=self.authorizer_function.function,
+            identity_sources=[apigw.IdentitySource.context("requestId")],
+            results_cache_ttl=Duration.seconds(0),
+        )
+
     def _add_gateway_responses(self, origins: list[str]) -> None:
         headers = {"Content-Type": "'application/json'"}
         if len(origins) == 1:
             # A gateway response cannot pick among several origins; with one, errors stay readable by it.
             headers |= {"Access-Control-Allow-Origin": f"'{origins[0]}'", "Vary": "'Origin'"}
-        responses: tuple[tuple[str, apigw.ResponseType, dict[str, str]], ...] = (
-            ("Default4xx", apigw.ResponseType.DEFAULT_4_XX, {}),
-            ("Default5xx", apigw.ResponseType.DEFAULT_5_XX, {}),
-            ("Throttled", apigw.ResponseType.THROTTLED, {"Retry-After": "'1'"}),
-        )
-        for construct_id, response_type, extra in responses:
+        # The key and throttling answers carry the codes NewsAPI's clients (and ours) recognise.
+        responses: tuple[tuple[str, apigw.ResponseType, str, dict[str, str]], ...] = (
+            ("Default4xx", apigw.ResponseType.DEFAULT_4_XX, ERROR_BODY, {}),
+            ("Default5xx", apigw.ResponseType.DEFAULT_5_XX, ERROR_BODY, {}),
+            ("KeyMissing", apigw.ResponseType.UNAUTHORIZED, _error_body("apiKeyMissing", KEY_MISSING), {}),
+            ("KeyInvalid", apigw.ResponseType.INVALID_API_KEY, _error_body("apiKeyInvalid", KEY_INVALID), {}),
+            ("Throttled", apigw.ResponseType.THROTTLED, _error_body("rateLimited", RATE_LIMITED),
+             {"Retry-After": "'1'"}),
+            ("QuotaExceeded", apigw.ResponseType.QUOTA_EXCEEDED, _error_body("rateLimited", RATE_LIMITED),
+             {"Retry-After": "'60'"}),
+        )  # fmt: skip
+        for construct_id, response_type, body, extra in responses:
             self.rest_api.add_gateway_response(
                 construct_id,
                 type=response_type,
-                templates={"application/json": ERROR_BODY},
+                templates={"application/json": body},
                 response_headers=headers | extra,
             )
 
@@ -244,7 +303,8 @@ class Api(Construct):
                 reason = (
                     "Read routes serve published news articles to anonymous website visitors; they are "
                     f"guarded by {keyed}stage throttling and the WAF rate limit. There is no user identity "
-                    "to authorize, so neither an authorizer nor Cognito applies."
+                    "to authorize (the key authorizer only locates the API key), so Cognito adds nothing."
                 )
-                acknowledge(method, "AwsSolutions-APIG4", reason)
+                if config.public_read_api:  # keyed reads go through the key authorizer, which satisfies APIG4
+                    acknowledge(method, "AwsSolutions-APIG4", reason)
                 acknowledge(method, "AwsSolutions-COG4", reason)

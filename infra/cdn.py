@@ -1,10 +1,11 @@
 """CloudFront in front of the read API and the reference site, on one origin.
 
-- `/v1/*` goes to the API stage. The cache key is the path and every query string; TTLs come from the
-  API's own Cache-Control (default TTL 0: a response that says nothing is not cached). The viewer's
-  `x-api-key` is forwarded to API Gateway but is not part of the cache key: every key reads the same
-  news, and a cached answer costs neither API Gateway nor Lambda. Only GET, HEAD and OPTIONS pass: admin
-  calls are SigV4-signed for the execute-api host and go to the API's own URL.
+- `/v1/*` (and the NewsAPI-compatible `/v2/*`) go to the API stage. The cache key is the path and
+  every query string; TTLs come from the API's own Cache-Control (default TTL 0: a response that says
+  nothing is not cached). The viewer's `x-api-key` is forwarded to API Gateway but is not part of the
+  cache key: every key reads the same news, and a cached answer costs neither API Gateway nor Lambda.
+  Only GET, HEAD and OPTIONS pass: admin calls are SigV4-signed for the execute-api host and go to the
+  API's own URL.
 - Everything else is the reference site (web/) from a private S3 bucket through origin access control.
 """
 
@@ -24,7 +25,7 @@ from constructs import Construct
 from infra.config import StageConfig
 from infra.nag import acknowledge
 
-API_PATH_PATTERN = "/v1/*"
+API_PATH_PATTERNS = ("/v1/*", "/v2/*")
 MAX_API_TTL = Duration.hours(1)
 
 
@@ -77,6 +78,7 @@ class SiteDistribution(Construct):
             header_behavior=cloudfront.OriginRequestHeaderBehavior.allow_list("x-api-key"),
             cookie_behavior=cloudfront.OriginRequestCookieBehavior.none(),
         )
+        api_origin = origins.RestApiOrigin(rest_api)
         self.distribution = cloudfront.Distribution(
             self,
             "Distribution",
@@ -89,8 +91,8 @@ class SiteDistribution(Construct):
                 compress=True,
             ),
             additional_behaviors={
-                API_PATH_PATTERN: cloudfront.BehaviorOptions(
-                    origin=origins.RestApiOrigin(rest_api),
+                pattern: cloudfront.BehaviorOptions(
+                    origin=api_origin,
                     viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
                     allowed_methods=cloudfront.AllowedMethods.ALLOW_GET_HEAD_OPTIONS,
                     cached_methods=cloudfront.CachedMethods.CACHE_GET_HEAD,
@@ -98,6 +100,7 @@ class SiteDistribution(Construct):
                     origin_request_policy=api_request,
                     compress=True,
                 )
+                for pattern in API_PATH_PATTERNS
             },
             enable_logging=True,
             log_bucket=self.logs,

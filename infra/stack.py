@@ -130,6 +130,7 @@ class NewsflowStack(Stack):
                     ("Api", self.api.handler),
                     ("Poll", self.ingestion.poll),
                     ("Ops", self.ops.handler),
+                    *((("KeyAuthorizer", self.api.authorizer_function),) if self.api.authorizer_function else ()),
                 ),
                 index_function=self.indexer.handler,
                 poll_function=self.ingestion.poll,
@@ -147,6 +148,12 @@ class NewsflowStack(Stack):
             self, "SiteUrl", value=self.site.url, description="The reference site, and /v1 reads through CloudFront"
         )
         CfnOutput(self, "ApiUrl", value=self.api.url, description="Base URL of the v1 API (admin calls go here)")
+        CfnOutput(
+            self,
+            "NewsApiBaseUrl",
+            value=self.api.rest_api.url,
+            description="Replaces https://newsapi.org/ in NewsAPI clients (the /v2 routes)",
+        )
         CfnOutput(self, "QueueUrl", value=self.queues.items.queue_url, description="Items queue (producers)")
         CfnOutput(self, "DlqUrl", value=self.queues.dlq.queue_url, description="Dead-letter queue")
         CfnOutput(self, "TableName", value=self.storage.table.table_name, description="DynamoDB table")

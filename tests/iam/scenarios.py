@@ -199,6 +199,12 @@ def api_scenario(roles: Roles, run: Run) -> None:
         _call(run, "GET /v1/health", "GET", "/v1/health")
         _call(run, "GET /v1/openapi.json", "GET", "/v1/openapi.json")
         _call(run, "GET /v1/docs", "GET", "/v1/docs")
+        # The NewsAPI-compatible routes, as its clients call them
+        _call(run, "GET /v2/everything", "GET", "/v2/everything?q=market&pageSize=2&page=2")
+        _call(run, "GET /v2/everything popularity", "GET", "/v2/everything?q=market&sortBy=popularity")
+        _call(run, "GET /v2/top-headlines", "GET", "/v2/top-headlines?category=business&language=en")
+        _call(run, "GET /v2/top-headlines/sources", "GET", "/v2/top-headlines/sources")
+        _call(run, "GET /v2/sources", "GET", "/v2/sources")
         with roles.standin.outage():  # front and section pages fall back to the table's GSIs
             _call(run, "GET /v1/articles fallback-latest", "GET", "/v1/articles?pageSize=2")
             _call(run, "GET /v1/articles fallback-category", "GET", "/v1/articles?category=information-technology")
@@ -245,6 +251,17 @@ def ops_scenario(roles: Roles, run: Run) -> None:
         run.results["reindex_delete_old"] = second
 
 
+def authorizer_scenario(roles: Roles, run: Run) -> None:
+    from newsflow.handlers import authorizer
+
+    method_arn = "arn:aws:execute-api:us-east-1:123456789012:abc123/dev/GET/v2/everything"
+    with roles.acting_as(c.HANDLER_AUTHORIZER):  # it makes no AWS call at all: its role has logs only
+        run.results["authorizer"] = authorizer.lambda_handler(
+            {"type": "REQUEST", "methodArn": method_arn, "headers": {}, "queryStringParameters": {"apiKey": "k-123"}},
+            _context("authorizer"),
+        )
+
+
 Scenario = Callable[[Roles, Run], None]
 # In data-flow order: what ingest stores, index publishes and api serves; poll reads the feed api registered.
 SCENARIOS: dict[str, Scenario] = {
@@ -253,6 +270,7 @@ SCENARIOS: dict[str, Scenario] = {
     c.HANDLER_API: api_scenario,
     c.HANDLER_POLL: poll_scenario,
     c.HANDLER_OPS: ops_scenario,
+    c.HANDLER_AUTHORIZER: authorizer_scenario,
 }
 
 

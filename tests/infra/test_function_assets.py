@@ -27,7 +27,9 @@ SITE_PACKAGES = Path(sysconfig.get_paths()["purelib"])
 LOCAL_ONLY = {"newsflow.search.tantivy_index"}
 
 
-@pytest.mark.parametrize("handler", [c.HANDLER_INGEST, c.HANDLER_INDEX, c.HANDLER_API, c.HANDLER_POLL])
+@pytest.mark.parametrize(
+    "handler", [c.HANDLER_INGEST, c.HANDLER_INDEX, c.HANDLER_API, c.HANDLER_POLL, c.HANDLER_OPS, c.HANDLER_AUTHORIZER]
+)
 def test_the_asset_imports_every_module_it_kept_in_isolation(handler: str, tmp_path: Path) -> None:
     module = handler.rsplit(".", 1)[0]
     bundler = PythonFunctionBundler(source_root=REPO_ROOT / "functions", handler_module=module)

@@ -204,6 +204,12 @@ def test_ops_replayed_the_failed_batch_and_reindexed_the_table(checked: Checked)
     assert set(checked.run.standin.indices) == {"articles-v1", "articles-v3"}  # v2, replaced by v3, was dropped
 
 
+def test_the_key_authorizer_hands_the_key_to_api_gateway(checked: Checked) -> None:
+    answer = checked.run.results["authorizer"]
+    assert answer["usageIdentifierKey"] == "k-123"
+    assert answer["policyDocument"]["Statement"][0]["Resource"].endswith("abc123/dev/GET/*")
+
+
 def test_every_grant_is_used_by_some_call(checked: Checked) -> None:
     # Then the policies grant nothing beyond what the calls use (and what the Lambda platform uses)
     used = checked.run.enforcer.used_grants() | checked.run.standin.used_grants()
@@ -216,7 +222,7 @@ def test_every_grant_is_used_by_some_call(checked: Checked) -> None:
 
 def test_handlers_read_only_the_environment_the_stack_sets(checked: Checked) -> None:
     # The env every function gets names the stack's own resources (resolved above, so no dangling Ref)
-    for handler in checked.role_of:
+    for handler in set(checked.role_of) - {c.HANDLER_AUTHORIZER}:  # the authorizer reads no setting
         function = next(
             r for r in checked.deployment.resources.values()
             if r["Type"] == "AWS::Lambda::Function" and r["Properties"]["Handler"] == handler

@@ -24,7 +24,7 @@ pytestmark = [pytest.mark.infra, pytest.mark.xdist_group("cdk")]
 
 Resources = dict[str, dict[str, Any]]
 
-HANDLERS = {c.HANDLER_INGEST, c.HANDLER_INDEX, c.HANDLER_API, c.HANDLER_POLL, c.HANDLER_OPS}
+HANDLERS = {c.HANDLER_INGEST, c.HANDLER_INDEX, c.HANDLER_API, c.HANDLER_POLL, c.HANDLER_OPS, c.HANDLER_AUTHORIZER}
 
 
 # --- storage --------------------------------------------------------------------------------------
@@ -132,7 +132,12 @@ def test_newsflow_functions_are_arm64_on_the_configured_python(resources: Resour
 
 
 def test_functions_share_the_environment_contract_of_newsflow_constants(resources: Resources) -> None:
+    # The key authorizer reads no setting: it only finds a key in the request (its env is the service name).
     for _, fn in find(resources, "AWS::Lambda::Function"):
+        if fn["Properties"]["Handler"] in {c.HANDLER_AUTHORIZER} or not fn["Properties"]["Handler"].startswith(
+            "newsflow."
+        ):
+            continue
         env = fn["Properties"]["Environment"]["Variables"]
         for name in (c.ENV_TABLE_NAME, c.ENV_QUEUE_URL, c.ENV_DLQ_URL, c.ENV_OPENSEARCH_URL):
             assert env[name], name
@@ -350,9 +355,15 @@ def _methods(resources: Resources) -> dict[tuple[str, str], dict[str, Any]]:
 
 def test_reads_need_an_api_key_and_admin_needs_sigv4(resources: Resources) -> None:
     methods = _methods(resources)
-    for path in ("/v1", "/v1/{proxy+}"):
+    # The key authorizer finds the key (x-api-key, ?apiKey=, bearer); API Gateway validates it
+    _, api = find_one(resources, "AWS::ApiGateway::RestApi")
+    assert api["Properties"]["ApiKeySourceType"] == "AUTHORIZER"
+    _, authorizer = find_one(resources, "AWS::ApiGateway::Authorizer")
+    assert authorizer["Properties"]["Type"] == "REQUEST"
+    assert authorizer["Properties"]["AuthorizerResultTtlInSeconds"] == 0
+    for path in ("/v1", "/v1/{proxy+}", "/v2/{proxy+}"):
         read = methods[(path, "GET")]
-        assert read["AuthorizationType"] == "NONE"
+        assert read["AuthorizationType"] == "CUSTOM"
         assert read["ApiKeyRequired"] is True
         assert read["Integration"]["Type"] == "AWS_PROXY"
     for path in ("/v1/admin", "/v1/admin/{proxy+}"):
@@ -361,6 +372,20 @@ def test_reads_need_an_api_key_and_admin_needs_sigv4(resources: Resources) -> No
     # Nothing but preflight answers on paths that are neither read nor admin routes
     assert {m for (_, m) in methods} <= {"GET", "ANY", "OPTIONS"}
     assert not [k for k in methods if k[1] == "ANY" and not k[0].startswith("/v1/admin")]
+
+
+def test_key_and_throttling_errors_use_newsapi_codes(resources: Resources) -> None:
+    bodies = {
+        r["Properties"]["ResponseType"]: json.loads(r["Properties"]["ResponseTemplates"]["application/json"])
+        for _, r in find(resources, "AWS::ApiGateway::GatewayResponse")
+        if r["Properties"]["ResponseType"] in {"UNAUTHORIZED", "INVALID_API_KEY", "THROTTLED", "QUOTA_EXCEEDED"}
+    }
+    assert {k: v["code"] for k, v in bodies.items()} == {
+        "UNAUTHORIZED": "apiKeyMissing",
+        "INVALID_API_KEY": "apiKeyInvalid",
+        "THROTTLED": "rateLimited",
+        "QUOTA_EXCEEDED": "rateLimited",
+    }
 
 
 def test_every_backend_method_validates_requests(resources: Resources) -> None:
@@ -387,7 +412,10 @@ def test_gateway_errors_use_the_json_error_envelope(resources: Resources) -> Non
     assert {"DEFAULT_4XX", "DEFAULT_5XX", "THROTTLED"} <= set(responses)
     for response in responses.values():
         body = response["ResponseTemplates"]["application/json"]
-        assert body.startswith('{"status":"error","code":"$context.error.responseType","message":')
+        if response["ResponseType"] in {"DEFAULT_4XX", "DEFAULT_5XX"}:
+            assert body.startswith('{"status":"error","code":"$context.error.responseType","message":')
+        else:  # key and throttling answers carry fixed codes (see test_key_and_throttling_errors_use_newsapi_codes)
+            assert set(json.loads(body)) == {"status", "code", "message"}
         assert response["ResponseParameters"]["gatewayresponse.header.Access-Control-Allow-Origin"] == (
             "'https://news.example.com'"
         )
