@@ -37,9 +37,9 @@ class Operation:
     method: str
     path: str
     excluded: tuple[str, ...]
-    parameters: tuple[Mapping[str, Any], ...] = ()
-    request_body: Mapping[str, Any] | None = None
-    responses: Mapping[str, Any] = field(default_factory=dict)
+    parameters: tuple[Mapping[str, Any], ...] = field(default=(), repr=False)
+    request_body: Mapping[str, Any] | None = field(default=None, repr=False)
+    responses: Mapping[str, Any] = field(default_factory=dict, repr=False)
     detailed: bool = False
 
     @cached_property

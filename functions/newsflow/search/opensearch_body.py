@@ -425,6 +425,14 @@ def _bucket_key(name: str, bucket: Mapping[str, Any]) -> str:
     return str(bucket.get("key_as_string", bucket["key"])) if name == "month" else str(bucket["key"])
 
 
+def is_partial(response: Mapping[str, Any]) -> bool:
+    """A `_search` answered by only some shards (`_shards.failed` > 0) or cut short (`timed_out`): the spec's
+    ShardStatistics; OpenSearch still answers 200 with the hits of the shards that did answer."""
+    shards = response.get("_shards") or {}
+    failed = shards.get("failed", 0) if isinstance(shards, Mapping) else 0
+    return bool(response.get("timed_out")) or (isinstance(failed, int) and failed > 0)
+
+
 def parse_search_response(
     response: Mapping[str, Any], facets: Sequence[str] = (), facet_latest: bool = False
 ) -> SearchResult:
@@ -435,6 +443,8 @@ def parse_search_response(
         relation = "gte" if total_raw.get("relation") == "gte" else "eq"
     else:
         total, relation = int(total_raw or 0), "eq"
+    if is_partial(response):
+        relation = "gte"  # some shards did not answer: what was counted is a lower bound
     hits = []
     for hit in hits_block.get("hits") or []:
         doc = document_of(hit["_source"])

@@ -194,8 +194,14 @@ class OpenSearchIndex:
         return old
 
     def delete_index(self) -> None:
-        """Drop the whole index (tests, rebuilds). Missing is fine."""
-        self._client.indices.delete(index=self.index_name, ignore_unavailable=True)
+        """Drop the whole index (tests, rebuilds). Missing is fine.
+
+        OpenSearch does not delete through an alias (`DELETE /<alias>` is refused): the concrete indices
+        behind the alias are named instead."""
+        names = [self.index_name]
+        if self._client.indices.exists_alias(name=self.index_name):
+            names = sorted(self._client.indices.get_alias(name=self.index_name))
+        self._client.indices.delete(index=",".join(names), ignore_unavailable=True)
 
     def refresh(self) -> None:
         self._client.indices.refresh(index=self.index_name)
