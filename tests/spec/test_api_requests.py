@@ -16,6 +16,10 @@ from tests.integration.test_api_handler import *  # noqa: F403 - the handler tes
 from tests.spec.fake_opensearch import FakeOpenSearch
 from tests.spec.mirror import SpecMirrorIndex
 
+# Not collected again: it never reaches the search index, and it is timing-bound (it reads the items queue
+# after `populated`, whose messages come back once their 2 s local visibility timeout passes).
+del test_admin_items_are_validated_and_enqueued  # noqa: F821
+
 
 @pytest.fixture(autouse=True)
 def opensearch_mirror(monkeypatch: pytest.MonkeyPatch, fake_opensearch: FakeOpenSearch) -> FakeOpenSearch:

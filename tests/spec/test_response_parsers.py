@@ -9,10 +9,8 @@ Recursive schemas are cut at a fixed depth (an ErrorCause's `caused_by` chain...
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
-import pytest
 import yaml
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
@@ -206,9 +204,3 @@ def test_story_sources_read_the_first_article_of_each_source() -> None:
     )
     [story] = parse_story_sources(response)
     assert (story.story_id, story.articles, story.first_by_source) == ("s1", 3, {"a.com": T0})
-
-
-@pytest.mark.parametrize("path", sorted(p.name for p in (BUNDLE_DIR / "stories").rglob("*.yaml")))
-def test_vendored_stories_are_yaml(path: str) -> None:
-    [file] = list((BUNDLE_DIR / "stories").rglob(path))[:1] or [Path(path)]
-    assert isinstance(yaml.safe_load(file.read_text(encoding="utf-8")), dict)
