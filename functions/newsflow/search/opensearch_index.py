@@ -1,10 +1,12 @@
 """The `SearchIndex` on OpenSearch (Amazon OpenSearch Service in AWS), with opensearch-py.
 
-Everything that decides behaviour is a pure function of plain data, testable without a server:
-`index_definition` (settings + strict mapping), `bulk_index_body` / `bulk_delete_body` (NDJSON
-chunks), `bulk_failures` (per-item outcome of a `_bulk` response), `compile_text` and
-`build_search_body` (query DSL from the parsed AST, never `query_string`) and
-`parse_search_response`. `OpenSearchIndex` only moves those bodies over HTTP.
+Everything that decides what is sent and how answers are read is a pure function of plain data in
+`opensearch_body` (re-exported here); `OpenSearchIndex` only moves those bodies over HTTP. The HTTP
+calls it can make (method + path, `{index}` being the alias or a concrete `<alias>-v<n>`):
+HEAD /, HEAD /{index}, PUT /{index}, GET /{index} (`<alias>-v*`), DELETE /{index},
+HEAD /_alias/{name}, GET /_alias/{name}, POST /_aliases, POST /{index}/_refresh, POST /{index}/_bulk,
+POST /{index}/_search, POST /_search (in a point in time), POST /{index}/_search/point_in_time,
+DELETE /_search/point_in_time, GET /{index}/_doc/{id}, POST /{index}/_count.
 
 Authentication: an AWS domain (https, not localhost) is signed with SigV4 from the Lambda's role
 (`es`, or `aoss` for OpenSearch Serverless); a local/plain cluster gets `http_auth` or nothing.
@@ -18,474 +20,65 @@ from per-shard statistics (one shard by default, so they match BM25 on the whole
 
 from __future__ import annotations
 
-import json
+import contextlib
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime, timedelta
-from typing import Any, Final, Literal
+from typing import Any, Literal
 from urllib.parse import urlparse
 
-from newsflow.search.port import (
-    IndexFailure,
-    SearchDocument,
-    SearchFilters,
-    SearchHit,
-    SearchQuery,
-    SearchResult,
-    StorySources,
-    month_of,
+from newsflow.search.opensearch_body import (
+    _LOCAL_HOSTS,
+    BULK_MAX_BYTES,
+    BULK_MAX_DOCS,
+    DERIVED_PROPERTIES,
+    MAPPING_PROPERTIES,
+    MAX_RESULT_WINDOW,
+    NDJSON_HEADERS,
+    PIT_KEEP_ALIVE,
+    build_query,
+    build_search_body,
+    bulk_delete_body,
+    bulk_failures,
+    bulk_index_body,
+    compile_text,
+    document_of,
+    document_source,
+    index_definition,
+    is_by_date,
+    parse_search_response,
+    parse_story_sources,
+    story_sources_body,
+    versioned_name,
 )
-from newsflow.search.query import (
-    FACET_FIELDS,
-    FACET_SIZE,
-    HIGHLIGHT_CHARS,
-    PROXIMITY_BOOST,
-    PROXIMITY_FIELDS,
-    PROXIMITY_SLOP,
-    TEXT_FIELD_BOOSTS,
-    TIE_BREAKER,
-    Node,
-    Not,
-    Or,
-    ParsedQuery,
-    Phrase,
-    Word,
-    parse_query,
-)
+from newsflow.search.port import IndexFailure, SearchDocument, SearchQuery, SearchResult, StorySources
+from newsflow.search.query import parse_query
+
+__all__ = [
+    "BULK_MAX_BYTES",
+    "BULK_MAX_DOCS",
+    "DERIVED_PROPERTIES",
+    "MAPPING_PROPERTIES",
+    "MAX_RESULT_WINDOW",
+    "PIT_KEEP_ALIVE",
+    "OpenSearchIndex",
+    "aws_service",
+    "build_query",
+    "build_search_body",
+    "bulk_delete_body",
+    "bulk_failures",
+    "bulk_index_body",
+    "compile_text",
+    "document_of",
+    "document_source",
+    "index_definition",
+    "is_aws_endpoint",
+    "is_by_date",
+    "parse_search_response",
+    "parse_story_sources",
+    "story_sources_body",
+    "versioned_name",
+]
 
 Refresh = Literal["false", "true", "wait_for"]
-
-MAX_RESULT_WINDOW: Final = 11_000  # offsets are for shallow pages only: deep pages use search_after
-BULK_MAX_DOCS: Final = 500
-BULK_MAX_BYTES: Final = 5 * 1024 * 1024  # well under the 10 MiB request limit of the smallest domains
-_LOCAL_HOSTS: Final = frozenset({"localhost", "127.0.0.1", "::1", "0.0.0.0"})  # noqa: S104 - a name, not a bind
-_TEXT_FIELDS: Final = [f"{name}^{boost:g}" for name, boost in TEXT_FIELD_BOOSTS.items()]
-PIT_KEEP_ALIVE: Final = "5m"
-_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
-
-# ----------------------------------------------------------------------------- index definition
-
-_KEYWORD: Final = {"type": "keyword"}
-_STORED_ONLY: Final = {"type": "keyword", "index": False, "doc_values": False}
-_TEXT: Final = {"type": "text", "analyzer": "english"}
-
-MAPPING_PROPERTIES: Final[dict[str, dict[str, Any]]] = {
-    "id": _KEYWORD,
-    "url": _STORED_ONLY,
-    "title": _TEXT,
-    "summary": _TEXT,
-    "body": _TEXT,
-    "category": _KEYWORD,
-    "categories": _KEYWORD,
-    "tags": _KEYWORD,
-    "source_name": _KEYWORD,
-    "source_domain": {"type": "keyword", "normalizer": "lowercase_keyword"},
-    "language": _KEYWORD,
-    "image_url": _STORED_ONLY,
-    "published_at": {"type": "date"},
-    "sort_at": {"type": "date"},
-    "reading_time_minutes": {"type": "integer"},
-    "word_count": {"type": "integer"},
-    "authors": _KEYWORD,
-    "story_id": _KEYWORD,
-    "source_id": _KEYWORD,
-    "also_from": _STORED_ONLY,
-    "version": {"type": "long"},
-}
-# Derived from the document when it is indexed (see `document_source`); not part of SearchDocument.
-DERIVED_PROPERTIES: Final[dict[str, dict[str, Any]]] = {
-    "sort_at_us": {"type": "long"},  # the exact sort key (date fields keep milliseconds only)
-    "month": _KEYWORD,
-    "publisher": _KEYWORD,
-}
-
-
-def index_definition(shards: int = 1, replicas: int | None = None, alias: str | None = None) -> dict[str, Any]:
-    """Settings and an explicit, strict mapping: a field the mapping does not know is refused."""
-    index_settings: dict[str, Any] = {"number_of_shards": shards, "max_result_window": MAX_RESULT_WINDOW}
-    if replicas is not None:
-        index_settings["number_of_replicas"] = replicas
-    definition: dict[str, Any] = {
-        "settings": {
-            "index": index_settings,
-            "analysis": {"normalizer": {"lowercase_keyword": {"type": "custom", "filter": ["lowercase"]}}},
-        },
-        "mappings": {"dynamic": "strict", "properties": {**MAPPING_PROPERTIES, **DERIVED_PROPERTIES}},
-    }
-    if alias:
-        definition["aliases"] = {alias: {}}
-    return definition
-
-
-def versioned_name(alias: str, version: int) -> str:
-    """The concrete index behind an alias: `articles` -> `articles-v1`, `articles-v2`, ..."""
-    return f"{alias}-v{version}"
-
-
-# ----------------------------------------------------------------------------------------- bulk
-
-
-def _micros(value: datetime) -> int:
-    value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-    return (value - _EPOCH) // timedelta(microseconds=1)
-
-
-def document_source(doc: SearchDocument) -> dict[str, Any]:
-    """The `_source` stored for a document: the SearchDocument as JSON, plus the derived keys."""
-    source = doc.model_dump(mode="json")
-    source["sort_at_us"] = _micros(doc.sort_at)
-    source["month"] = month_of(doc.sort_at)
-    if doc.source_id:
-        source["publisher"] = "\x1f".join([doc.source_id, doc.source_name or "", (doc.source_domain or "").lower()])
-    return source
-
-
-def document_of(source: Mapping[str, Any]) -> SearchDocument:
-    return SearchDocument.model_validate({k: v for k, v in source.items() if k not in DERIVED_PROPERTIES})
-
-
-def bulk_index_body(
-    documents: Sequence[SearchDocument],
-    max_docs: int = BULK_MAX_DOCS,
-    max_bytes: int = BULK_MAX_BYTES,
-) -> tuple[list[tuple[str, list[str]]], list[IndexFailure]]:
-    """NDJSON `_bulk` bodies (each with the ids it carries) and the documents that cannot be sent."""
-    lines: list[tuple[str, str]] = []
-    failures: list[IndexFailure] = []
-    for doc in documents:
-        try:
-            action = json.dumps({"index": {"_id": doc.id}}, ensure_ascii=False)
-            source = json.dumps(document_source(doc), ensure_ascii=False)
-            size = len((action + source).encode("utf-8"))  # lone surrogates fail here, not in the bulk
-        except (TypeError, ValueError) as exc:
-            failures.append(IndexFailure(id=doc.id, reason=f"invalid document: {exc}"))
-            continue
-        if size + 2 > max_bytes:
-            failures.append(IndexFailure(id=doc.id, reason="document larger than the bulk request limit"))
-            continue
-        lines.append((doc.id, action + "\n" + source + "\n"))
-    return _chunks(lines, max_docs, max_bytes), failures
-
-
-def bulk_delete_body(ids: Sequence[str], max_docs: int = BULK_MAX_DOCS) -> list[tuple[str, list[str]]]:
-    lines = [(doc_id, json.dumps({"delete": {"_id": doc_id}}, ensure_ascii=False) + "\n") for doc_id in ids]
-    return _chunks(lines, max_docs, BULK_MAX_BYTES)
-
-
-def _chunks(lines: list[tuple[str, str]], max_docs: int, max_bytes: int) -> list[tuple[str, list[str]]]:
-    chunks: list[tuple[str, list[str]]] = []
-    body: list[str] = []
-    ids: list[str] = []
-    size = 0
-    for doc_id, line in lines:
-        line_bytes = len(line.encode("utf-8"))
-        if body and (len(ids) >= max_docs or size + line_bytes > max_bytes):
-            chunks.append(("".join(body), ids))
-            body, ids, size = [], [], 0
-        body.append(line)
-        ids.append(doc_id)
-        size += line_bytes
-    if body:
-        chunks.append(("".join(body), ids))
-    return chunks
-
-
-def bulk_failures(response: Any, ids: Sequence[str], *, deleting: bool = False) -> list[IndexFailure]:
-    """Per-item outcome of a `_bulk` response. Never trusts the top-level `errors` flag alone.
-
-    An item fails unless its status is 2xx (or 404 for a delete: already gone). An id the response
-    does not account for (truncated or malformed response) fails too, so the caller retries it.
-    """
-    if not isinstance(response, Mapping) or not isinstance(response.get("items"), list):
-        return [IndexFailure(id=i, reason="malformed bulk response") for i in dict.fromkeys(ids)]
-    failures: dict[str, str] = {}
-    answered: set[str] = set()
-    for position, item in enumerate(response["items"]):
-        result = next(iter(item.values()), None) if isinstance(item, Mapping) and len(item) == 1 else None
-        if not isinstance(result, Mapping):
-            continue
-        doc_id = str(result.get("_id") or (ids[position] if position < len(ids) else ""))
-        if not doc_id:
-            continue
-        answered.add(doc_id)
-        status = result.get("status")
-        ok = isinstance(status, int) and (200 <= status < 300 or (deleting and status == 404))
-        if not ok:
-            failures[doc_id] = _item_reason(status, result.get("error"))
-    for doc_id in ids:
-        if doc_id not in answered and doc_id not in failures:
-            failures[doc_id] = "missing from bulk response"
-    return [IndexFailure(id=doc_id, reason=reason) for doc_id, reason in failures.items()]
-
-
-def _item_reason(status: Any, error: Any) -> str:
-    if isinstance(error, Mapping):
-        return f"{status} {error.get('type', 'error')}: {error.get('reason', '')}".strip()
-    return f"{status} {error}" if error else f"status {status}"
-
-
-# ---------------------------------------------------------------------------------------- query
-
-
-def _field_list(search_in: Sequence[str] = ()) -> list[str]:
-    chosen = [f"{name}^{boost:g}" for name, boost in TEXT_FIELD_BOOSTS.items() if not search_in or name in search_in]
-    return chosen or list(_TEXT_FIELDS)
-
-
-def compile_text(node: Node, *, negated: bool = False, fields: Sequence[str] | None = None) -> dict[str, Any]:
-    """Query DSL for a parsed query (see newsflow.search.query for the semantics)."""
-    fields = list(fields) if fields is not None else list(_TEXT_FIELDS)
-    if isinstance(node, Word | Phrase):
-        clause: dict[str, Any] = {
-            "query": node.text,
-            "fields": fields,
-            "tie_breaker": TIE_BREAKER,
-            # a word the analyzer removes entirely (a stop word) constrains nothing, either way
-            "zero_terms_query": "none" if negated else "all",
-        }
-        if isinstance(node, Word):
-            clause |= {"type": "best_fields", "operator": "and"}
-        else:
-            clause["type"] = "phrase"
-        return {"multi_match": clause}
-    if isinstance(node, Not):
-        return {
-            "bool": {"must": [{"match_all": {}}], "must_not": [compile_text(node.item, negated=True, fields=fields)]}
-        }
-    if isinstance(node, Or):
-        return {
-            "bool": {
-                "should": [compile_text(item, negated=negated, fields=fields) for item in node.items],
-                "minimum_should_match": 1,
-            }
-        }
-    must = [compile_text(i, negated=negated, fields=fields) for i in node.items if not isinstance(i, Not)]
-    must_not = [compile_text(i.item, negated=not negated, fields=fields) for i in node.items if isinstance(i, Not)]
-    body: dict[str, Any] = {"must": must or [{"match_all": {}}]}
-    if must_not:
-        body["must_not"] = must_not
-    return {"bool": body}
-
-
-def _filter_clauses(f: SearchFilters) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """(filter, must_not) clauses: they restrict, never score."""
-    filters: list[dict[str, Any]] = []
-    must_not: list[dict[str, Any]] = []
-    if f.category:
-        filters.append(
-            {
-                "bool": {
-                    "should": [{"term": {"categories": f.category}}, {"term": {"category": f.category}}],
-                    "minimum_should_match": 1,
-                }
-            }
-        )
-    if f.primary_category:
-        filters.append({"term": {"category": f.primary_category}})
-    if f.source_ids:
-        filters.append({"terms": {"source_id": list(f.source_ids)}})
-    if f.source_domains:
-        filters.append({"terms": {"source_domain": [d.lower() for d in f.source_domains]}})
-    if f.language:
-        filters.append({"term": {"language": f.language}})
-    if f.published_from is not None or f.published_to is not None:
-        bounds: dict[str, int] = {}
-        if f.published_from is not None:
-            bounds["gte"] = _micros(f.published_from)
-        if f.published_to is not None:
-            bounds["lt"] = _micros(f.published_to)
-        filters.append({"range": {"sort_at_us": bounds}})
-    if f.story_ids:
-        filters.append({"terms": {"story_id": list(f.story_ids)}})
-    if f.exclude_domains:
-        must_not.append({"terms": {"source_domain": [d.lower() for d in f.exclude_domains]}})
-    if f.exclude_ids:
-        must_not.append({"ids": {"values": list(f.exclude_ids)}})
-    if f.exclude_story_id:
-        must_not.append({"term": {"story_id": f.exclude_story_id}})
-    return filters, must_not
-
-
-def build_query(query: SearchQuery, parsed: ParsedQuery | None = None) -> dict[str, Any]:
-    """The `query` part: the parsed text (scoring) plus non-scoring filters."""
-    parsed = parse_query(query.text) if parsed is None else parsed
-    fields = _field_list(query.search_in)
-    bool_query: dict[str, Any] = {
-        "must": [compile_text(parsed.root, fields=fields) if parsed.root is not None else {"match_all": {}}]
-    }
-    words = parsed.proximity_words()
-    near_fields = [f for f in fields if f.split("^", 1)[0] in PROXIMITY_FIELDS]
-    if words and near_fields:
-        bool_query["should"] = [
-            {
-                "multi_match": {
-                    "query": " ".join(words),
-                    "fields": near_fields,
-                    "type": "phrase",
-                    "slop": PROXIMITY_SLOP,
-                    "tie_breaker": TIE_BREAKER,
-                    "boost": PROXIMITY_BOOST,
-                }
-            }
-        ]
-    filters, must_not = _filter_clauses(query.filters)
-    if filters:
-        bool_query["filter"] = filters
-    if must_not:
-        bool_query["must_not"] = must_not
-    return {"bool": bool_query}
-
-
-def is_by_date(query: SearchQuery, parsed: ParsedQuery) -> bool:
-    return query.sort_by == "publishedAt" or not parsed.scores
-
-
-def build_search_body(
-    query: SearchQuery, parsed: ParsedQuery | None = None, pit_id: str | None = None
-) -> dict[str, Any]:
-    """The `_search` request body for a SearchQuery (with `pit_id`: searched in that point in time)."""
-    parsed = parse_query(query.text) if parsed is None else parsed
-    by_date = is_by_date(query, parsed)
-    direction = "asc" if by_date and query.reverse else "desc"
-    by_time: list[Any] = [
-        {"sort_at_us": {"order": direction}},
-        {"id": {"order": "desc" if direction == "asc" else "asc"}},
-    ]
-    body: dict[str, Any] = {
-        "query": build_query(query, parsed),
-        "sort": by_time if by_date else [{"_score": {"order": "desc"}}, *by_time],
-        "size": query.size,
-        "track_total_hits": query.count,
-    }
-    if query.search_after:
-        body["search_after"] = list(query.search_after)
-    else:
-        body["from"] = query.offset
-    if pit_id:
-        body["pit"] = {"id": pit_id, "keep_alive": PIT_KEEP_ALIVE}
-    if query.facets:
-        body["aggs"] = {name: _facet_agg(name, query.facet_latest) for name in query.facets}
-    if query.highlight and parsed.root is not None:
-        fields = [name for name in TEXT_FIELD_BOOSTS if not query.search_in or name in query.search_in]
-        body["highlight"] = {
-            "pre_tags": ["<mark>"],
-            "post_tags": ["</mark>"],
-            "encoder": "html",
-            "fields": {
-                # the whole title (as tantivy's adapter marks it), one fragment of the summary and the body
-                name: {"number_of_fragments": 0}
-                if name == "title"
-                else {"fragment_size": HIGHLIGHT_CHARS[name], "number_of_fragments": 1, "no_match_size": 0}
-                for name in fields
-            },
-        }
-    return body
-
-
-def _facet_agg(name: str, with_latest: bool) -> dict[str, Any]:
-    agg: dict[str, Any]
-    if name == "month":
-        # Calendar months in UTC, newest first; empty months are left out, as tantivy's terms do.
-        agg = {
-            "date_histogram": {
-                "field": "sort_at",
-                "calendar_interval": "month",
-                "format": "yyyy-MM",
-                "min_doc_count": 1,
-                "order": {"_key": "desc"},
-            }
-        }
-    else:
-        size = FACET_SIZE * (10 if name == "publisher" else 1)
-        agg = {"terms": {"field": FACET_FIELDS[name], "size": size}}
-    if with_latest:
-        agg["aggs"] = {"latest": {"max": {"field": "sort_at_us"}}}
-    return agg
-
-
-def story_sources_body(query: SearchQuery, max_stories: int) -> dict[str, Any]:
-    return {
-        "query": build_query(query),
-        "size": 0,
-        "track_total_hits": False,
-        "aggs": {
-            "stories": {
-                "terms": {"field": "story_id", "size": max_stories, "min_doc_count": 2},
-                "aggs": {
-                    "sources": {
-                        "terms": {"field": "source_id", "size": FACET_SIZE},
-                        "aggs": {"first": {"min": {"field": "sort_at_us"}}},
-                    }
-                },
-            }
-        },
-    }
-
-
-def parse_story_sources(response: Mapping[str, Any]) -> list[StorySources]:
-    out = []
-    for bucket in ((response.get("aggregations") or {}).get("stories") or {}).get("buckets", []):
-        first = {
-            str(s["key"]): _EPOCH + timedelta(microseconds=int(s["first"]["value"]))
-            for s in (bucket.get("sources") or {}).get("buckets", [])
-            if (s.get("first") or {}).get("value") is not None
-        }
-        out.append(StorySources(story_id=str(bucket["key"]), articles=int(bucket["doc_count"]), first_by_source=first))
-    return out
-
-
-def _bucket_key(name: str, bucket: Mapping[str, Any]) -> str:
-    return str(bucket.get("key_as_string", bucket["key"])) if name == "month" else str(bucket["key"])
-
-
-def parse_search_response(
-    response: Mapping[str, Any], facets: Sequence[str] = (), facet_latest: bool = False
-) -> SearchResult:
-    hits_block = response.get("hits") or {}
-    total_raw = hits_block.get("total", 0)
-    if isinstance(total_raw, Mapping):
-        total = int(total_raw.get("value", 0))
-        relation = "gte" if total_raw.get("relation") == "gte" else "eq"
-    else:
-        total, relation = int(total_raw or 0), "eq"
-    hits = []
-    for hit in hits_block.get("hits") or []:
-        doc = document_of(hit["_source"])
-        score = hit.get("_score")
-        highlights = {
-            name: str(fragments[0])
-            for name, fragments in (hit.get("highlight") or {}).items()
-            if isinstance(fragments, list) and fragments
-        }
-        hits.append(
-            SearchHit(
-                id=str(hit.get("_id", doc.id)),
-                score=float(score or 0.0),
-                document=doc,
-                sort=list(hit.get("sort") or []),
-                highlights=highlights,
-            )
-        )
-    aggs = response.get("aggregations") or {}
-    out_facets: dict[str, dict[str, int]] = {}
-    latest: dict[str, dict[str, datetime]] = {}
-    for name in facets:
-        buckets = (aggs.get(name) or {}).get("buckets", [])
-        out_facets[name] = {_bucket_key(name, b): int(b["doc_count"]) for b in buckets}
-        if facet_latest:
-            latest[name] = {
-                _bucket_key(name, b): _EPOCH + timedelta(microseconds=int(b["latest"]["value"]))
-                for b in buckets
-                if (b.get("latest") or {}).get("value") is not None
-            }
-    return SearchResult(
-        total=total,
-        total_relation=relation,
-        hits=hits,
-        facets=out_facets,
-        facet_latest=latest,
-        snapshot=response.get("pit_id"),
-    )
-
 
 # ------------------------------------------------------------------------------------ transport
 
@@ -499,6 +92,11 @@ def is_aws_endpoint(url: str) -> bool:
 def aws_service(url: str) -> str:
     host = urlparse(url).hostname or ""
     return "aoss" if host.endswith(".aoss.amazonaws.com") else "es"
+
+
+def _index_missing(exc: Any) -> bool:
+    """A 404 because the index (or alias) does not exist, not because a point in time or document is gone."""
+    return getattr(exc, "error", None) == "index_not_found_exception"
 
 
 def _build_client(url: str, region: str | None, http_auth: Any) -> Any:
@@ -596,8 +194,14 @@ class OpenSearchIndex:
         return old
 
     def delete_index(self) -> None:
-        """Drop the whole index (tests, rebuilds). Missing is fine."""
-        self._client.indices.delete(index=self.index_name, ignore_unavailable=True)
+        """Drop the whole index (tests, rebuilds). Missing is fine.
+
+        OpenSearch does not delete through an alias (`DELETE /<alias>` is refused): the concrete indices
+        behind the alias are named instead."""
+        names = [self.index_name]
+        if self._client.indices.exists_alias(name=self.index_name):
+            names = sorted(self._client.indices.get_alias(name=self.index_name))
+        self._client.indices.delete(index=",".join(names), ignore_unavailable=True)
 
     def refresh(self) -> None:
         self._client.indices.refresh(index=self.index_name)
@@ -627,7 +231,9 @@ class OpenSearchIndex:
         from opensearchpy.exceptions import OpenSearchException
 
         try:
-            response = self._client.bulk(body=body, index=self.index_name, refresh=self._refresh)
+            response = self._client.bulk(
+                body=body, index=self.index_name, refresh=self._refresh, headers=NDJSON_HEADERS
+            )
         except OpenSearchException as exc:  # transport, HTTP 4xx/5xx for the whole request
             reason = f"bulk request failed: {type(exc).__name__}: {exc}"
             return [IndexFailure(id=doc_id, reason=reason) for doc_id in dict.fromkeys(ids)]
@@ -640,30 +246,62 @@ class OpenSearchIndex:
         pit_id = None
         if not is_by_date(query, parsed) and (query.snapshot or query.keep_snapshot):
             pit_id = query.snapshot or self._open_pit()
-        if pit_id:
-            try:
-                response = self._client.search(body=build_search_body(query, parsed, pit_id))
-            except NotFoundError:
-                # The point in time expired: carry on from the same sort values on the live index.
-                pit_id = self._open_pit() if query.keep_snapshot else None
-                body = build_search_body(query, parsed, pit_id)
-                response = (
-                    self._client.search(body=body) if pit_id else self._client.search(index=self.index_name, body=body)
-                )
-        else:
-            response = self._client.search(index=self.index_name, body=build_search_body(query, parsed))
+        try:
+            if pit_id:
+                try:
+                    response = self._client.search(body=build_search_body(query, parsed, pit_id))
+                except NotFoundError:
+                    # The point in time expired: carry on from the same sort values on the live index.
+                    pit_id = self._open_pit() if query.keep_snapshot else None
+                    body = build_search_body(query, parsed, pit_id)
+                    response = (
+                        self._client.search(body=body)
+                        if pit_id
+                        else self._client.search(index=self.index_name, body=body)
+                    )
+            else:
+                response = self._client.search(index=self.index_name, body=build_search_body(query, parsed))
+        except NotFoundError as exc:
+            if not _index_missing(exc):
+                raise
+            return SearchResult(total=0, hits=[])  # nothing was ever written: the index does not exist yet
         result = parse_search_response(response, query.facets, query.facet_latest)
         if pit_id and result.snapshot is None:
             result.snapshot = pit_id
+        if pit_id and result.snapshot and len(result.hits) < query.size:
+            # The last page of a relevancy walk: nothing more will be read in this point in time.
+            self._close_pit(result.snapshot)
+            result.snapshot = None
         return result
 
     def _open_pit(self) -> str | None:
-        response = self._client.create_pit(index=self.index_name, params={"keep_alive": PIT_KEEP_ALIVE})
+        from opensearchpy.exceptions import NotFoundError
+
+        try:
+            response = self._client.create_pit(index=self.index_name, params={"keep_alive": PIT_KEEP_ALIVE})
+        except NotFoundError as exc:
+            if not _index_missing(exc):
+                raise
+            return None
         pit = response.get("pit_id") if isinstance(response, Mapping) else None
         return str(pit) if pit else None
 
+    def _close_pit(self, pit_id: str) -> None:
+        """Free a point in time at once (`DELETE /_search/point_in_time`); if that fails, `keep_alive` ends it."""
+        from opensearchpy.exceptions import OpenSearchException
+
+        with contextlib.suppress(OpenSearchException):
+            self._client.delete_pit(body={"pit_id": [pit_id]})
+
     def story_sources(self, query: SearchQuery, max_stories: int = 500) -> list[StorySources]:
-        response = self._client.search(index=self.index_name, body=story_sources_body(query, max_stories))
+        from opensearchpy.exceptions import NotFoundError
+
+        try:
+            response = self._client.search(index=self.index_name, body=story_sources_body(query, max_stories))
+        except NotFoundError as exc:
+            if not _index_missing(exc):
+                raise
+            return []
         return parse_story_sources(response)
 
     def get(self, doc_id: str) -> SearchDocument | None:
@@ -678,7 +316,14 @@ class OpenSearchIndex:
         return document_of(response["_source"])
 
     def count(self) -> int:
-        return int(self._client.count(index=self.index_name)["count"])
+        from opensearchpy.exceptions import NotFoundError
+
+        try:
+            return int(self._client.count(index=self.index_name)["count"])
+        except NotFoundError as exc:
+            if not _index_missing(exc):
+                raise
+            return 0
 
     def ping(self) -> bool:
         """Whether the index the API reads answers: `HEAD /<alias>`, not the cluster root, so the health

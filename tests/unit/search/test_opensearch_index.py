@@ -76,7 +76,7 @@ def test_bare_words_are_each_required_across_fields_with_a_proximity_bonus() -> 
         "tie_breaker": 0.3,
         "boost": 1.0,
     }
-    assert body["sort"][0] == {"_score": {"order": "desc"}}
+    assert body["sort"][0] == {"_score": "desc"}
     assert body["track_total_hits"] is True
 
 
@@ -98,13 +98,13 @@ def test_only_exclusions_match_everything_else_newest_first() -> None:
     body = build_search_body(SearchQuery(text="-crypto"))
     inner = body["query"]["bool"]["must"][0]["bool"]
     assert inner["must"] == [{"match_all": {}}]
-    assert body["sort"] == [{"sort_at_us": {"order": "desc"}}, {"id": {"order": "asc"}}]
+    assert body["sort"] == [{"sort_at_us": "desc"}, {"id": "asc"}]
 
 
 def test_empty_text_is_match_all_sorted_by_date() -> None:
     body = build_search_body(SearchQuery(offset=40, size=20))
     assert body["query"] == {"bool": {"must": [{"match_all": {}}]}}
-    assert body["sort"][0] == {"sort_at_us": {"order": "desc"}}
+    assert body["sort"][0] == {"sort_at_us": "desc"}
     assert (body["from"], body["size"]) == (40, 20)
     assert "aggs" not in body
 
@@ -134,7 +134,7 @@ def test_filters_are_non_scoring_filter_clauses() -> None:
     assert filters[2] == {"term": {"language": "en"}}
     # the exact sort key (microseconds since the epoch): date fields keep only milliseconds
     assert filters[3] == {"range": {"sort_at_us": {"gte": 1_767_225_600_000_000, "lt": 1_769_904_000_000_000}}}
-    assert body["sort"][0] == {"sort_at_us": {"order": "desc"}}
+    assert body["sort"][0] == {"sort_at_us": "desc"}
     assert body["aggs"] == {
         "category": {"terms": {"field": "categories", "size": 100}},
         "source": {"terms": {"field": "source_id", "size": 100}},
@@ -501,13 +501,13 @@ def test_search_after_replaces_from_and_reverse_inverts_the_order() -> None:
     body = build_search_body(SearchQuery(sort_by="publishedAt", reverse=True, search_after=[5, "x"], offset=40))
     assert body["search_after"] == [5, "x"]
     assert "from" not in body
-    assert body["sort"] == [{"sort_at_us": {"order": "asc"}}, {"id": {"order": "desc"}}]
+    assert body["sort"] == [{"sort_at_us": "asc"}, {"id": "desc"}]
 
 
 def test_relevancy_in_a_point_in_time() -> None:
     body = build_search_body(SearchQuery(text="oil", search_after=[1.5, 9, "a"]), pit_id="PIT")
     assert body["pit"] == {"id": "PIT", "keep_alive": "5m"}
-    assert body["sort"][0] == {"_score": {"order": "desc"}}
+    assert body["sort"][0] == {"_score": "desc"}
     assert body["search_after"] == [1.5, 9, "a"]
 
 
@@ -602,9 +602,15 @@ def test_relevancy_paging_opens_a_point_in_time_and_searches_in_it() -> None:
 
     index = fake_index(handler, calls)
     result = index.search(SearchQuery(text="oil", keep_snapshot=True))
-    assert result.snapshot == "PIT"
-    assert [(c[0], c[1]) for c in calls] == [("POST", "/articles/_search/point_in_time"), ("POST", "/_search")]
-    assert calls[1][3]["pit"]["id"] == "PIT"
+    # a short page is the last one: the point in time is closed at once, not left to its keep_alive
+    assert result.snapshot is None
+    assert [(c[0], c[1]) for c in calls] == [
+        ("POST", "/articles/_search/point_in_time"),
+        ("POST", "/_search"),
+        ("DELETE", "/_search/point_in_time"),
+    ]
+    assert calls[1][3]["pit"] == {"id": "PIT", "keep_alive": "5m"}
+    assert calls[2][3] == {"pit_id": ["PIT"]}
     # date order needs no snapshot: search_after on the sort key is stable by itself
     calls.clear()
     index.search(SearchQuery(sort_by="publishedAt", keep_snapshot=True))
