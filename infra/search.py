@@ -41,6 +41,7 @@ API_ACCESS: EsAccess = {
         "{index}/_search/point_in_time",  # relevance paging opens a point in time ...
         "_search",  # ... and pages inside it: a search with a pit names no index
     ],
+    "es:ESHttpDelete": ["_search/point_in_time"],  # ... and closes it after the last page
 }
 ARTICLE_KEY_PREFIX = "ART#"  # store/keys.py article_pk(): only article items are indexed
 

@@ -242,7 +242,11 @@ class OpenSearchStandIn:
 
     def _search(self, index: str, body: Mapping[str, Any]) -> dict[str, Any]:
         docs = list(self.indices.get(index, {}).values())
-        sort_spec = [next(iter(s.items())) for s in body.get("sort", [])]
+        # Both sort forms: {"field": "desc"} and {"field": {"order": "desc"}}
+        sort_spec = [
+            (field, spec if isinstance(spec, dict) else {"order": spec})
+            for field, spec in (next(iter(s.items())) for s in body.get("sort", []))
+        ]
 
         def key(doc: Mapping[str, Any]) -> list[Any]:
             return [1.0 if f == "_score" else doc.get(f) for f, _ in sort_spec]
@@ -255,6 +259,7 @@ class OpenSearchStandIn:
             return 0
 
         docs.sort(key=cmp_to_key(lambda x, y: compare(key(x), key(y))))
+        total = len(docs)  # matches of the query, whatever page this is
         after = body.get("search_after")
         if after:
             docs = [d for d in docs if compare(key(d), list(after)) > 0]
@@ -265,7 +270,7 @@ class OpenSearchStandIn:
             "timed_out": False,
             "_shards": _shards(),
             "hits": {
-                "total": {"value": len(docs), "relation": "eq"},
+                "total": {"value": total, "relation": "eq"},
                 "max_score": 1.0,
                 "hits": [{"_index": index, "_id": d["id"], "_score": 1.0, "_source": d, "sort": key(d)} for d in page],
             },

@@ -185,9 +185,20 @@ def api_scenario(roles: Roles, run: Run) -> None:
     with roles.acting_as(c.HANDLER_API):
         status, page = _call(run, "GET /v1/articles", "GET", "/v1/articles?pageSize=2")
         article_id = page["articles"][0]["id"] if status == 200 and page.get("articles") else "missing"
-        status, first = _call(run, "GET /v1/search", "GET", "/v1/search?q=market&pageSize=2")
+        status, first = _call(run, "GET /v1/search", "GET", "/v1/search?q=market&pageSize=4")
         if status == 200 and first.get("nextCursor"):
-            _call(run, "GET /v1/search page-2", "GET", f"/v1/search?q=market&pageSize=2&cursor={first['nextCursor']}")
+            status, page = _call(
+                run, "GET /v1/search page-2", "GET", f"/v1/search?q=market&pageSize=4&cursor={first['nextCursor']}"
+            )
+            for n in range(3, 40):  # walk to the last page: the adapter then closes its point in time
+                if status != 200 or not page.get("nextCursor"):
+                    break
+                status, page = _call(
+                    run,
+                    f"GET /v1/search page-{n}",
+                    "GET",
+                    f"/v1/search?q=market&pageSize=4&cursor={page['nextCursor']}",
+                )
         _call(run, "GET /v1/search by-date", "GET", "/v1/search?q=market&sortBy=publishedAt")
         _call(run, "GET /v1/articles/<article_id>", "GET", f"/v1/articles/{article_id}")
         _call(run, "GET /v1/articles/<article_id>/related", "GET", f"/v1/articles/{article_id}/related")

@@ -182,6 +182,8 @@ def test_relevance_search_pages_through_a_point_in_time(checked: Checked) -> Non
     paths = {(r.method, r.path) for r in checked.run.standin.records}
     assert ("POST", "/articles/_search/point_in_time") in paths
     assert ("POST", "/_search") in paths
+    assert ("DELETE", "/_search/point_in_time") in paths  # closed after the last page
+    assert checked.run.standin.pits == set()
 
 
 def test_poll_fetched_the_registered_feed_and_enqueued_its_items(checked: Checked) -> None:

@@ -24,8 +24,7 @@ T0 = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 # What the adapter can call, as method + path template of the spec. The api/index roles' IAM policy and the
 # domain access policy must allow exactly these (listed in the module docstring of opensearch_index too).
 ADAPTER_OPERATIONS = {
-    ("HEAD", "/"),  # ping
-    ("HEAD", "/{index}"),  # ensure_index: does the alias exist
+    ("HEAD", "/{index}"),  # ensure_index: does the alias exist; ping (the health check asks for the index)
     ("PUT", "/{index}"),  # ensure_index, create_version
     ("GET", "/{index}"),  # create_version: the existing <alias>-v* indices
     ("DELETE", "/{index}"),  # delete_index (the concrete indices)

@@ -326,9 +326,11 @@ class OpenSearchIndex:
             return 0
 
     def ping(self) -> bool:
-        """Whether the index the API reads answers: `HEAD /<alias>`, not the cluster root, so the health
-        check needs no grant beyond the index itself (IAM grants are per path)."""
+        """Whether the search service answers for the index the API reads: `HEAD /<alias>` (200, or 404
+        before the first write), not the cluster root, so the health check needs no grant beyond the
+        index's own path (IAM grants are per path). Unreachable or refused is False."""
         try:
-            return bool(self._client.indices.exists(index=self.index_name))
+            self._client.indices.exists(index=self.index_name)
         except Exception:
             return False
+        return True
