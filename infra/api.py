@@ -31,7 +31,7 @@ ADMIN_PATH = "admin"
 READ_METHODS = ("GET",)
 API_TIMEOUT = Duration.seconds(15)  # below API Gateway's 29 s integration limit
 
-API_TABLE_READ = ("dynamodb:GetItem", "dynamodb:Query")
+API_TABLE_READ = ("dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query")  # BatchGetItem: the GSI fallback
 API_TABLE_WRITE = ("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem")  # admin feeds endpoints
 
 ERROR_BODY = '{"status":"error","code":"$context.error.responseType","message":$context.error.messageString}'

@@ -22,6 +22,7 @@ from infra.storage import Storage
 
 ENDPOINT_TABLE_ACTIONS = [
     "dynamodb:GetItem",
+    "dynamodb:BatchGetItem",
     "dynamodb:Query",
     "dynamodb:PutItem",
     "dynamodb:UpdateItem",

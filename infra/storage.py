@@ -16,7 +16,6 @@ TTL_ATTRIBUTE = "expires_at"
 GLOBAL_INDEXES = (
     (c.GSI_CATEGORY, "gsi1pk", "gsi1sk"),
     (c.GSI_LATEST, "gsi2pk", "gsi2sk"),
-    (c.GSI_SOURCE, "gsi3pk", "gsi3sk"),
 )
 
 
@@ -44,7 +43,7 @@ class Storage(Construct):
                 index_name=name,
                 partition_key=dynamodb.Attribute(name=pk, type=string),
                 sort_key=dynamodb.Attribute(name=sk, type=string),
-                projection_type=dynamodb.ProjectionType.ALL,
+                projection_type=dynamodb.ProjectionType(c.GSI_PROJECTION),
             )
 
     @property
