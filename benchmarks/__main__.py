@@ -21,6 +21,7 @@ MODULES = [
     "bench_categories",
     "bench_api",
     "bench_dedupe",
+    "bench_cost",
 ]
 
 
