@@ -30,7 +30,7 @@ from benchmarks.cost_fixed import fixed_cost_section
 BASELINE_COMMIT = "ffa8c85"  # the first version that issue 9 measured (20.6 WRU / $14.71 per million new items)
 BASELINE_QUOTED = "20.6 WRU, $14.71 per million new items (issue 9)"
 
-# us-east-1 list prices (checked December 2026 against AWS's pricing pages and their Nov 2024 on-demand cut).
+# us-east-1 list prices after AWS's November 2024 on-demand cut (as quoted by public pricing write-ups).
 PRICE_WRU = 0.625 / 1e6  # on-demand, per write request unit
 PRICE_RRU = 0.125 / 1e6  # on-demand, per read request unit
 PRICE_WCU_HOUR = 0.00065  # provisioned
