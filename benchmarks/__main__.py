@@ -22,6 +22,7 @@ MODULES = [
     "bench_api",
     "bench_dedupe",
     "bench_newsapi",
+    "bench_cost",
 ]
 
 

@@ -31,7 +31,7 @@ ADMIN_PATH = "admin"
 READ_METHODS = ("GET",)
 API_TIMEOUT = Duration.seconds(15)  # below API Gateway's 29 s integration limit
 
-API_TABLE_READ = ("dynamodb:GetItem", "dynamodb:Query")
+API_TABLE_READ = ("dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query")  # BatchGetItem: the GSI fallback
 # Admin feed endpoints write the feeds registry only (one partition, enforced by an IAM condition).
 API_FEED_WRITE = ("dynamodb:PutItem", "dynamodb:DeleteItem")
 

@@ -291,3 +291,50 @@ def _email(value: Any) -> str | None:
     if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", text):
         raise ConfigError(f"'{CTX_ALARM_EMAIL}' is not an email address: {text!r}")
     return text
+
+
+# ---- DynamoDB capacity (issue 9, cost) ---------------------------------------------------------------------
+# One block, read by infra/storage.py on its own so that it merges cleanly with StageConfig's knobs.
+# On-demand (the default) bills every request; provisioned bills capacity by the hour and is ~2.4x cheaper per
+# write at auto scaling's 70 % target for steady ingest (see README, "Cost"). Provisioned capacity throttles
+# above `max`: ingest retries throttled items (transient), and the table throttle alarm says so.
+CTX_TABLE_BILLING_MODE = "tableBillingMode"  # on-demand | provisioned
+CTX_TABLE_READ_CAPACITY = "tableReadCapacity"  # provisioned: minimum RCU (auto scaling never goes below)
+CTX_TABLE_WRITE_CAPACITY = "tableWriteCapacity"  # provisioned: minimum WCU
+CTX_TABLE_MAX_READ_CAPACITY = "tableMaxReadCapacity"  # provisioned: auto scaling's ceiling, RCU
+CTX_TABLE_MAX_WRITE_CAPACITY = "tableMaxWriteCapacity"  # provisioned: auto scaling's ceiling, WCU
+CTX_TABLE_TARGET_UTILIZATION = "tableTargetUtilization"  # provisioned: auto scaling target, percent
+TABLE_BILLING_MODES = ("on-demand", "provisioned")
+
+
+@dataclass(frozen=True)
+class TableCapacity:
+    provisioned: bool
+    min_read: int = 5
+    min_write: int = 5
+    max_read: int = 100
+    max_write: int = 200
+    target_utilization: int = 70
+
+    @classmethod
+    def from_context(cls, get: ContextGetter) -> TableCapacity:
+        mode = (_text(get(CTX_TABLE_BILLING_MODE)) or "on-demand").lower()
+        if mode not in TABLE_BILLING_MODES:
+            raise ConfigError(f"'{CTX_TABLE_BILLING_MODE}' must be one of {TABLE_BILLING_MODES}, got {mode!r}")
+        base = cls(provisioned=mode == "provisioned")
+        capacity = cls(
+            provisioned=base.provisioned,
+            min_read=_int(get(CTX_TABLE_READ_CAPACITY), CTX_TABLE_READ_CAPACITY, base.min_read, 1, 40000),
+            min_write=_int(get(CTX_TABLE_WRITE_CAPACITY), CTX_TABLE_WRITE_CAPACITY, base.min_write, 1, 40000),
+            max_read=_int(get(CTX_TABLE_MAX_READ_CAPACITY), CTX_TABLE_MAX_READ_CAPACITY, base.max_read, 1, 40000),
+            max_write=_int(get(CTX_TABLE_MAX_WRITE_CAPACITY), CTX_TABLE_MAX_WRITE_CAPACITY, base.max_write, 1, 40000),
+            target_utilization=_int(
+                get(CTX_TABLE_TARGET_UTILIZATION), CTX_TABLE_TARGET_UTILIZATION, base.target_utilization, 20, 90
+            ),
+        )
+        if capacity.max_read < capacity.min_read or capacity.max_write < capacity.min_write:
+            raise ConfigError(
+                f"'{CTX_TABLE_MAX_READ_CAPACITY}' / '{CTX_TABLE_MAX_WRITE_CAPACITY}' must be at least the minimum "
+                f"'{CTX_TABLE_READ_CAPACITY}' / '{CTX_TABLE_WRITE_CAPACITY}'"
+            )
+        return capacity

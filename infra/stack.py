@@ -23,6 +23,7 @@ from infra.storage import Storage
 # What the functions inside the VPC call on the table (api: reads, feed writes; ops: GetItem, Scan).
 ENDPOINT_TABLE_ACTIONS = [
     "dynamodb:GetItem",
+    "dynamodb:BatchGetItem",
     "dynamodb:Query",
     "dynamodb:Scan",
     "dynamodb:PutItem",

@@ -41,7 +41,10 @@ DLQ_DETAIL_ATTRIBUTE: Final = "newsflow-detail"
 # DynamoDB single-table layout (see store/keys.py).
 GSI_CATEGORY: Final = "gsi1-category"
 GSI_LATEST: Final = "gsi2-latest"
-GSI_SOURCE: Final = "gsi3-source"
+# What each GSI projects. Both are read only by the table fallback of the listings (the search index serves
+# them normally), which pages keys from the GSI and reads the articles with BatchGetItem: KEYS_ONLY keeps
+# every GSI write at 1 WRU and lets a version bump that keeps category and date write no GSI at all.
+GSI_PROJECTION: Final = "KEYS_ONLY"
 
 # Lambda handler entry points (module:function) inside the functions/ asset.
 HANDLER_INGEST: Final = "newsflow.handlers.ingest.lambda_handler"

@@ -16,10 +16,10 @@ from newsflow.models import Article, FeedItem, NormalisedItem
 from newsflow.normalise import normalise_item
 from newsflow.store.codec import DocumentTooLarge
 from newsflow.store.ports import ArticleRepository, WriteOutcome, WriteResult
-from newsflow.stories.assign import find_story
+from newsflow.stories.assign import StoryMatch, find_story
 from newsflow.stories.match import StoryThresholds
-from newsflow.stories.ports import Candidate, CandidateIndex, StoryBook
-from newsflow.stories.sketch import sketch
+from newsflow.stories.ports import Candidate, CandidateIndex, StoryBook, StoryMember
+from newsflow.stories.sketch import Sketch, sketch
 
 
 class IngestResult(BaseModel):
@@ -64,16 +64,38 @@ def ingest_item(
     article = article.model_copy(update={"story_id": match.story_id})
     write = _save(repository, article)
     if write.outcome is not WriteOutcome.DUPLICATE:
-        # Filed after the article is stored (and again on a redelivery: both writes are idempotent), so an
-        # article is never a candidate before it exists.
-        story_id = write.story_id or match.story_id
-        source = article.source_name or article.source_domain or "unknown"
-        candidate = Candidate(
-            article_id=article.id, story_id=story_id, source=source, sort_at=article.sort_at, sketch=article_sketch
-        )
-        stories.candidates.add(match.keys, candidate, stories.thresholds.window_days)
-        stories.book.add_member(story_id, article.id, source, article.sort_at)
+        _file_in_story(article, article_sketch, write, match, stories)
     return IngestResult(write=write, category=article.category, story_id=write.story_id)
+
+
+def _file_in_story(
+    article: Article, article_sketch: Sketch, write: WriteResult, match: StoryMatch, stories: StoryServices
+) -> None:
+    """Join the story and file the article's candidate entries, after the article is stored (so it is never a
+    candidate before it exists), story first (so entries that are all filed prove the join happened too).
+
+    A redelivery whose entries the lookup found as they are writes nothing; one whose earlier attempt stopped
+    half way writes what is missing (every write here is idempotent)."""
+    story_id = write.story_id or match.story_id
+    source = article.source_name or article.source_domain or "unknown"
+    entry = Candidate(
+        article_id=article.id, story_id=story_id, source=source, sort_at=article.sort_at, sketch=article_sketch
+    )
+    unfiled = match.unfiled_keys(entry)
+    if write.outcome is WriteOutcome.UNCHANGED and not unfiled:
+        return
+    rejoin = write.outcome is WriteOutcome.CREATED or not match.filed  # no entry of ours: did we join before?
+    if rejoin and match.matched is not None and match.matched.story_id == story_id:
+        # A story of one has no item: the first article to join brings the founder (or the member it matched).
+        stories.book.join(
+            story_id,
+            [
+                StoryMember(article_id=match.matched.article_id, source=match.matched.source, at=match.matched.sort_at),
+                StoryMember(article_id=article.id, source=source, at=article.sort_at),
+            ],
+        )
+    if unfiled:
+        stories.candidates.add(unfiled, entry, stories.thresholds.window_days)
 
 
 def _save(repository: ArticleRepository, article: Article) -> WriteResult:

@@ -81,9 +81,20 @@ def _items() -> list[str]:
     items = [line for line in lines if line.strip()]
     first = json.loads(items[0])
     near = dict(first, url=first["url"] + "-update", guid=first["guid"] + "-near")  # same story, other URL
+    # A rewrite of the same story elsewhere (joins its story: one UpdateItem), and a correction of the original
+    text = first.get("content_text") or first.get("summary") or ""
+    rewrite = dict(
+        first,
+        url=first["url"] + "-rewrite",
+        guid=first["guid"] + "-rewrite",
+        title=first["title"] + ", sources say",
+        content_text=text.replace(".", ", the company said.", 2) + "\n\nShares moved in early trading.",
+    )
+    correction = dict(first, title=first["title"] + " (corrected)", updated="2026-11-21T09:00:00Z")
     syndicated = dict(first, source={"name": "Wire Copy", "feed_url": "https://wire.example/rss"})
     bad = [line for line in (SAMPLES / "bad-messages.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
-    return [*items, items[0], json.dumps(near), json.dumps(syndicated), *bad, "{not json"]
+    return [*items, items[0], json.dumps(near), json.dumps(rewrite), json.dumps(syndicated), json.dumps(correction),
+            *bad, "{not json"]  # fmt: skip
 
 
 def ingest_scenario(roles: Roles, run: Run) -> None:
@@ -185,20 +196,21 @@ def api_scenario(roles: Roles, run: Run) -> None:
     with roles.acting_as(c.HANDLER_API):
         status, page = _call(run, "GET /v1/articles", "GET", "/v1/articles?pageSize=2")
         article_id = page["articles"][0]["id"] if status == 200 and page.get("articles") else "missing"
-        status, first = _call(run, "GET /v1/search", "GET", "/v1/search?q=market&pageSize=4")
-        if status == 200 and first.get("nextCursor"):
+        # A page size that leaves a short last page: there the adapter closes its point in time.
+        _, probe = _call(run, "GET /v1/search probe", "GET", "/v1/search?q=market&pageSize=1")
+        total = int(probe.get("totalResults", 0)) if isinstance(probe, dict) else 0
+        size = next((n for n in (3, 4, 5, 7) if total % n), 3)
+        status, first = _call(run, "GET /v1/search", "GET", f"/v1/search?q=market&pageSize={size}")
+        page = first
+        for n in range(2, 40):  # walk to the last page through the cursor (one point in time)
+            if status != 200 or not page.get("nextCursor"):
+                break
             status, page = _call(
-                run, "GET /v1/search page-2", "GET", f"/v1/search?q=market&pageSize=4&cursor={first['nextCursor']}"
+                run,
+                f"GET /v1/search page-{n}",
+                "GET",
+                f"/v1/search?q=market&pageSize={size}&cursor={page['nextCursor']}",
             )
-            for n in range(3, 40):  # walk to the last page: the adapter then closes its point in time
-                if status != 200 or not page.get("nextCursor"):
-                    break
-                status, page = _call(
-                    run,
-                    f"GET /v1/search page-{n}",
-                    "GET",
-                    f"/v1/search?q=market&pageSize=4&cursor={page['nextCursor']}",
-                )
         _call(run, "GET /v1/search by-date", "GET", "/v1/search?q=market&sortBy=publishedAt")
         _call(run, "GET /v1/articles/<article_id>", "GET", f"/v1/articles/{article_id}")
         _call(run, "GET /v1/articles/<article_id>/related", "GET", f"/v1/articles/{article_id}/related")

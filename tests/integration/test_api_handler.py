@@ -308,3 +308,34 @@ def test_section_pages_survive_a_search_index_outage(
     status, error = call("/v1/articles?language=en")
     assert status == 500
     assert error["code"] == "internalError"
+
+
+def test_listings_are_served_from_the_keys_only_gsis_when_the_search_index_fails(
+    populated: LocalResources, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a search index that fails every query
+    from newsflow.search import shared_search_index
+
+    def broken(*_: Any, **__: Any) -> Any:
+        raise RuntimeError("search index down")
+
+    monkeypatch.setattr(shared_search_index(), "search", broken)
+    # When the latest listing is paged one article at a time, and a section is listed
+    seen: list[dict[str, Any]] = []
+    cursor = None
+    for _ in range(5):
+        status, page = call("/v1/articles?pageSize=1" + (f"&cursor={cursor}" if cursor else ""))
+        assert status == 200
+        assert page["totalRelation"] == "gte"
+        seen.extend(page["articles"])
+        cursor = page["nextCursor"]
+        if not cursor:
+            break
+    status, section = call("/v1/articles?category=electronics-semiconductor")
+    # Then the table serves full cards newest first (read from the table behind the KEYS_ONLY index entries)
+    assert [a["publishedAt"] for a in seen] == sorted((a["publishedAt"] for a in seen), reverse=True)
+    assert len({a["id"] for a in seen}) == 3
+    assert all(a["title"] and a["url"] for a in seen)
+    assert status == 200
+    assert [a["title"] for a in section["articles"]] == ["US tightens chip export rules for advanced semiconductors"]
+    assert section["articles"][0]["description"].startswith("New export controls")

@@ -281,13 +281,17 @@ def test_a_story_stops_listing_members_at_its_cap(stack_env: LocalResources, mon
 
     from newsflow import aws
     from newsflow.store import stories
+    from newsflow.stories.ports import StoryMember
 
     # Given a story book capped at two members
     monkeypatch.setattr(stories, "MAX_MEMBERS", 2)
     book = stories.DynamoStoryBook(aws.dynamodb(), stack_env.table_name)
     # When three articles join, one of them twice (a redelivery)
     for article_id in ("a1", "a2", "a2", "a3"):
-        book.add_member("s1", article_id, f"source-{article_id}", datetime(2026, 11, 20, tzinfo=UTC))
+        member = StoryMember(
+            article_id=article_id, source=f"source-{article_id}", at=datetime(2026, 11, 20, tzinfo=UTC)
+        )
+        book.join("s1", [member])
     # Then the item lists two members, idempotently, and still knows its latest time
     story = book.get("s1")
     assert story is not None

@@ -18,7 +18,6 @@ TABLE_KEY_SCHEMA = [
 GSI_KEYS = {
     c.GSI_CATEGORY: ("gsi1pk", "gsi1sk"),
     c.GSI_LATEST: ("gsi2pk", "gsi2sk"),
-    c.GSI_SOURCE: ("gsi3pk", "gsi3sk"),
 }
 # Locally a failed message comes back quickly so retries are visible within a demo.
 LOCAL_VISIBILITY_TIMEOUT_SECONDS = 2
@@ -57,7 +56,7 @@ def table_definition(table_name: str) -> dict[str, Any]:
                     {"AttributeName": pk, "KeyType": "HASH"},
                     {"AttributeName": sk, "KeyType": "RANGE"},
                 ],
-                "Projection": {"ProjectionType": "ALL"},
+                "Projection": {"ProjectionType": c.GSI_PROJECTION},
             }
             for name, (pk, sk) in GSI_KEYS.items()
         ],

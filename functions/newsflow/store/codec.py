@@ -51,8 +51,6 @@ def article_to_item(article: Article) -> dict[str, Any]:
         item["published_at"] = article.published_at.isoformat()
     if article.source_domain:
         item["source_domain"] = article.source_domain
-        item["gsi3pk"] = keys.source_pk(article.source_domain)
-        item["gsi3sk"] = sort_key
     return item
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import time
 from typing import TYPE_CHECKING, Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
@@ -18,6 +19,9 @@ from newsflow.store.ports import CursorError, Page, WriteOutcome, WriteResult
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
+
+BATCH_GET_LIMIT = 100
+MAX_BATCH_ATTEMPTS = 5
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
@@ -44,6 +48,10 @@ _MATERIAL_FIELDS = (
 
 class ConcurrentUpdateError(RuntimeError):
     """Another writer changed the article between our read and our conditional write (transient)."""
+
+
+class UnprocessedReadsError(RuntimeError):
+    """DynamoDB kept some BatchGetItem keys unprocessed after every retry (throttling): transient."""
 
 
 def serialize(item: dict[str, Any]) -> dict[str, Any]:
@@ -204,6 +212,11 @@ class DynamoArticleRepository:
         return owner if owner != article.id else None
 
     def _claim(self, pk: str, sk: str, article_id: str) -> str:
+        # A claim never changes owner, so even an eventually consistent read that finds one is the answer: a
+        # duplicate (or its redelivery) then costs half a read unit instead of a failed conditional write.
+        known = self._get_item(pk, sk=sk, consistent=False)
+        if known is not None:
+            return str(known["article_id"])
         try:
             self._client.put_item(
                 TableName=self._table,
@@ -231,9 +244,9 @@ class DynamoArticleRepository:
 
     # -- reads ----------------------------------------------------------------------------------
 
-    def _get_item(self, pk: str, sk: str = keys.ARTICLE_SK) -> dict[str, Any] | None:
+    def _get_item(self, pk: str, sk: str = keys.ARTICLE_SK, consistent: bool = True) -> dict[str, Any] | None:
         response = self._client.get_item(
-            TableName=self._table, Key=serialize({"pk": pk, "sk": sk}), ConsistentRead=True
+            TableName=self._table, Key=serialize({"pk": pk, "sk": sk}), ConsistentRead=consistent
         )
         item = response.get("Item")
         return deserialize(item) if item else None
@@ -250,7 +263,7 @@ class DynamoArticleRepository:
             start = _checked_key(payload.get("k"), {"pk", "sk", "gsi1pk", "gsi1sk"}, "gsi1pk", partition)
         items, last = self._query_index(GSI_CATEGORY, "gsi1pk", partition, limit, start)
         next_cursor = encode_cursor({"k": last}) if last else None
-        return Page(articles=[item_to_article(i) for i in items], next_cursor=next_cursor)
+        return Page(articles=self._articles_of(items), next_cursor=next_cursor)
 
     def list_latest(self, limit: int, cursor: str | None) -> Page:
         months = self._months_desc()
@@ -272,7 +285,7 @@ class DynamoArticleRepository:
             if last is not None:
                 if len(collected) >= limit:
                     return Page(
-                        articles=[item_to_article(i) for i in collected],
+                        articles=self._articles_of(collected),
                         next_cursor=encode_cursor({"m": month, "k": last}),
                     )
                 start = last
@@ -282,7 +295,28 @@ class DynamoArticleRepository:
         next_cursor = None
         if month_index < len(months) and len(collected) >= limit:
             next_cursor = encode_cursor({"m": months[month_index], "k": None})
-        return Page(articles=[item_to_article(i) for i in collected], next_cursor=next_cursor)
+        return Page(articles=self._articles_of(collected), next_cursor=next_cursor)
+
+    def _articles_of(self, index_items: list[dict[str, Any]]) -> list[Article]:
+        """The articles behind a page of KEYS_ONLY index entries, in the index's order (BatchGetItem, eventually
+        consistent like the index itself; an article deleted since the query is left out)."""
+        wanted = [{"pk": i["pk"], "sk": i["sk"]} for i in index_items]
+        found: dict[str, dict[str, Any]] = {}
+        for start in range(0, len(wanted), BATCH_GET_LIMIT):
+            pending: list[dict[str, Any]] = [serialize(k) for k in wanted[start : start + BATCH_GET_LIMIT]]
+            for attempt in range(MAX_BATCH_ATTEMPTS):
+                response = self._client.batch_get_item(RequestItems={self._table: {"Keys": pending}})
+                for raw in response.get("Responses", {}).get(self._table, []):
+                    item = deserialize(raw)
+                    found[item["pk"]] = item
+                unprocessed: dict[str, Any] = dict(response.get("UnprocessedKeys", {}))
+                pending = list(unprocessed.get(self._table, {}).get("Keys", []))
+                if not pending:
+                    break
+                time.sleep(0.05 * 2**attempt)  # throttled: back off, then ask only for what was left
+            else:
+                raise UnprocessedReadsError(f"{len(pending)} articles left unread by BatchGetItem")
+        return [item_to_article(found[k["pk"]]) for k in wanted if k["pk"] in found]
 
     def _months_desc(self) -> list[str]:
         months: list[str] = []

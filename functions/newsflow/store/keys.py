@@ -1,16 +1,19 @@
 """The single-table key layout. Every key newsflow writes is built here and nowhere else.
 
-| item          | pk                  | sk             | gsi1 (category) | gsi2 (latest)    | gsi3 (source) |
-|---------------|---------------------|----------------|-----------------|------------------|---------------|
-| article       | ART#<id>            | ARTICLE        | CAT#<primary>   | LATEST#<yyyy-mm> | SRC#<domain>  |
-| body-hash key | HASH#<content_hash> | HASH           |                 |                  |               |
-| guid key      | GUID#<hash>         | GUID           |                 |                  |               |
-| month marker  | MONTHS              | <yyyy-mm>      |                 |                  |               |
-| feed          | FEEDS               | FEED#<feed_id> |                 |                  |               |
+| item          | pk                  | sk             | gsi1 (category) | gsi2 (latest)    |
+|---------------|---------------------|----------------|-----------------|------------------|
+| article       | ART#<id>            | ARTICLE        | CAT#<primary>   | LATEST#<yyyy-mm> |
+| body-hash key | HASH#<content_hash> | HASH           |                 |                  |
+| guid key      | GUID#<hash>         | GUID           |                 |                  |
+| month marker  | MONTHS              | <yyyy-mm>      |                 |                  |
+| feed          | FEEDS               | FEED#<feed_id> |                 |                  |
 
-All three GSI sort keys are `<sort_at ISO-8601 UTC>#<id>`, so "newest first" is a descending query and ties
+Both GSI sort keys are `<sort_at ISO-8601 UTC>#<id>`, so "newest first" is a descending query and ties
 are broken by id (stable paging). "Latest across all" is sharded by month so that no single partition takes
-every write; the MONTHS partition lists the shards that exist.
+every write; the MONTHS partition lists the shards that exist. The GSIs project keys only
+(`constants.GSI_PROJECTION`): their one reader, the listings' table fallback, reads the page's articles from
+the table with BatchGetItem. There is no by-source index: nothing queried it (the search index filters by
+source), and it cost a GSI write per article.
 """
 
 from __future__ import annotations
@@ -52,10 +55,6 @@ def month_of(moment: datetime) -> str:
 
 def latest_pk(month: str) -> str:
     return f"LATEST#{month}"
-
-
-def source_pk(domain: str) -> str:
-    return f"SRC#{domain}"
 
 
 def time_sort_key(moment: datetime, article_id: str) -> str:

@@ -6,7 +6,8 @@
 | story         | STORY#<story id>      | STORY                    | members (SS), sources (SS), first_at, latest_at  |
 
 Looking an article up costs one Query per band key (Limit = newest N), whatever the table size; LSH
-entries expire through the table's TTL (`expires_at`) once they are too old to be republished.
+entries expire through the table's TTL (`expires_at`) once they are too old to be republished. A story of
+one article has no item: the first article to join it writes the item with both members.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from botocore.exceptions import ClientError
 from newsflow.store.codec import as_bytes
 from newsflow.store.dynamo import deserialize, is_conditional_failure, serialize
 from newsflow.store.keys import time_sort_key
-from newsflow.stories.ports import Candidate
+from newsflow.stories.ports import Candidate, StoryMember
 from newsflow.stories.sketch import Sketch
 
 if TYPE_CHECKING:
@@ -68,6 +69,7 @@ class DynamoCandidateIndex:
                         source=item.get("source", ""),
                         sort_at=datetime.fromisoformat(item["sort_at"]),
                         sketch=Sketch.unpack(as_bytes(item["sketch"])),
+                        found_under=key,
                     )
                 )
         return found
@@ -114,38 +116,46 @@ class DynamoStoryBook:
         self._client = client
         self._table = table_name
 
-    def add_member(self, story_id: str, article_id: str, source: str, at: datetime) -> None:
-        moment = at.astimezone(UTC).isoformat()
+    def join(self, story_id: str, members: list[StoryMember]) -> None:
+        """One UpdateItem in the usual case (the newest member joins last).
+
+        Sets make membership idempotent; first_at is only set once. A story stops listing members at
+        MAX_MEMBERS (the item must stay far below 400 KB, and an update is billed on the item's size); its
+        articles still carry its story_id. latest_at only moves forward: when an older member joins, the
+        first attempt's condition fails and the members are added without it."""
+        if not members:
+            return
         key = serialize({"pk": story_pk(story_id), "sk": STORY_SK})
-        # Sets make membership idempotent; first_at is only set once. A story stops listing members at
-        # MAX_MEMBERS (the item must stay far below 400 KB); its articles still carry its story_id.
-        try:
-            self._client.update_item(
-                TableName=self._table,
-                Key=key,
-                UpdateExpression="ADD members :m, sources :s SET first_at = if_not_exists(first_at, :t)",
-                ConditionExpression="attribute_not_exists(members) OR size(members) < :max",
-                ExpressionAttributeValues={
-                    ":m": {"SS": [article_id]},
-                    ":s": {"SS": [source]},
-                    ":t": {"S": moment},
-                    ":max": {"N": str(MAX_MEMBERS)},
-                },
-            )
-        except ClientError as error:
-            if not is_conditional_failure(error):
-                raise
-        try:
-            self._client.update_item(
-                TableName=self._table,
-                Key=key,
-                UpdateExpression="SET latest_at = :t",
-                ConditionExpression="attribute_not_exists(latest_at) OR latest_at < :t",
-                ExpressionAttributeValues={":t": {"S": moment}},
-            )
-        except ClientError as error:
-            if not is_conditional_failure(error):
-                raise  # an older member: latest_at is already later, which is what we want
+        values: dict[str, Any] = {
+            ":m": {"SS": sorted({m.article_id for m in members})},
+            ":s": {"SS": sorted({m.source for m in members})},
+            ":first": {"S": min(m.at for m in members).astimezone(UTC).isoformat()},
+            ":max": {"N": str(MAX_MEMBERS)},
+        }
+        latest = max(m.at for m in members).astimezone(UTC).isoformat()
+        room = "(attribute_not_exists(members) OR size(members) < :max)"
+        attempts = (
+            (
+                "ADD members :m, sources :s SET first_at = if_not_exists(first_at, :first), latest_at = :latest",
+                f"{room} AND (attribute_not_exists(latest_at) OR latest_at < :latest)",
+                {**values, ":latest": {"S": latest}},
+            ),
+            ("ADD members :m, sources :s SET first_at = if_not_exists(first_at, :first)", room, values),
+        )
+        for update, condition, attempt_values in attempts:
+            try:
+                self._client.update_item(
+                    TableName=self._table,
+                    Key=key,
+                    UpdateExpression=update,
+                    ConditionExpression=condition,
+                    ExpressionAttributeValues=attempt_values,
+                )
+                return
+            except ClientError as error:
+                if not is_conditional_failure(error):
+                    raise
+        # Both conditions failed: the story is full (its articles still carry its story_id).
 
     def get(self, story_id: str) -> dict[str, Any] | None:
         response = self._client.get_item(

@@ -15,6 +15,19 @@ class StoryMatch(BaseModel):
     verdict: Verdict | None = None
     keys: list[str] = Field(default_factory=list)
     candidates_checked: int = 0
+    filed: dict[str, Candidate] = Field(
+        default_factory=dict, description="key -> the article's own entry under it (a redelivery finds itself)"
+    )
+
+    def unfiled_keys(self, entry: Candidate) -> list[str]:
+        """The keys under which `entry` is not filed as is yet: all of them for a new article, none for a
+        redelivery whose entries the lookup saw (so it writes nothing)."""
+        expected = entry.model_copy(update={"found_under": ""})
+        return [
+            key
+            for key in self.keys
+            if key not in self.filed or self.filed[key].model_copy(update={"found_under": ""}) != expected
+        ]
 
 
 def lsh_keys(sketch: Sketch, thresholds: StoryThresholds) -> list[str]:
@@ -27,8 +40,9 @@ def lsh_keys(sketch: Sketch, thresholds: StoryThresholds) -> list[str]:
 def find_story(article_id: str, sketch: Sketch, index: CandidateIndex, thresholds: StoryThresholds) -> StoryMatch:
     """The story of the most similar verified candidate; a new story (= the article's own id) otherwise."""
     keys = lsh_keys(sketch, thresholds)
-    candidates = {c.article_id: c for c in index.lookup(keys, thresholds.candidates_per_key)}
-    candidates.pop(article_id, None)  # a redelivery finds itself
+    found = index.lookup(keys, thresholds.candidates_per_key)
+    filed = {c.found_under: c for c in found if c.article_id == article_id}
+    candidates = {c.article_id: c for c in found if c.article_id != article_id}  # a redelivery finds itself
     best: tuple[Candidate, Verdict] | None = None
     for candidate in candidates.values():
         verdict = decide(sketch, candidate.sketch, thresholds)
@@ -42,7 +56,12 @@ def find_story(article_id: str, sketch: Sketch, index: CandidateIndex, threshold
         ):
             best = (candidate, verdict)
     if best is None:
-        return StoryMatch(story_id=article_id, keys=keys, candidates_checked=len(candidates))
+        return StoryMatch(story_id=article_id, keys=keys, candidates_checked=len(candidates), filed=filed)
     return StoryMatch(
-        story_id=best[0].story_id, matched=best[0], verdict=best[1], keys=keys, candidates_checked=len(candidates)
+        story_id=best[0].story_id,
+        matched=best[0],
+        verdict=best[1],
+        keys=keys,
+        candidates_checked=len(candidates),
+        filed=filed,
     )

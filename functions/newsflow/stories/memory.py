@@ -22,7 +22,7 @@ class MemoryCandidateIndex:
         for key in keys:
             self.reads += 1
             entries = sorted(self._entries.get(key, {}).values(), key=lambda c: (c.sort_at, c.article_id), reverse=True)
-            found.extend(entries[:limit_per_key])
+            found.extend(c.model_copy(update={"found_under": key}) for c in entries[:limit_per_key])
         return found
 
     def add(self, keys: list[str], candidate: Candidate, ttl_days: int) -> None:

@@ -20,6 +20,15 @@ class Candidate(BaseModel):
     source: str
     sort_at: datetime
     sketch: Sketch
+    found_under: str = ""  # the key a lookup found it under ("" when filing)
+
+
+class StoryMember(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    article_id: str
+    source: str
+    at: datetime
 
 
 class CandidateIndex(Protocol):
@@ -33,6 +42,7 @@ class CandidateIndex(Protocol):
 
 
 class StoryBook(Protocol):
-    def add_member(self, story_id: str, article_id: str, source: str, at: datetime) -> None:
-        """Record an article (and its source) in a story (idempotent)."""
+    def join(self, story_id: str, members: list[StoryMember]) -> None:
+        """Record articles (and their sources) in a story (idempotent). A story of one is never written: the
+        first article to join a story brings its founder along."""
         ...

@@ -1,0 +1,243 @@
+"""Bill DynamoDB and SQS calls the way AWS does, from botocore event hooks on the clients the handlers use.
+
+DynamoDB (developer guide: item sizes, capacity units, GSI writes):
+- item size = sum over attributes of len(name) + value size (S: UTF-8 bytes; B: bytes; N: ~1 byte per 2
+  significant digits + 1; BOOL/NULL: 1; L/M: 3 + elements (+1 each); sets: sum of elements).
+- a write costs ceil(size / 1 KB) write units, size = the larger of the item before and after (PutItem,
+  UpdateItem), the deleted item (DeleteItem); a failed conditional write costs the existing item's size,
+  minimum 1. BatchWriteItem is billed per item it carries.
+- each GSI costs ceil(projected entry / 1 KB) for a put into the index, the same for a removal, both when an
+  index key changes, and nothing when neither the keys nor the projected attributes of the entry change.
+- a read costs ceil(size / 4 KB) read units (strongly consistent), half that when eventually consistent;
+  GetItem and BatchGetItem per item (minimum one unit, found or not); Query by the total size of the items
+  it evaluates (as stored in the index it reads), minimum one unit.
+The hooks read the before and after images with a second, unhooked client, and that time is not counted.
+Times are CPU time of this process (time.process_time): the machine may be shared, and moto runs in-process.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+KB = 1024
+WRITE_OPS = {"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem"}
+READ_OPS = {"GetItem", "BatchGetItem", "Query", "Scan"}
+
+
+def value_size(value: dict[str, Any]) -> int:
+    ((kind, raw),) = value.items()
+    if kind == "S":
+        return len(raw.encode("utf-8"))
+    if kind == "B":
+        return len(raw if isinstance(raw, bytes | bytearray) else bytes(raw))
+    if kind == "N":
+        return number_size(raw)
+    if kind in ("BOOL", "NULL"):
+        return 1
+    if kind == "SS":
+        return sum(len(v.encode("utf-8")) for v in raw)
+    if kind == "NS":
+        return sum(number_size(v) for v in raw)
+    if kind == "BS":
+        return sum(len(v) for v in raw)
+    if kind == "L":
+        return 3 + sum(1 + value_size(v) for v in raw)
+    if kind == "M":
+        return 3 + sum(1 + len(k.encode("utf-8")) + value_size(v) for k, v in raw.items())
+    raise ValueError(f"unknown DynamoDB type {kind}")
+
+
+def number_size(text: str) -> int:
+    digits = str(abs(Decimal(text))).replace(".", "").strip("0") or "0"
+    return (len(digits) + 1) // 2 + 1
+
+
+def item_size(item: dict[str, Any] | None) -> int:
+    if not item:
+        return 0
+    return sum(len(name.encode("utf-8")) + value_size(value) for name, value in item.items())
+
+
+def write_units(size: int) -> int:
+    return max(1, math.ceil(size / KB))
+
+
+@dataclass(frozen=True)
+class IndexSpec:
+    name: str
+    keys: tuple[str, ...]  # index partition and sort key attribute names
+    projection: str  # ALL | KEYS_ONLY | INCLUDE
+    include: tuple[str, ...] = ()
+
+    def entry(self, item: dict[str, Any] | None, table_keys: tuple[str, ...]) -> dict[str, Any] | None:
+        if not item or not all(k in item for k in self.keys):
+            return None  # sparse: the item is not in this index
+        if self.projection == "ALL":
+            return dict(item)
+        names = {*table_keys, *self.keys, *(self.include if self.projection == "INCLUDE" else ())}
+        return {k: v for k, v in item.items() if k in names}
+
+    def write_units(
+        self, before: dict[str, Any] | None, after: dict[str, Any] | None, table_keys: tuple[str, ...]
+    ) -> int:
+        old, new = self.entry(before, table_keys), self.entry(after, table_keys)
+        if old is None and new is None:
+            return 0
+        if old is None:
+            return write_units(item_size(new))
+        if new is None:
+            return write_units(item_size(old))
+        if any(old[k] != new[k] for k in self.keys):
+            return write_units(item_size(old)) + write_units(item_size(new))
+        return 0 if old == new else write_units(item_size(new))
+
+
+@dataclass
+class Bill:
+    requests: Counter[str] = field(default_factory=Counter)
+    table_wru: float = 0.0
+    index_wru: float = 0.0
+    rru: float = 0.0
+    stream_records: int = 0  # item-level writes that changed an item (DynamoDB emits no record otherwise)
+    item_sizes: list[int] = field(default_factory=list)  # article items written
+    sqs_requests: float = 0.0
+    aws_seconds: float = 0.0  # CPU time inside the (in-process moto) AWS calls, the hooks' own reads excluded
+    calls: int = 0
+
+    def reset(self) -> None:
+        self.__dict__.update(Bill().__dict__)
+
+
+class DynamoMeter:
+    """Attach to the handlers' DynamoDB client: every call is billed into `bill`."""
+
+    def __init__(self, client: Any, raw: Any, table_name: str) -> None:
+        self.bill = Bill()
+        self._raw = raw
+        self._table = table_name
+        described = raw.describe_table(TableName=table_name)["Table"]
+        self._table_keys = tuple(k["AttributeName"] for k in described["KeySchema"])
+        self._indexes = [
+            IndexSpec(
+                name=gsi["IndexName"],
+                keys=tuple(k["AttributeName"] for k in gsi["KeySchema"]),
+                projection=gsi["Projection"]["ProjectionType"],
+                include=tuple(gsi["Projection"].get("NonKeyAttributes", ())),
+            )
+            for gsi in described.get("GlobalSecondaryIndexes", [])
+        ]
+        self._pending: dict[str, Any] = {}
+        client.meta.events.register("before-parameter-build.dynamodb.*", self._before)
+        client.meta.events.register("after-call.dynamodb.*", self._after)
+
+    @property
+    def projections(self) -> str:
+        return ", ".join(f"{i.name} {i.projection}" for i in self._indexes) or "no GSI"
+
+    def _get(self, key: dict[str, Any]) -> dict[str, Any] | None:
+        item = self._raw.get_item(TableName=self._table, Key=key, ConsistentRead=True).get("Item")
+        return dict(item) if item else None
+
+    def _key_of(self, item: dict[str, Any]) -> dict[str, Any]:
+        return {k: item[k] for k in self._table_keys}
+
+    def _before(self, model: Any, params: dict[str, Any], **_: Any) -> None:
+        started = time.process_time()
+        befores: list[tuple[dict[str, Any], dict[str, Any] | None, dict[str, Any] | None]] = []
+        if model.name in ("PutItem", "UpdateItem", "DeleteItem"):
+            key = self._key_of(params["Item"]) if model.name == "PutItem" else params["Key"]
+            befores.append((key, self._get(key), params.get("Item")))
+        elif model.name == "BatchWriteItem":
+            for request in params["RequestItems"].get(self._table, []):
+                if "PutRequest" in request:
+                    item = request["PutRequest"]["Item"]
+                    befores.append((self._key_of(item), self._get(self._key_of(item)), item))
+                else:
+                    key = request["DeleteRequest"]["Key"]
+                    befores.append((key, self._get(key), None))
+        overhead = time.process_time() - started
+        self._pending = {"params": params, "befores": befores, "started": time.process_time(), "overhead": overhead}
+
+    def _after(self, model: Any, parsed: dict[str, Any], **_: Any) -> None:
+        finished = time.process_time()
+        pending, self._pending = self._pending, {}
+        bill = self.bill
+        bill.aws_seconds += finished - pending.get("started", finished)
+        bill.calls += 1
+        bill.requests[model.name] += 1
+        params = pending.get("params", {})
+        failed = "Error" in parsed and parsed["Error"].get("Code")
+        if model.name in WRITE_OPS:
+            self._bill_writes(model.name, pending.get("befores", []), failed, parsed)
+        elif model.name in READ_OPS:
+            self._bill_reads(model.name, params, parsed)
+
+    def _bill_writes(self, op: str, befores: list[Any], failed: Any, parsed: dict[str, Any]) -> None:
+        bill = self.bill
+        unprocessed = parsed.get("UnprocessedItems", {}).get(self._table, []) if op == "BatchWriteItem" else []
+        if unprocessed:
+            raise RuntimeError("the meter does not model unprocessed batch writes")
+        for key, before, put in befores:
+            if failed:  # a failed conditional write: the existing item's size, at least one unit
+                bill.table_wru += write_units(item_size(before))
+                continue
+            after = put if op in ("PutItem", "BatchWriteItem") else None
+            if op == "UpdateItem":
+                after = self._get(key)
+            bill.table_wru += write_units(max(item_size(before), item_size(after)))
+            bill.index_wru += sum(i.write_units(before, after, self._table_keys) for i in self._indexes)
+            if before != after:
+                bill.stream_records += 1
+            if after and after.get("sk", {}).get("S") == "ARTICLE":
+                bill.item_sizes.append(item_size(after))
+
+    def _bill_reads(self, op: str, params: dict[str, Any], parsed: dict[str, Any]) -> None:
+        bill = self.bill
+        if op == "GetItem":
+            factor = 1.0 if params.get("ConsistentRead") else 0.5
+            bill.rru += factor * max(1, math.ceil(item_size(parsed.get("Item")) / (4 * KB)))
+        elif op == "BatchGetItem":
+            for table, request in params["RequestItems"].items():
+                factor = 1.0 if request.get("ConsistentRead") else 0.5
+                for raw in parsed.get("Responses", {}).get(table, []):
+                    bill.rru += factor * max(1, math.ceil(item_size(raw) / (4 * KB)))
+                missing = len(request["Keys"]) - len(parsed.get("Responses", {}).get(table, []))
+                bill.rru += factor * max(0, missing)
+        else:  # Query / Scan: the items evaluated, as stored, whatever ProjectionExpression returned
+            factor = 1.0 if params.get("ConsistentRead") else 0.5
+            items = parsed.get("Items", [])
+            if "ProjectionExpression" in params:
+                again = {
+                    k: v for k, v in params.items() if k not in ("ProjectionExpression", "ExpressionAttributeNames")
+                }
+                items = getattr(self._raw, "query" if op == "Query" else "scan")(**again).get("Items", [])
+            bill.rru += factor * max(1, math.ceil(sum(item_size(i) for i in items) / (4 * KB)))
+
+
+class SqsMeter:
+    """SQS bills a request per 64 KB chunk of payload; count what the handlers send themselves."""
+
+    def __init__(self, client: Any, bill: Bill) -> None:
+        self.bill = bill
+        self._started = 0.0
+        client.meta.events.register("before-parameter-build.sqs.*", self._before)
+        client.meta.events.register("after-call.sqs.*", self._after)
+
+    def _before(self, params: dict[str, Any], **_: Any) -> None:
+        self._started = time.process_time()
+        bodies = (
+            [params["MessageBody"]]
+            if "MessageBody" in params
+            else [e["MessageBody"] for e in params.get("Entries", [])]
+        )
+        payload = sum(len(b.encode("utf-8")) for b in bodies if isinstance(b, str))
+        self.bill.sqs_requests += max(1, math.ceil(payload / (64 * KB)))
+
+    def _after(self, **_: Any) -> None:
+        self.bill.aws_seconds += time.process_time() - self._started
+        self.bill.calls += 1
