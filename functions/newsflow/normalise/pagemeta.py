@@ -60,6 +60,7 @@ class PageMetadata(BaseModel):
     image: str | None = None
     description: str | None = None
     tags: list[str] = Field(default_factory=list)
+    live: bool = False  # JSON-LD LiveBlogPosting: a live blog / ticker, whose entries are all content
 
 
 def _text(value: Any) -> str | None:
@@ -171,6 +172,7 @@ def read_metadata(tree: etree._Element) -> PageMetadata:
     publisher = article.get("publisher") if isinstance(article.get("publisher"), dict) else {}
 
     meta = PageMetadata()
+    meta.live = any("liveblogposting" in _types(o) for o in objects)
     title_element = tree.find(".//title")
     meta.html_title = _element_text(title_element)
     meta.h1 = _element_text(tree.find(".//h1"))
