@@ -18,7 +18,9 @@ the fast path carries over:
 - trafilatura full mode (fast=False: its own comparison with its readability port and jusText) on the
   pruned but not narrowed page, comments off.
 
-The choice is by agreement (`choose`): every candidate's word trigrams are counted; trigrams found in at
+`decide` keeps a second opinion that passes the same check (of two that pass, the one with more prose
+words unless it is over three times longer: it then holds more than the article). When neither passes,
+the choice is by agreement (`choose`): every candidate's word trigrams are counted; trigrams found in at
 least two candidates form the consensus; the candidate with the best F1 against the consensus wins (ties
 go to the earlier one: fast, then readability, then full). With only two usable candidates there is no
 majority: the one with more prose words wins unless it is over three times longer (it then holds more
@@ -107,6 +109,18 @@ def choose(texts: list[str]) -> int:
     if not consensus:
         return usable[0]
     return max(usable, key=lambda i: (_f1(grams[i], consensus), -i))
+
+
+def decide(texts: list[str], page_words: int) -> int:
+    """Which of [fast, readability, full] to keep once the fast one looked wrong: of the second opinions
+    that pass `looks_wrong` themselves, the only one, or between the two the one with more prose unless
+    it is over three times longer; when neither passes, the consensus of all three (`choose`)."""
+    passing = [i for i in (1, 2) if i < len(texts) and texts[i].strip() and looks_wrong(texts[i], page_words) is None]
+    if len(passing) == 2:
+        return passing[choose([texts[i] for i in passing])]
+    if passing:
+        return passing[0]
+    return choose(texts)
 
 
 def readability_html(markup: str | etree._Element) -> str:

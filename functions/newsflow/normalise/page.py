@@ -43,7 +43,7 @@ from urllib.parse import urljoin, urlsplit
 from lxml import etree
 from lxml import html as lxml_html
 
-from newsflow.normalise.candidates import choose, looks_wrong, readability_html
+from newsflow.normalise.candidates import decide, looks_wrong, readability_html
 from newsflow.normalise.html import clean_fragment, html_to_text
 from newsflow.normalise.pagemeta import PageMetadata, read_metadata
 from newsflow.normalise.prune import link_words, narrow_to_article, prune_boilerplate, text_length
@@ -279,17 +279,13 @@ def _full_candidate(markup: str, metadata: PageMetadata, base_url: str | None) -
 def _second_opinion(
     fast: _Result, markup: str, metadata: PageMetadata, base_url: str | None, page_words: int
 ) -> tuple[str, _Result]:
-    """The fast path looked wrong: readability-lxml's text if it passes the same check, else the text the
-    three candidates agree on best (`candidates.choose`)."""
-    readability = _readability_candidate(markup, metadata, base_url)
-    if readability.text and looks_wrong(readability.text, page_words) is None:
-        return "readability", readability
+    """The fast path looked wrong: ask readability-lxml and trafilatura's full mode (`candidates.decide`)."""
     options = [
         ("trafilatura", fast),
-        ("readability", readability),
+        ("readability", _readability_candidate(markup, metadata, base_url)),
         ("trafilatura-full", _full_candidate(markup, metadata, base_url)),
     ]
-    return options[choose([result.text for _, result in options])]
+    return options[decide([result.text for _, result in options], page_words)]
 
 
 def extract_page(markup: str, url: str | None = None, base_url: str | None = None) -> Page:

@@ -80,7 +80,6 @@ _COMMENT_WORDS: Final = frozenset({"comments", "respond", "disqus", "comment-lis
 # Prefixes of taxonomy labels written on an article's own element (WordPress post_class() and the like).
 _TAXONOMY = re.compile(r"^(?:category|categories|tag|tags|format|post-format|type|status|topic|section|cat|term)-")
 _TOKEN_SPLIT = re.compile(r"__|[-_]")
-_PRUNABLE: Final = frozenset({"div", "section", "ul", "ol", "dl", "form", "header", "table", "span", "figure", "aside"})
 KEEP_MARKERS = re.compile(r"articlebody|article-?body|post-?content|entry-?content|story-?body", re.IGNORECASE)
 _LIVE = re.compile(
     r"live-?blog|live-?ticker|(?:^|[\s_-])ticker(?:$|[\s_-])|live-?(?:updates|feed|stream|coverage)", re.I
@@ -94,6 +93,18 @@ ARTICLE_CONTAINER = re.compile(
     re.IGNORECASE,
 )
 MIN_CONTAINER_WORDS: Final = 120
+# Compiled XPath runs in libxml2 (ElementPath's find walks the subtree in Python).
+_HAS_ARTICLE = etree.XPath("boolean(.//article | .//*[@itemprop='articleBody'])")
+_LIVE_CANDIDATES = etree.XPath(
+    "//*[contains(@class, 'live') or contains(@class, 'Live') or contains(@class, 'icker') or contains(@id, 'live')"
+    " or contains(@id, 'ticker')]"
+)
+_JUDGED = etree.XPath(
+    "//nav | //footer | //menu | //aside | //noscript | //*[self::div or self::section or self::ul or self::ol"
+    " or self::dl or self::form or self::header or self::table or self::span or self::figure][@class or @id]"
+)
+_LINK_ONLY_CANDIDATES = etree.XPath("//p[a and not(normalize-space(text()))]")
+_LINK_TEXT = etree.XPath(".//a//text()")
 _PROSE_PARAGRAPH_WORDS: Final = 10
 _TIGHTEST_SHARE: Final = 0.9
 _NARROW_COVERAGE: Final = 0.6
@@ -104,7 +115,7 @@ def text_length(element: etree._Element) -> int:
 
 
 def link_words(element: etree._Element) -> int:
-    return sum(text_length(a) for a in element.iter("a"))
+    return len(" ".join(_LINK_TEXT(element)).split())
 
 
 def _names(element: etree._Element) -> str:
@@ -145,7 +156,7 @@ def boilerplate_name(names: str) -> str | None:
 
 def _holds_article(element: etree._Element, total_words: int) -> bool:
     """It contains an <article> or an articleBody, or most of the page's words and they read as prose."""
-    if element.find(".//article") is not None or element.find(".//*[@itemprop='articleBody']") is not None:
+    if _HAS_ARTICLE(element):
         return True
     words = text_length(element)
     if words <= _HOLDS_ARTICLE_SHARE * total_words:
@@ -173,8 +184,7 @@ def _inside_article(element: etree._Element) -> bool:
 
 def _neutralise_live_entries(root: etree._Element, is_live: bool) -> None:
     """Entries of a live blog/ticker are content, whatever their class says (rule 4)."""
-    containers = [root] if is_live else [e for e in root.iter("div", "section", "ul", "ol", "main", "article")
-                                         if _LIVE.search(_names(e))]  # fmt: skip
+    containers = [root] if is_live else [e for e in _LIVE_CANDIDATES(root) if _LIVE.search(_names(e))]
     for container in containers:
         for element in container.iter():
             for attribute in ("class", "id"):
@@ -215,46 +225,42 @@ def prune_boilerplate(root: lxml_html.HtmlElement, *, live: bool = False) -> int
     _neutralise_live_entries(root, live)
     body = root.find("body")
     total = text_length(body if body is not None else root) or 1
-    doomed: list[etree._Element] = []
-    walker = etree.iterwalk(root, events=("start",))
-    for _, element in walker:
-        tag = element.tag
-        if tag in _STRUCTURAL:
-            if _holds_article(element, total):
-                element.tag = "div"
-            else:
-                doomed.append(element)
-                walker.skip_subtree()
+    removed = 0
+    # Only the elements that can be judged, in document order (an XPath in libxml2, not a Python walk);
+    # a block is removed at once, so that what lies inside it is recognised as gone and not judged.
+    for element in _JUDGED(root):
+        if element.getroottree().getroot() is not root:
             continue
-        if tag in _PROSE_HOLDERS:
-            if _holds_article(element, total) or (
-                _inside_article(element)
-                and _reads_as_prose(element, paragraphs=1, words=_PROSE_PARAGRAPH_WORDS, max_link_share=0.3)
-            ):
-                element.tag = "div"
-            else:
-                doomed.append(element)
-                walker.skip_subtree()
-            continue
-        if tag not in _PRUNABLE:
-            continue
-        names = _names(element)
-        if len(names) < 3 or KEEP_MARKERS.search(names):
-            continue
-        head = boilerplate_name(names)
-        if head is None or _holds_article(element, total):
-            continue
-        if head not in _COMMENT_WORDS and _reads_as_prose(element, paragraphs=3, words=25, max_link_share=0.1):
-            continue
-        doomed.append(element)
-        walker.skip_subtree()
-    for paragraph in root.iter("p"):
-        # Cheap pre-check: a link-only paragraph has a child and no text of its own before it.
-        if len(paragraph) and not (paragraph.text or "").strip() and _is_link_only(paragraph):
-            doomed.append(paragraph)
-    for element in doomed:
-        _remove(element)
-    return len(doomed)
+        if _doomed(element, total):
+            _remove(element)
+            removed += 1
+    # A link-only paragraph has a link and no text of its own before it.
+    for paragraph in _LINK_ONLY_CANDIDATES(root):
+        if _is_link_only(paragraph):
+            _remove(paragraph)
+            removed += 1
+    return removed
+
+
+def _doomed(element: etree._Element, total: int) -> bool:
+    """Judge one layout tag or named block (rules 2 and 3); a kept layout tag becomes a <div>."""
+    tag = element.tag
+    if tag in _STRUCTURAL or tag in _PROSE_HOLDERS:
+        keep = _holds_article(element, total) or (
+            tag in _PROSE_HOLDERS
+            and _inside_article(element)
+            and _reads_as_prose(element, paragraphs=1, words=_PROSE_PARAGRAPH_WORDS, max_link_share=0.3)
+        )
+        if keep:
+            element.tag = "div"
+        return not keep
+    names = _names(element)
+    if len(names) < 3 or KEEP_MARKERS.search(names):
+        return False
+    head = boilerplate_name(names)
+    if head is None or _holds_article(element, total):
+        return False
+    return head in _COMMENT_WORDS or not _reads_as_prose(element, paragraphs=3, words=25, max_link_share=0.1)
 
 
 def prose_words(element: etree._Element) -> int:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 from newsflow.normalise import page as page_module
-from newsflow.normalise.candidates import choose, looks_wrong
+from newsflow.normalise.candidates import choose, decide, looks_wrong
 from newsflow.normalise.page import extract_page
 from newsflow.normalise.prune import boilerplate_name
 
@@ -244,3 +244,14 @@ def test_the_extractors_stay_lazily_imported() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, env={"PYTHONPATH": str(functions)}
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_decide_keeps_a_second_opinion_that_passes_the_check() -> None:
+    article = "\n\n".join(SENTENCES * 2)
+    words = len(article.split())
+    # The fast text was wrong; readability passes, full mode does not: readability.
+    assert decide(["A teaser line only.", article, "menu\nhome\nsport"], words) == 1
+    # Only full mode passes: full mode.
+    assert decide(["A teaser line only.", "", article], words) == 2
+    # Both pass: the one with more prose (the longer article is not three times longer).
+    assert decide(["A teaser line only.", "\n\n".join(SENTENCES), article], words) == 2
