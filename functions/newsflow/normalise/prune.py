@@ -25,8 +25,10 @@ never takes the article with it.
 
 `narrow_to_article` hands the extractor only the marked article container when one holds the page's
 prose: of the marked containers (itemprop=articleBody, a well-known body class, a single <article>) the
-tightest one holding >= 90% of the best one's prose, and only when it holds >= 60% of the page's prose
-(otherwise the marked box is a teaser, or the article is split over several boxes: the whole page goes).
+tightest one holding >= 90% of the best one's prose; when other marked boxes outside it hold prose too
+(>= 30 words: the article is split, story-body-1 / story-body-2), their nearest common ancestor below
+<body>; and only when that holds >= 60% of the page's prose (otherwise the marked box is a teaser:
+the whole page goes).
 """
 
 from __future__ import annotations
@@ -108,6 +110,7 @@ _LINK_TEXT = etree.XPath(".//a//text()")
 _PROSE_PARAGRAPH_WORDS: Final = 10
 _TIGHTEST_SHARE: Final = 0.9
 _NARROW_COVERAGE: Final = 0.6
+_SPLIT_PART_WORDS: Final = 30
 
 
 def text_length(element: etree._Element) -> int:
@@ -283,11 +286,33 @@ def article_container(root: lxml_html.HtmlElement) -> etree._Element | None:
     if not candidates:
         return None
     scored = [(prose_words(c), c) for c in candidates]
-    best = max(score for score, _ in scored)
-    if best < MIN_CONTAINER_WORDS or best < _NARROW_COVERAGE * prose_words(body):
+    best_score = max(score for score, _ in scored)
+    if best_score < MIN_CONTAINER_WORDS:
         return None
-    tight = [c for score, c in scored if score >= _TIGHTEST_SHARE * best]
-    return min(tight, key=text_length)
+    best = min((c for score, c in scored if score >= _TIGHTEST_SHARE * best_score), key=text_length)
+    # Other marked boxes with prose outside it (story-body-1 / story-body-2, article-text fragments):
+    # the article is split, and their nearest common ancestor holds it.
+    apart = [c for score, c in scored if score >= _SPLIT_PART_WORDS and _disjoint(c, best)]
+    if apart:
+        best = _common_ancestor([best, *apart])
+        if best is None or best is body or best is root:
+            return None
+    if prose_words(best) < _NARROW_COVERAGE * prose_words(body):
+        return None
+    return best
+
+
+def _disjoint(a: etree._Element, b: etree._Element) -> bool:
+    return a is not b and not any(x is b for x in a.iterancestors()) and not any(x is a for x in b.iterancestors())
+
+
+def _common_ancestor(elements: list[etree._Element]) -> etree._Element | None:
+    first, *rest = elements
+    chain = [first, *first.iterancestors()]
+    for element in rest:
+        ancestors = {id(x) for x in (element, *element.iterancestors())}
+        chain = [x for x in chain if id(x) in ancestors]
+    return chain[0] if chain else None
 
 
 def narrow_to_article(root: lxml_html.HtmlElement) -> lxml_html.HtmlElement:
