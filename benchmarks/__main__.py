@@ -1,4 +1,5 @@
-"""Run every benchmark module and print its table. `python -m benchmarks [name ...]` runs a subset.
+"""Run every benchmark module and print its table. `python -m benchmarks [name ...]` runs a subset;
+`--option=value` arguments are left to the modules (bench_extraction reads --limit=N, --split=...).
 
 Each module exposes `run() -> str`. Benchmarks that need ../shared/data skip cleanly when it is absent.
 """
@@ -41,7 +42,8 @@ def machine() -> str:
 
 
 def main(argv: list[str]) -> int:
-    selected = [m for m in MODULES if not argv or any(a in m for a in argv)]
+    names = [a for a in argv if not a.startswith("--")]  # --option=value belongs to the benchmark modules
+    selected = [m for m in MODULES if not names or any(a in m for a in names)]
     print(f"# newsflow benchmarks — {machine()}\n")
     for name in selected:
         started = time.perf_counter()

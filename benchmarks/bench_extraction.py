@@ -1,40 +1,72 @@
-"""Main-text extraction from whole article pages: newsflow's extractor against trafilatura, same pages.
+"""Main-text extraction from whole article pages: newsflow against trafilatura and readability-lxml.
 
-Data: ../shared/data/extraction (see its README; skipped with a message when absent).
-- ScrapingHub article-extraction-benchmark (181 pages): word 4-gram shingles of lower-cased words;
-  per page precision = |shared| / |extracted|, recall = |shared| / |expected| (both empty -> 1, one
-  empty -> 0); precision and recall averaged over pages, F1 = harmonic mean of the two averages.
-- Fundus (80 English pages): ROUGE-LSum (union LCS over newline-split sentences, rouge-score's
-  tokenisation: lower case, runs of [a-z0-9], no stemming) P/R/F1 per article, each averaged over
-  articles; paragraphs written in [brackets] are optional: each article is scored with them left out
-  and with them kept, and the better F1 counts (trafilatura lands at 0.939, published 0.941).
+Data: ../shared/data/extraction (see its README; skipped with a message when absent). Each set is scored
+the way it was published:
+- scrapinghub (181 pages): word 4-gram shingles of lower-cased words; per page precision = |shared| /
+  |extracted|, recall = |shared| / |expected| (both empty -> 1, one empty -> 0); precision and recall
+  averaged over pages, F1 = harmonic mean of the two averages.
+- fundus (80 English pages): ROUGE-LSum (union LCS over newline-split sentences, rouge-score's
+  tokenisation: lower case, runs of [a-z0-9], no stemming) P/R/F1 per article, averaged over articles;
+  paragraphs written in [brackets] are optional: scored left out and kept, the better F1 counts.
+- trafilatura-eval (990 pages, trafilatura's tests/eval_common.py): the extracted text is whitespace-
+  normalised; a "with" snippet found is a true positive, missed a false negative; a "without" snippet
+  found is a false positive; counts summed over the corpus; P = tp/(tp+fp), R = tp/(tp+fn),
+  F1 = 2tp/(2tp+fp+fn). Pages are bytes there: every extractor gets the same string, decoded by
+  newsflow.normalise.encoding.
+- readability (130 Mozilla Readability test pages; Bevendorff et al., SIGIR 2023): the gold is the text
+  of expected.html; ROUGE-LSum on whitespace tokens (case kept) with sentences split at line breaks and
+  sentence ends; P/R/F1 per page, averaged over pages.
 
-Rows: newsflow's whole-page extractor (`newsflow.normalise.page.extract_main_text`: the text that
-becomes `body_text`), trafilatura's default mode as everyone calls it (`trafilatura.extract(html)`),
-and trafilatura `fast=True` / no comments for reference. Timing: one process, one core, each page
-extracted from its decoded HTML string (decompression and scoring excluded); the extractors take turns
-page by page so that load changes on a shared machine hit them alike; pages/s over the set and the 95th
-percentile per page.
+Rows: newsflow's whole-page extractor (`newsflow.normalise.page.extract_main_text`, the text that becomes
+`body_text`), trafilatura `extract(html)` (default), trafilatura with include_comments=False, trafilatura
+fast=True (comments off), and readability-lxml `Document(html).summary()` turned into text by the same
+HTML->text conversion newsflow uses. Timing: one process, one core, each page extracted from its decoded
+string (decompression, decoding and scoring excluded); the extractors take turns page by page so that
+load changes on a shared machine hit them alike.
+
+Held-out split: every page whose id hashes (crc32) to 0 mod 4 is "held-out" (about a quarter of each
+set), the rest "dev". Heuristics are tuned while looking at dev pages only; the table reports F1 on
+both, so a gap between them shows overfitting.
+
+Options (after the benchmark name): `--limit=N` scores the first N pages of each set (for iteration),
+`--split=dev|held-out` only those pages, `--sets=a,b` only those sets, `--only=newsflow` only that row.
 """
 
 from __future__ import annotations
 
 import gzip
 import json
+import os
 import re
 import sys
 import time
+import zlib
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any, NamedTuple
 
 from benchmarks.common import SHARED_DATA, percentile, table
 
-EXTRACTION = SHARED_DATA / "extraction"
+# NEWSFLOW_EXTRACTION_DATA points elsewhere (a worktree whose parent holds no shared/ folder).
+EXTRACTION = Path(os.environ.get("NEWSFLOW_EXTRACTION_DATA") or SHARED_DATA / "extraction")
+SETS = ("scrapinghub", "fundus", "trafilatura-eval", "readability")
 _WORD = re.compile(r"\w+")
 _ROUGE_TOKEN = re.compile(r"[a-z0-9]+")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 Extractor = Callable[[str, str], str]
+
+
+class Sample(NamedTuple):
+    page_id: str
+    html: str
+    url: str
+    gold: Any  # str (expected text) or, for trafilatura-eval, {"with": [...], "without": [...]}
+
+    @property
+    def held_out(self) -> bool:
+        return zlib.crc32(self.page_id.encode()) % 4 == 0
 
 
 # ------------------------------------------------------------------------------------------- scoring
@@ -52,10 +84,6 @@ def shingle_pr(expected: str, extracted: str) -> tuple[float, float]:
         return 0.0, 0.0
     shared = sum((exp & got).values())
     return shared / sum(got.values()), shared / sum(exp.values())
-
-
-def _rouge_tokens(text: str) -> list[str]:
-    return _ROUGE_TOKEN.findall(text.lower())
 
 
 def _lcs_indices(ref: list[str], cand: list[str]) -> set[int]:
@@ -91,10 +119,8 @@ def _lcs_indices(ref: list[str], cand: list[str]) -> set[int]:
     return found
 
 
-def rouge_lsum(reference: str, candidate: str) -> tuple[float, float, float]:
-    """ROUGE-LSum (precision, recall, F1) as rouge-score computes it, sentences split on newlines."""
-    ref_sents = [t for line in reference.split("\n") if (t := _rouge_tokens(line))]
-    cand_sents = [t for line in candidate.split("\n") if (t := _rouge_tokens(line))]
+def lsum_tokens(ref_sents: list[list[str]], cand_sents: list[list[str]]) -> tuple[float, float, float]:
+    """ROUGE-LSum (precision, recall, F1) over tokenised sentences, as rouge-score computes it."""
     m = sum(map(len, ref_sents))
     n = sum(map(len, cand_sents))
     if not m or not n:
@@ -121,6 +147,24 @@ def rouge_lsum(reference: str, candidate: str) -> tuple[float, float, float]:
     return precision, recall, f1
 
 
+def rouge_lsum(reference: str, candidate: str) -> tuple[float, float, float]:
+    """Fundus's ROUGE-LSum: sentences are lines, rouge-score's default tokens (lower case, [a-z0-9]+)."""
+
+    def split(text: str) -> list[list[str]]:
+        return [t for line in text.split("\n") if (t := _ROUGE_TOKEN.findall(line.lower()))]
+
+    return lsum_tokens(split(reference), split(candidate))
+
+
+def _whitespace_sentences(text: str) -> list[list[str]]:
+    return [t for line in text.split("\n") for sent in _SENTENCE_END.split(line) if (t := sent.split())]
+
+
+def rouge_lsum_whitespace(reference: str, candidate: str) -> tuple[float, float, float]:
+    """The web-content-extraction benchmark's ROUGE-LSum: whitespace tokens, sentence splitting."""
+    return lsum_tokens(_whitespace_sentences(reference), _whitespace_sentences(candidate))
+
+
 def fundus_score(expected: str, extracted: str) -> tuple[float, float, float]:
     """ROUGE-LSum against the reference with its optional ([...]) paragraphs left out and with them kept
     (brackets removed): the better F1 counts, so an optional paragraph neither costs nor earns."""
@@ -135,38 +179,134 @@ def fundus_score(expected: str, extracted: str) -> tuple[float, float, float]:
     return max(scores, key=lambda s: s[2])
 
 
+def _norm(text: str) -> str:
+    return " ".join(text.split())
+
+
+def snippet_counts(gold: dict[str, list[str]], extracted: str) -> tuple[int, int, int]:
+    """trafilatura-eval's counting for one page: (tp, fp, fn) by whitespace-normalised substring match."""
+    text = _norm(extracted)
+    tp = sum(1 for snippet in gold["with"] if _norm(snippet) in text)
+    fp = sum(1 for snippet in gold["without"] if _norm(snippet) in text)
+    return tp, fp, len(gold["with"]) - tp
+
+
+def score(set_name: str, samples: list[Sample], outputs: list[str]) -> tuple[float, float, float]:
+    """(precision, recall, F1) of `outputs` on `samples`, with the set's published scoring."""
+    if not samples:
+        return 0.0, 0.0, 0.0
+    pairs = list(zip(samples, outputs, strict=True))
+    if set_name == "trafilatura-eval":
+        tp = fp = fn = 0
+        for sample, got in pairs:
+            a, b, c = snippet_counts(sample.gold, got)
+            tp, fp, fn = tp + a, fp + b, fn + c
+        precision = tp / (tp + fp) if tp + fp else 0.0
+        recall = tp / (tp + fn) if tp + fn else 0.0
+        return precision, recall, (2 * tp / (2 * tp + fp + fn) if tp else 0.0)
+    if set_name == "scrapinghub":
+        prs = [shingle_pr(sample.gold, got) for sample, got in pairs]
+        precision = sum(p for p, _ in prs) / len(prs)
+        recall = sum(r for _, r in prs) / len(prs)
+        return precision, recall, (2 * precision * recall / (precision + recall) if precision + recall else 0.0)
+    scorer = fundus_score if set_name == "fundus" else rouge_lsum_whitespace
+    scores = [scorer(sample.gold, got) for sample, got in pairs]
+    return (
+        sum(s[0] for s in scores) / len(scores),
+        sum(s[1] for s in scores) / len(scores),
+        sum(s[2] for s in scores) / len(scores),
+    )
+
+
 # ------------------------------------------------------------------------------------------- data
-def _scrapinghub() -> list[tuple[str, str, str]]:
+def _gunzip(path: Path) -> str:
+    return gzip.decompress(path.read_bytes()).decode("utf-8", "replace")
+
+
+def _scrapinghub() -> list[Sample]:
     root = EXTRACTION / "scrapinghub"
     truth = json.loads((root / "ground-truth.json").read_text())
-    pages = []
+    samples = []
     for page_id, expected in sorted(truth.items()):
         path = root / "html" / f"{page_id}.html.gz"
         if path.exists():
-            html = gzip.decompress(path.read_bytes()).decode("utf-8", "replace")
-            pages.append((html, expected.get("url") or "", expected.get("articleBody") or ""))
-    return pages
+            samples.append(Sample(page_id, _gunzip(path), expected.get("url") or "", expected.get("articleBody") or ""))
+    return samples
 
 
-def _fundus() -> list[tuple[str, str, str]]:
+def _fundus() -> list[Sample]:
     root = EXTRACTION / "fundus"
     truth = json.loads((root / "ground_truth.json").read_text())
-    pages = []
+    samples = []
     for name, expected in sorted(truth.items()):
         path = root / "html" / name
         if not path.exists():
             path = root / "html" / f"{name}.html.gz"
         if path.exists():
-            html = gzip.decompress(path.read_bytes()).decode("utf-8", "replace")
-            pages.append((html, expected.get("url") or "", "\n".join(expected.get("body", []))))
-    return pages
+            body = "\n".join(expected.get("body", []))
+            samples.append(Sample(name, _gunzip(path), expected.get("url") or "", body))
+    return samples
+
+
+def _trafilatura_eval() -> list[Sample]:
+    from newsflow.normalise.encoding import decode_bytes
+
+    root = EXTRACTION / "trafilatura-eval" / "tests"
+    truth = json.loads((root / "evaldata.json").read_text())
+    samples = []
+    for url, item in sorted(truth.items()):
+        for sub in ("cache", "eval"):
+            path = root / sub / item["file"]
+            if path.is_file():
+                html, _ = decode_bytes(path.read_bytes())
+                samples.append(Sample(item["file"], html, url, {"with": item["with"], "without": item["without"]}))
+                break
+    return samples
+
+
+def _readability() -> list[Sample]:
+    from newsflow.normalise.html import html_to_text
+
+    root = EXTRACTION / "readability" / "test" / "test-pages"
+    samples = []
+    for folder in sorted(p for p in root.iterdir() if p.is_dir()):
+        source, expected = folder / "source.html", folder / "expected.html"
+        if source.is_file() and expected.is_file():
+            gold = html_to_text(expected.read_text("utf-8", "replace"))
+            samples.append(Sample(folder.name, source.read_text("utf-8", "replace"), "", gold))
+    return samples
+
+
+LOADERS: dict[str, Callable[[], list[Sample]]] = {
+    "scrapinghub": _scrapinghub,
+    "fundus": _fundus,
+    "trafilatura-eval": _trafilatura_eval,
+    "readability": _readability,
+}
+
+
+def load(set_name: str) -> list[Sample]:
+    """The samples of one set; [] when its data is absent."""
+    try:
+        return LOADERS[set_name]()
+    except (OSError, ValueError):
+        return []
 
 
 # ------------------------------------------------------------------------------------------- extractors
-def _newsflow() -> Extractor:
-    from newsflow.normalise.page import extract_main_text
+class _Newsflow:
+    """newsflow's page path; remembers which candidate each page's text came from."""
 
-    return lambda html, url: extract_main_text(html, url)
+    def __init__(self) -> None:
+        from newsflow.normalise.page import extract_page
+
+        self._extract = extract_page
+        self.methods: Counter[str] = Counter()
+
+    def __call__(self, html: str, url: str) -> str:
+        page = self._extract(html, url or None)
+        self.methods[page.method] += 1
+        return page.body_text
 
 
 def _trafilatura(**options: object) -> Extractor:
@@ -175,71 +315,127 @@ def _trafilatura(**options: object) -> Extractor:
     return lambda html, url: trafilatura.extract(html, **options) or ""  # type: ignore[arg-type]
 
 
+def _readability_lxml() -> Extractor:
+    from newsflow.normalise.html import html_to_text
+    from readability import Document
+
+    def extract(html: str, url: str) -> str:
+        try:
+            return html_to_text(Document(html).summary(html_partial=True))
+        except Exception:
+            return ""
+
+    return extract
+
+
 def _measure_interleaved(
-    extractors: list[tuple[str, Extractor]], pages: list[tuple[str, str, str]]
-) -> dict[str, tuple[list[str], float, float]]:
+    extractors: list[tuple[str, Extractor]], samples: list[Sample]
+) -> dict[str, tuple[list[str], list[float]]]:
     """Each page is extracted by every extractor in turn (round-robin), so that a change in machine load
-    during the run weighs on all of them alike. Returns name -> (outputs, pages/s, p95 ms)."""
+    during the run weighs on all of them alike. Returns name -> (outputs, seconds per page)."""
     outputs: dict[str, list[str]] = {name: [] for name, _ in extractors}
     times: dict[str, list[float]] = {name: [] for name, _ in extractors}
-    for html, url, _ in pages:
+    for sample in samples:
         for name, extract in extractors:
             started = time.perf_counter()
-            outputs[name].append(extract(html, url))
+            outputs[name].append(extract(sample.html, sample.url))
             times[name].append(time.perf_counter() - started)
-    return {
-        name: (outputs[name], len(pages) / sum(times[name]), percentile(times[name], 95) * 1000)
-        for name, _ in extractors
-    }
+    return {name: (outputs[name], times[name]) for name, _ in extractors}
 
 
-def _score(set_name: str, pages: list[tuple[str, str, str]], outputs: list[str]) -> tuple[float, float, float]:
-    if set_name == "scrapinghub":
-        pairs = [shingle_pr(expected, got) for (_, _, expected), got in zip(pages, outputs, strict=True)]
-        precision = sum(p for p, _ in pairs) / len(pairs)
-        recall = sum(r for _, r in pairs) / len(pairs)
-        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-        return precision, recall, f1
-    scores = [fundus_score(expected, got) for (_, _, expected), got in zip(pages, outputs, strict=True)]
-    return tuple(sum(s[i] for s in scores) / len(scores) for i in range(3))  # type: ignore[return-value]
+class Options(NamedTuple):
+    limit: int | None
+    split: str | None
+    sets: tuple[str, ...]
+    only: str | None
 
 
-def run() -> str:
+def parse_options(argv: list[str]) -> Options:
+    values = dict(arg[2:].split("=", 1) for arg in argv if arg.startswith("--") and "=" in arg)
+    limit = int(values["limit"]) if values.get("limit") else None
+    split = values.get("split") or None
+    if split not in (None, "dev", "held-out"):
+        raise SystemExit(f"--split must be dev or held-out, not {split!r}")
+    sets = tuple(s for s in values.get("sets", ",".join(SETS)).split(",") if s in SETS)
+    return Options(limit, split, sets, values.get("only") or None)
+
+
+def _select(samples: list[Sample], options: Options) -> list[Sample]:
+    if options.split:
+        samples = [s for s in samples if s.held_out == (options.split == "held-out")]
+    return samples[: options.limit] if options.limit else samples
+
+
+BASELINE = "trafilatura default"
+RIVALS = ("trafilatura comments off", "readability-lxml")
+
+
+def run(argv: list[str] | None = None) -> str:
+    options = parse_options(sys.argv[1:] if argv is None else argv)
     if not EXTRACTION.is_dir():
         return f"## Extraction\n\n(evaluation data not found under {EXTRACTION}: skipped)"
-    sets = {"scrapinghub": _scrapinghub(), "fundus": _fundus()}
+    sets = {name: _select(load(name), options) for name in options.sets}
+    if not any(sets.values()):
+        return f"## Extraction\n\n(no pages found under {EXTRACTION}: skipped)"
+    newsflow = _Newsflow()
     extractors: list[tuple[str, Extractor]] = [
-        ("newsflow", _newsflow()),
-        ("trafilatura extract(html)", _trafilatura()),
-        ("trafilatura fast, no comments", _trafilatura(fast=True, include_comments=False)),
+        ("newsflow", newsflow),
+        (BASELINE, _trafilatura()),
+        ("trafilatura comments off", _trafilatura(include_comments=False)),
+        ("trafilatura fast", _trafilatura(fast=True, include_comments=False)),
+        ("readability-lxml", _readability_lxml()),
     ]
+    if options.only:
+        extractors = [(n, e) for n, e in extractors if n == options.only]
     # Warm up every extractor once (lazy imports, compiled XPaths) outside the timed runs.
-    warm_html = next(iter(sets.values()))[0][0]
+    warm = next(s for s in sets.values() if s)[0]
     for _, extract in extractors:
-        extract(warm_html, "")
+        extract(warm.html, warm.url)
+    newsflow.methods.clear()
     rows: list[list[object]] = []
-    speed: dict[tuple[str, str], float] = {}
-    for set_name, pages in sets.items():
-        if not pages:
-            rows.append(["-", set_name, "no pages", "", "", "", ""])
+    total_time: Counter[str] = Counter()
+    total_pages = 0
+    f1s: dict[tuple[str, str], float] = {}
+    for set_name, samples in sets.items():
+        if not samples:
+            rows.append(["-", set_name, "no pages", "", "", "", "", "", ""])
             continue
-        measured = _measure_interleaved(extractors, pages)
+        total_pages += len(samples)
+        measured = _measure_interleaved(extractors, samples)
+        dev = [i for i, s in enumerate(samples) if not s.held_out]
+        held = [i for i, s in enumerate(samples) if s.held_out]
         for name, _ in extractors:
-            outputs, rate, p95 = measured[name]
-            precision, recall, f1 = _score(set_name, pages, outputs)
-            speed[(name, set_name)] = rate
+            outputs, times = measured[name]
+            precision, recall, f1 = score(set_name, samples, outputs)
+            f1_dev = score(set_name, [samples[i] for i in dev], [outputs[i] for i in dev])[2]
+            f1_held = score(set_name, [samples[i] for i in held], [outputs[i] for i in held])[2]
+            f1s[(name, set_name)] = f1
+            total_time[name] += sum(times)
             rows.append(
-                [name, f"{set_name} ({len(pages)})", f"{precision:.3f}", f"{recall:.3f}", f"{f1:.3f}",
-                 f"{rate:.1f}", f"{p95:.1f}"]
+                [name, f"{set_name} ({len(samples)})", f"{precision:.3f}", f"{recall:.3f}", f"{f1:.3f}",
+                 f"{f1_dev:.3f}", f"{f1_held:.3f}", f"{len(samples) / sum(times):.1f}",
+                 f"{percentile(times, 95) * 1000:.1f}"]
             )  # fmt: skip
     parts = ["## Whole-page extraction (1 process, 1 core)\n"]
-    parts.append(table(["extractor", "set", "precision", "recall", "F1", "pages/s", "p95 ms"], rows))
-    ratios = [
-        f"{set_name}: {speed[('newsflow', set_name)] / speed[('trafilatura extract(html)', set_name)]:.1f}x"
-        for set_name in sets
-        if ("newsflow", set_name) in speed
-    ]
-    parts.append(f"\nnewsflow pages/s vs trafilatura extract(html): {', '.join(ratios)}")
+    headers = ["extractor", "set (pages)", "P", "R", "F1", "F1 dev", "F1 held-out", "pages/s", "p95 ms"]
+    parts.append(table(headers, rows))
+    parts.append("")
+    overall = [f"{name}: {total_pages / total_time[name]:.1f}" for name, _ in extractors if total_time[name]]
+    parts.append(f"Pages/s over all {total_pages} pages: {', '.join(overall)}")
+    if total_time["newsflow"] and total_time[BASELINE]:
+        ratio = total_time[BASELINE] / total_time["newsflow"]
+        parts.append(f"newsflow speed vs {BASELINE} over all pages: {ratio:.2f}x (goal >= 2x)")
+    goals = []
+    for set_name in sets:
+        rivals = [f1s[(r, set_name)] for r in RIVALS if (r, set_name) in f1s]
+        if ("newsflow", set_name) in f1s and rivals:
+            ours, best = f1s[("newsflow", set_name)], max(rivals)
+            goals.append(f"{set_name} {ours:.3f} vs {best:.3f} ({'met' if ours >= best else 'NOT met'})")
+    if goals:
+        parts.append(f"newsflow F1 vs best of {' / '.join(RIVALS)}: {'; '.join(goals)}")
+    if newsflow.methods:
+        chosen = ", ".join(f"{m} {c}" for m, c in newsflow.methods.most_common())
+        parts.append(f"newsflow candidate chosen per page: {chosen}")
     return "\n".join(parts)
 
 

@@ -38,12 +38,15 @@ import re
 import threading
 import time
 from typing import TYPE_CHECKING, Any, Final, NamedTuple
+from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 from lxml import html as lxml_html
 
+from newsflow.normalise.candidates import decide, looks_wrong, readability_html
 from newsflow.normalise.html import clean_fragment, html_to_text
 from newsflow.normalise.pagemeta import PageMetadata, read_metadata
+from newsflow.normalise.prune import link_words, narrow_to_article, prune_boilerplate, text_length
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -51,33 +54,13 @@ if TYPE_CHECKING:
 LOGGER = logging.getLogger(__name__)
 
 MAX_PAGE_CHARS: Final = 3_000_000
-MAX_ELEMENTS: Final = 60_000
+MAX_ELEMENTS: Final = 30_000
 EXTRACTION_BUDGET_S: Final = 2.0
+MAX_SECOND_OPINION_ELEMENTS: Final = 20_000
 
 _PAGE_MARKERS = re.compile(rb"<(?:!doctype\s+html|html[\s>]|head[\s>]|body[\s>])", re.IGNORECASE)
 _LAYOUT_TAGS = re.compile(rb"<(?:nav|header|footer|aside|form|menu)[\s>]", re.IGNORECASE)
 
-# Tags never part of an article; removed with their content (their tail text is kept).
-_DROP_TAGS: Final = (
-    "script", "style", "noscript", "template", "iframe", "frame", "frameset", "object", "embed", "applet",
-    "svg", "math", "canvas", "audio", "video", "button", "select", "textarea", "input", "nav", "aside",
-    "footer", "dialog", "menu", "link", "meta", "base", "figcaption",
-)  # fmt: skip
-# class/id tokens that name boilerplate blocks (matched on whole words of the attribute, any case).
-_BOILERPLATE = re.compile(
-    r"(?:^|[\s_-])(?:share|sharing|sharebar|share-?buttons|social|socials|social-?share|related|"
-    r"related-?(?:posts|articles|stories|content)|recommended|recommendations|more-?stories|"
-    r"read-?more|also-?read|latest-?(?:posts|news)|popular|trending|most-?read|newsletter|subscribe|"
-    r"subscription|signup|sign-?up|promo|promotion|advert|advertisement|ads|ad-?slot|ad-?container|"
-    r"sponsored|outbrain|taboola|comments?|comment-?(?:form|list|section)|respond|disqus|breadcrumbs?|"
-    r"sidebar|widget|widgets|cookie|consent|gdpr|modal|popup|author-?(?:box|bio)|about-?author|"
-    r"tags?-?list|post-?tags|post-?navigation|pagination|jp-relatedposts|sharedaddy|skip-?link|"
-    r"navigation|navbar|site-?header|site-?footer|masthead|toolbar|caption|video-?(?:player|container|embed)|"
-    r"inline-?promo|promo-?(?:box|block|link))(?=$|[\s_-])",
-    re.IGNORECASE,
-)
-_PRUNABLE: Final = frozenset({"div", "section", "ul", "ol", "dl", "form", "header", "table", "span", "figure"})
-_KEEP_MARKERS = re.compile(r"articlebody|article-?body|post-?content|entry-?content|story-?body", re.IGNORECASE)
 # Whole lines that are page furniture, not article text.
 _BOILERPLATE_LINE = re.compile(
     r"^(?:advertisement|advertising|sponsored( content)?|ad|close|video|audio|listen|play|print|menu|search|"
@@ -94,6 +77,7 @@ _BOILERPLATE_LINE = re.compile(
     re.IGNORECASE,
 )
 _COMPARABLE = re.compile(r"[^\W_]+")
+_CONTROL_BYTES: Final = bytes(range(0, 9)) + b"\x0b\x0c" + bytes(range(0x0E, 0x20)) + b"\x7f"
 
 _local = threading.local()
 
@@ -132,9 +116,9 @@ def _parser() -> lxml_html.HTMLParser:
 
 def parse_page(markup: str) -> lxml_html.HtmlElement | None:
     text = markup[:MAX_PAGE_CHARS]
-    if "\x00" in text:
-        text = text.replace("\x00", "")
-    data = text.encode("utf-8", "replace")
+    # C0 controls (a stray BEL, NUL, ...) make libxml2 stop reading: deleted on the UTF-8 bytes (exact:
+    # multi-byte sequences hold no ASCII bytes), as the fragment path does.
+    data = text.encode("utf-8", "replace").translate(None, _CONTROL_BYTES)
     try:
         root = lxml_html.document_fromstring(data, parser=_parser())
     except (etree.ParserError, etree.XMLSyntaxError, ValueError):
@@ -142,122 +126,30 @@ def parse_page(markup: str) -> lxml_html.HtmlElement | None:
     return root
 
 
-def _text_length(element: etree._Element) -> int:
-    return len(etree.tostring(element, method="text", encoding="unicode", with_tail=False).split())
-
-
-def _is_link_only(paragraph: etree._Element) -> bool:
-    """A paragraph that is one link and nothing else (an inline "related story" teaser)."""
-    links = paragraph.findall(".//a")
-    if len(links) != 1:
-        return False
-    text = " ".join("".join(paragraph.itertext()).split())
-    return len(text.split()) >= 4 and text == " ".join("".join(links[0].itertext()).split())
-
-
-def prune_boilerplate(root: lxml_html.HtmlElement) -> int:
-    """Remove never-content tags and boilerplate blocks in place; returns the number of blocks removed.
-
-    Only containers are judged by their class/id (a <p class="paywall"> is still a paragraph), and a
-    removed block's subtree is not visited again.
-    """
-    etree.strip_elements(root, *_DROP_TAGS, with_tail=False)
-    body = root.find("body")
-    total = _text_length(body if body is not None else root) or 1
-    doomed: list[etree._Element] = []
-    walker = etree.iterwalk(root, events=("start",))
-    for _, element in walker:
-        if element.tag not in _PRUNABLE:
-            continue
-        names = f"{element.get('class') or ''} {element.get('id') or ''}"
-        if len(names) < 3 or not _BOILERPLATE.search(names) or _KEEP_MARKERS.search(names):
-            continue
-        if element.find(".//article") is not None or element.find(".//*[@itemprop='articleBody']") is not None:
-            continue
-        if _text_length(element) > 0.4 * total:
-            continue
-        doomed.append(element)
-        walker.skip_subtree()
-    for paragraph in root.iter("p"):
-        # Cheap pre-check: a link-only paragraph has a child and no text of its own before it.
-        if len(paragraph) and not (paragraph.text or "").strip() and _is_link_only(paragraph):
-            doomed.append(paragraph)
-    for element in doomed:
-        parent = element.getparent()
-        if parent is None:
-            continue
-        # The tail text belongs to the parent: keep it, drop the element.
-        tail = element.tail
-        if tail and tail.strip():
-            previous = element.getprevious()
-            if previous is not None:
-                previous.tail = (previous.tail or "") + tail
-            else:
-                parent.text = (parent.text or "") + tail
-        parent.remove(element)
-    return len(doomed)
-
-
-_ARTICLE_CONTAINER = re.compile(
-    r"(?:^|\s)(?:article-?body|articlebody|article-?content|article__body|article-?text|story-?body|story-?content|"
-    r"post-?content|post-?body|entry-?content|entry-?body|main-?content|content-?body|body-?text|"
-    r"rich-?text|c-entry-content|field-?name-?body)(?:$|\s)",
-    re.IGNORECASE,
-)
-MIN_CONTAINER_WORDS: Final = 120
-
-
-def narrow_to_article(root: lxml_html.HtmlElement) -> lxml_html.HtmlElement:
-    """When the page marks its article body unambiguously (one <article>, itemprop=articleBody, or a
-    well-known body class) and it holds enough prose, hand only that subtree to the extractor: less
-    work for it, and nothing outside the article can leak in. Otherwise the whole (pruned) page."""
-    body = root.find("body")
-    if body is None:
-        return root
-    candidates = body.xpath(".//*[@itemprop='articleBody']")
-    if not candidates:
-        candidates = [
-            e for e in body.iter("div", "section", "article") if _ARTICLE_CONTAINER.search(e.get("class") or "")
-        ]
-    if not candidates:
-        articles = body.findall(".//article")
-        candidates = articles if len(articles) == 1 else []
-    if not candidates:
-        return root
-    best = max(candidates, key=_text_length)
-    if _text_length(best) < MIN_CONTAINER_WORDS:
-        return root
-    # Headings just before the container (title, standfirst) are not needed: metadata carries them.
-    new_root = lxml_html.Element("html")
-    new_body = etree.SubElement(new_root, "body")
-    best.tail = None
-    new_body.append(best)
-    return new_root
-
-
-def _trafilatura() -> tuple[Callable[..., Any], Callable[..., Any], Any]:
+def _trafilatura(*, fast: bool) -> tuple[Callable[..., Any], Callable[..., Any], Any]:
     """trafilatura's bare_extraction, its XML->HTML converter and our options, built on first use.
 
     Imported lazily (~250 ms with its dependencies) so that feed-only cold starts never pay for it.
+    Comments, links, formatting and images off: each costs time and precision, and images=True loses
+    text on some pages (the text around a figure goes with it).
     """
-    cached = getattr(_local, "trafilatura", None)
+    key = "trafilatura_fast" if fast else "trafilatura_full"
+    cached = getattr(_local, key, None)
     if cached is None:
         from trafilatura.core import bare_extraction
         from trafilatura.htmlprocessing import convert_to_html
         from trafilatura.settings import Extractor
 
-        # fast: no readability/jusText comparison; comments, links and formatting off (they cost time and
-        # precision); images on (recall: trafilatura keeps more of the article around figures).
         options = Extractor(
-            fast=True, comments=False, tables=True, links=False, images=True, formatting=False, with_metadata=False
+            fast=fast, comments=False, tables=True, links=False, images=False, formatting=False, with_metadata=False
         )
         cached = (bare_extraction, convert_to_html, options)
-        _local.trafilatura = cached
+        setattr(_local, key, cached)
     return cached
 
 
-def _extract_with_trafilatura(root: lxml_html.HtmlElement) -> etree._Element | None:
-    bare_extraction, convert_to_html, options = _trafilatura()
+def _extract_with_trafilatura(root: lxml_html.HtmlElement, *, fast: bool = True) -> etree._Element | None:
+    bare_extraction, convert_to_html, options = _trafilatura(fast=fast)
     document = bare_extraction(root, options=options)
     body = getattr(document, "body", None)
     if body is None or not len(body):
@@ -275,13 +167,14 @@ def _comparable(text: str | None) -> str:
 
 
 def _same_text(a: str, b: str) -> bool:
-    """Equal once case, punctuation and spacing are ignored (or one a long prefix of the other)."""
+    """Equal once case, punctuation and spacing are ignored (or one a long prefix of the other, not much
+    shorter than it: a lead sentence that starts with the headline is not the headline)."""
     if not a or not b:
         return False
     if a == b:
         return True
     shorter, longer = sorted((a, b), key=len)
-    return len(shorter) >= 40 and longer.startswith(shorter)
+    return len(shorter) >= 40 and longer.startswith(shorter) and len(longer) <= 1.5 * len(shorter)
 
 
 def tidy_extracted(fragment: etree._Element, metadata: PageMetadata) -> tuple[str, str]:
@@ -333,28 +226,105 @@ def drop_boilerplate_lines(text: str) -> str:
     return "\n".join(kept).strip()
 
 
+class _Result(NamedTuple):
+    html: str
+    text: str
+    first_image: str | None
+
+
+def _finish(extracted: etree._Element | None, metadata: PageMetadata, base_url: str | None) -> _Result:
+    """An extractor's fragment -> sanitised display HTML, paragraph text without furniture lines."""
+    if extracted is None:
+        return _Result("", "", None)
+    display, text_markup = tidy_extracted(extracted, metadata)
+    cleaned = clean_fragment(display, base_url)
+    text = html_to_text(text_markup) if text_markup != display else cleaned.text
+    return _Result(cleaned.html, drop_boilerplate_lines(text), cleaned.first_image)
+
+
+def _first_image(root: etree._Element) -> str | None:
+    for image in root.iter("img"):
+        src = (image.get("src") or "").strip()
+        if src and not src.startswith("data:"):
+            return src
+    return None
+
+
+def _page_words(root: lxml_html.HtmlElement) -> int:
+    """Visible words of the pruned page outside links: what an article is measured against."""
+    body = root.find("body")
+    scope = body if body is not None else root
+    return max(0, text_length(scope) - link_words(scope))
+
+
+def _fresh_pruned(markup: str, metadata: PageMetadata) -> lxml_html.HtmlElement | None:
+    root = parse_page(markup)
+    if root is not None:
+        prune_boilerplate(root, live=metadata.live)
+    return root
+
+
+def _readability_candidate(markup: str, metadata: PageMetadata, base_url: str | None) -> _Result:
+    fresh = _fresh_pruned(markup, metadata)
+    summary = readability_html(fresh) if fresh is not None else ""
+    parsed = parse_page(f"<html><body>{summary}</body></html>") if summary else None
+    return _finish(parsed, metadata, base_url)
+
+
+def _full_candidate(markup: str, metadata: PageMetadata, base_url: str | None) -> _Result:
+    fresh = _fresh_pruned(markup, metadata)
+    return _finish(_extract_with_trafilatura(fresh, fast=False) if fresh is not None else None, metadata, base_url)
+
+
+def _second_opinion(
+    fast: _Result, markup: str, metadata: PageMetadata, base_url: str | None, page_words: int
+) -> tuple[str, _Result]:
+    """The fast path looked wrong: ask readability-lxml and trafilatura's full mode (`candidates.decide`)."""
+    options = [
+        ("trafilatura", fast),
+        ("readability", _readability_candidate(markup, metadata, base_url)),
+        ("trafilatura-full", _full_candidate(markup, metadata, base_url)),
+    ]
+    return options[decide([result.text for _, result in options], page_words)]
+
+
 def extract_page(markup: str, url: str | None = None, base_url: str | None = None) -> Page:
     """Metadata, sanitised body HTML, plain text and first image of a whole article page."""
     started = time.perf_counter()
+    base = base_url or url
     root = parse_page(markup)
     if root is None:
         return Page("", "", None, PageMetadata(), "empty")
     metadata = read_metadata(root)
-    prune_boilerplate(root)
-    elements = sum(1 for _ in root.iter())
+    prune_boilerplate(root, live=metadata.live)
+    elements = int(root.xpath("count(//*)"))
     elapsed = time.perf_counter() - started
     if elements > MAX_ELEMENTS or elapsed > EXTRACTION_BUDGET_S:
         LOGGER.warning("page too large for full extraction (%d elements, %.2f s): paragraphs only", elements, elapsed)
-        display = text_markup = _paragraphs_only(root)
-        method = "paragraphs"
-    else:
-        extracted = _extract_with_trafilatura(narrow_to_article(root))
-        display, text_markup = tidy_extracted(extracted, metadata) if extracted is not None else ("", "")
-        method = "trafilatura"
-    cleaned = clean_fragment(display, base_url or url)
-    text = drop_boilerplate_lines(html_to_text(text_markup)) if text_markup != display else cleaned.text
-    text = drop_boilerplate_lines(text)
-    return Page(cleaned.html, text, cleaned.first_image, metadata, method if text else "empty")
+        fragment = _paragraphs_only(root)
+        cleaned = clean_fragment(fragment, base)
+        text = drop_boilerplate_lines(cleaned.text)
+        return Page(cleaned.html, text, cleaned.first_image, metadata, "paragraphs" if text else "empty")
+    page_words = _page_words(root)
+    narrowed = narrow_to_article(root)
+    image = _first_image(narrowed)
+    chosen = ("trafilatura", _finish(_extract_with_trafilatura(narrowed), metadata, base))
+    reason = looks_wrong(chosen[1].text, page_words)
+    if reason is not None and (
+        elements > MAX_SECOND_OPINION_ELEMENTS or time.perf_counter() - started > EXTRACTION_BUDGET_S / 2
+    ):
+        LOGGER.debug("fast extraction looks wrong (%s) but the page is too big for second opinions", reason)
+    elif reason is not None:
+        LOGGER.debug("fast extraction looks wrong (%s): asking readability-lxml and trafilatura's full mode", reason)
+        chosen = _second_opinion(chosen[1], markup, metadata, base, page_words)
+    method, result = chosen
+    first_image = result.first_image or (_absolute_http(image, base) if image else None)
+    return Page(result.html, result.text, first_image, metadata, method if result.text else "empty")
+
+
+def _absolute_http(src: str, base: str | None) -> str | None:
+    joined = urljoin(base, src) if base else src
+    return joined if urlsplit(joined).scheme in ("http", "https") else None
 
 
 def extract_main_text(markup: str, url: str | None = None) -> str:

@@ -60,6 +60,7 @@ class PageMetadata(BaseModel):
     image: str | None = None
     description: str | None = None
     tags: list[str] = Field(default_factory=list)
+    live: bool = False  # JSON-LD LiveBlogPosting: a live blog / ticker, whose entries are all content
 
 
 def _text(value: Any) -> str | None:
@@ -171,6 +172,7 @@ def read_metadata(tree: etree._Element) -> PageMetadata:
     publisher = article.get("publisher") if isinstance(article.get("publisher"), dict) else {}
 
     meta = PageMetadata()
+    meta.live = any("liveblogposting" in _types(o) for o in objects)
     title_element = tree.find(".//title")
     meta.html_title = _element_text(title_element)
     meta.h1 = _element_text(tree.find(".//h1"))
@@ -234,8 +236,19 @@ def read_metadata(tree: etree._Element) -> PageMetadata:
     return meta
 
 
+# Compiled XPath runs in libxml2; ElementPath's iterfind walks every element in Python (measured 3 ms a page).
+_BY_ITEMPROP = etree.XPath(".//*[@itemprop=$prop]")
+_AUTHOR_LINKS = etree.XPath(".//a[@rel]")
+_BYLINE_CANDIDATES = etree.XPath(
+    ".//*[self::span or self::div or self::p or self::a or self::address][contains(translate(@class, "
+    "'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'), 'byline') or contains(@class, 'uthor') "
+    "or contains(@class, 'riter') or contains(@class, 'UTHOR') or contains(@class, 'RITER')]"
+)
+_FIRST_TIME = etree.XPath(".//time[normalize-space(@datetime)][1]")
+
+
 def _itemprop_date(tree: etree._Element, prop: str) -> str | None:
-    for element in tree.iterfind(f".//*[@itemprop='{prop}']"):
+    for element in _BY_ITEMPROP(tree, prop=prop):
         value = element.get("content") or element.get("datetime") or _element_text(element)
         if value:
             return value.strip()
@@ -243,7 +256,7 @@ def _itemprop_date(tree: etree._Element, prop: str) -> str | None:
 
 
 def _first_time(tree: etree._Element) -> str | None:
-    for element in tree.iterfind(".//time"):
+    for element in _FIRST_TIME(tree):
         value = element.get("datetime")
         if value and value.strip():
             return value.strip()
@@ -258,14 +271,14 @@ def _page_authors(tree: etree._Element, metas: dict[str, list[str]]) -> list[str
     ]  # fmt: skip
     if names:
         return names[:10]
-    for link in tree.iterfind(".//a[@rel]"):
+    for link in _AUTHOR_LINKS(tree):
         if "author" in (link.get("rel") or "").lower().split():
             text = _element_text(link)
             if text:
                 names.append(text)
     if names:
         return names[:10]
-    for element in tree.iterfind(".//*[@itemprop='author']"):
+    for element in _BY_ITEMPROP(tree, prop="author"):
         name_element = element.find(".//*[@itemprop='name']")
         text = (name_element.get("content") if name_element is not None else None) or _element_text(
             name_element if name_element is not None else element
@@ -274,7 +287,7 @@ def _page_authors(tree: etree._Element, metas: dict[str, list[str]]) -> list[str
             names.append(text)
     if names:
         return names[:10]
-    for element in tree.iter("span", "div", "p", "a", "address"):
+    for element in _BYLINE_CANDIDATES(tree):
         if _BYLINE_CLASS.search(element.get("class") or ""):
             text = _element_text(element)
             if text and len(text) <= 120:
