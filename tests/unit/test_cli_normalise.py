@@ -38,7 +38,7 @@ def test_a_saved_page_becomes_one_article(capsys: pytest.CaptureFixture[str]) ->
     article = json.loads(out)
     assert article["title"] == "Harbour cranes return to Port Ellery after strike"
     assert article["url"] == ARTICLE_URL
-    assert article["category"] == "economy"
+    assert article["category"] == "automotive-transportation"  # a port strike: ports are transport
     assert article["published_at"] == "2026-11-02T07:15:00Z"
     assert article["body_text"].startswith("Container cranes at Port Ellery")
     assert "Related Posts" not in article["body_text"]

@@ -1,13 +1,14 @@
 """Categorisation: a NormalisedItem -> primary category, secondary categories, scores and tags.
 
-Three signals, added up as points per category (see `scoring.py` for the lexicon rules):
-1. the feed's own tags and the URL's sections that are aliases of a category (from the taxonomy file);
-2. the curated lexicon: weighted terms in the title, summary and body;
-3. the linear text model (`model.py`): TF-IDF words and word pairs, one-vs-rest linear SVM with
-   calibrated probabilities; a category the model gives probability p earns MODEL_POINTS x p points
-   (nothing below MODEL_MIN_PROBABILITY).
-The points become scores in [0, 1] and a verdict in `scoring.decide`; nothing confident -> "general".
-`explain` lists, per category, the rules and the terms (lexicon and model) that produced its points.
+Three signals, combined on one log-odds scale by `combine.py` (the rule and its reasons are there):
+1. the linear text model (`model.py`), trained on realistic news text written for it
+   (newsflow/data/training), read over title, summary and the start of the body;
+2. the curated lexicon: weighted terms in the title, summary and body, counted only where terms agree
+   (one generic word decides nothing; an ambiguous company name needs a second term);
+3. reviewed aliases: feed tags and URL sections that the taxonomy file names for a category, and the
+   off-topic sections of `sections.py` (sport, culture, ...), which count against every category.
+Source names, bylines and wire furniture are removed first (`sources.py`): they are not evidence.
+`explain` lists, per category, the signed parts (model, lexicon terms, aliases) behind its score.
 
 The taxonomy is the one in use (`newsflow.taxonomy`, replaceable by NEWSFLOW_TAXONOMY_PATH), the model
 the packaged one (replaceable by NEWSFLOW_CATEGORY_MODEL_PATH). Import is cheap; the lexicon is
@@ -22,28 +23,29 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
+from newsflow.categorise.combine import Rule, combine, decide, ranked, sigmoid
 from newsflow.categorise.countries import COUNTRY_SPECS
 from newsflow.categorise.entities import find_entities
 from newsflow.categorise.lexicon import LEXICON_SPECS
 from newsflow.categorise.model import LinearModel, field_features
 from newsflow.categorise.scoring import (
+    BODY_CHARS,
     Document,
     Evidence,
     TermIndex,
-    Thresholds,
     build_document,
     compile_index,
-    decide,
     lexicon_evidence,
     parse_spec,
-    ranked_scores,
 )
+from newsflow.categorise.sections import GENERAL_ALIASES
+from newsflow.categorise.sources import strip_sources
 from newsflow.categorise.tags import build_tags
 from newsflow.categorise.tokens import key
 from newsflow.constants import ENV_CATEGORY_MODEL_PATH
-from newsflow.models import Categorisation, NormalisedItem
+from newsflow.models import GENERAL_CATEGORY, Categorisation, NormalisedItem
 from newsflow.taxonomy import TAXONOMY, Taxonomy
 
 __all__ = [
@@ -59,17 +61,16 @@ __all__ = [
 ]
 
 DEFAULT_MODEL_PATH: Final = Path(__file__).resolve().parent.parent / "data" / "category_model.nfm"
-MODEL_POINTS: Final = 8.0
-MODEL_MIN_PROBABILITY: Final = 0.1
 MODEL_TERMS_EXPLAINED: Final = 6
+SHORT_TEXT_TOKENS: Final = 12
 
 
 @dataclass(frozen=True, slots=True)
 class CategoryExplanation:
     slug: str
-    points: float
-    score: float
-    rules: list[tuple[str, float]]  # (rule, points), strongest first
+    logit: float  # the log-odds z (see combine.py)
+    score: float  # sigmoid(z)
+    rules: list[tuple[str, float]]  # (rule, signed log-odds), largest first
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,8 +85,8 @@ class Explanation:
         for category in self.categories:
             probability = self.model_probabilities.get(category.slug)
             model = f", model p={probability:.2f}" if probability is not None else ""
-            lines.append(f"  {category.slug}: {category.points:.1f} points, score {category.score:.3f}{model}")
-            lines.extend(f"      {points:6.1f}  {rule}" for rule, points in category.rules[:top])
+            lines.append(f"  {category.slug}: z {category.logit:+.2f}, score {category.score:.3f}{model}")
+            lines.extend(f"      {value:+6.2f}  {rule}" for rule, value in category.rules[:top])
         lines.append("tags: " + ", ".join(self.verdict.tags))
         return "\n".join(lines)
 
@@ -129,67 +130,68 @@ def _is_country(name: str) -> bool:
 
 
 class Categoriser:
-    """Scores an item with aliases, lexicon and model, and turns the points into a verdict."""
+    """Scores an item with model, lexicon and reviewed aliases, and turns them into a verdict."""
 
     def __init__(
         self,
         index: TermIndex,
-        thresholds: Thresholds | None = None,
+        rule: Rule | None = None,
         model: LinearModel | None = None,
         *,
-        model_points: float = MODEL_POINTS,
         slugs: frozenset[str] | None = None,
+        general_aliases: frozenset[str] = GENERAL_ALIASES,
     ) -> None:
         self.index = index
-        self.thresholds = thresholds or Thresholds()
+        self.rule = rule or Rule()
         self.model = model
-        self.model_points = model_points
+        self.general_aliases = general_aliases
         known = slugs if slugs is not None else frozenset(s for weights in index.aliases.values() for s in weights)
-        # Model classes outside the taxonomy (a model trained for another one) are ignored.
+        self.slugs = tuple(sorted(known))
+        # Model classes outside the taxonomy (a model trained for another one) are ignored, and so is its
+        # "general" class unless the model knows every category (else it would claim the unknown ones).
+        general = model is not None and known <= set(model.classes)
         self._model_classes = (
-            [(i, slug) for i, slug in enumerate(model.classes) if slug in known] if model is not None else []
+            [
+                (i, slug)
+                for i, slug in enumerate(model.classes)
+                if slug in known or (general and slug == GENERAL_CATEGORY)
+            ]
+            if model is not None
+            else []
         )
 
     @classmethod
-    def from_taxonomy(cls, taxonomy: Taxonomy, model: LinearModel | None = None) -> Categoriser:
+    def from_taxonomy(
+        cls, taxonomy: Taxonomy, model: LinearModel | None = None, rule: Rule | None = None
+    ) -> Categoriser:
         index = compile_index(taxonomy_lexicon(taxonomy), taxonomy_aliases(taxonomy), COUNTRY_SPECS, taxonomy.names)
-        return cls(index, model=model, slugs=frozenset(taxonomy.slugs))
+        return cls(index, rule, model=model, slugs=frozenset(taxonomy.slugs))
 
     @staticmethod
     def document(item: NormalisedItem) -> Document:
-        return build_document(item.title, item.summary, item.body_text, item.feed_tags, item.url)
+        return build_text_document(item.title, item.summary, item.body_text, item.feed_tags, item.url)
 
-    def _model_features(self, document: Document) -> Counter[str]:
-        assert self.model is not None
-        fields = (document.title[1], document.summary[1], document.body[1])
-        return field_features(fields, max_body_tokens=self.model.max_body_tokens)
-
-    def _evidence(self, document: Document, *, collect: bool) -> tuple[Evidence, dict[str, float]]:
-        evidence = lexicon_evidence(document, self.index, collect=collect)
-        probabilities: dict[str, float] = {}
+    def _model_logits(self, document: Document) -> tuple[dict[str, float] | None, Counter[str] | None]:
         if self.model is None or not self._model_classes:
-            return evidence, probabilities
-        counts = self._model_features(document)
+            return None, None
+        fields = (document.title[1], document.summary[1], document.body[1])
+        counts = field_features(fields, max_body_tokens=self.model.max_body_tokens)
         margins = self.model.margins(counts)
-        for i, slug in self._model_classes:
-            p = self.model.probability(margins[i])
-            probabilities[slug] = round(p, 4)
-            if p < MODEL_MIN_PROBABILITY:
-                continue
-            points = self.model_points * p
-            if not collect:
-                evidence.add(slug, points, None)
-                continue
-            # The points are shared among the top terms by their part of the margin; the rest is "other".
-            terms = self.model.contributions(counts, i, top=MODEL_TERMS_EXPLAINED)
-            total = sum(t.value for t in terms)
-            share = total / max(margins[i] - self.model.intercepts[i], 1e-9) if terms else 0.0
-            explained = points * min(1.0, max(0.0, share))
-            for term in terms:
-                evidence.add(slug, explained * term.value / total, f"model term {term.term!r}")
-            if points - explained > 1e-9:
-                evidence.add(slug, points - explained, f"model p={p:.2f} (other terms)")
-        return evidence, probabilities
+        a, b = self.model.calibration
+        # A few words are little evidence: the model's log-odds move from its prior (the margin of an empty
+        # text) towards what it read in proportion to the text's length, up to SHORT_TEXT_TOKENS words.
+        words = len(document.title[1]) + len(document.summary[1]) + len(document.body[1])
+        strength = min(1.0, words / SHORT_TEXT_TOKENS)
+        intercepts = self.model.intercepts
+        return {
+            slug: a * (intercepts[i] + strength * (margins[i] - intercepts[i])) + b for i, slug in self._model_classes
+        }, counts
+
+    def _scores(self, document: Document, *, collect: bool) -> tuple[dict[str, float], Evidence, Any]:
+        evidence = lexicon_evidence(document, self.index, self.general_aliases)
+        logits, counts = self._model_logits(document)
+        scores = combine(evidence, logits, self.slugs, self.rule, collect=collect)
+        return scores.logits, evidence, (scores, logits, counts)
 
     @staticmethod
     def is_country(name: str) -> bool:
@@ -204,27 +206,41 @@ class Categoriser:
         self, title: str, summary: str = "", body: str = "", tags: Sequence[str] = (), url: str | None = None
     ) -> Categorisation:
         """The verdict for raw fields (evaluation, the CLI); tags hold feed tags and countries only."""
-        evidence, _ = self._evidence(build_document(title, summary, body, tags, url), collect=False)
-        return decide(evidence.points, build_tags(tags, evidence.countries), self.thresholds)
+        logits, evidence, _ = self._scores(build_text_document(title, summary, body, tags, url), collect=False)
+        return decide(logits, build_tags(tags, evidence.countries), self.rule, frozenset(evidence.aliases))
 
     def categorise(self, item: NormalisedItem) -> Categorisation:
-        evidence, _ = self._evidence(self.document(item), collect=False)
-        return decide(evidence.points, self._tags(item, evidence), self.thresholds)
+        logits, evidence, _ = self._scores(self.document(item), collect=False)
+        return decide(logits, self._tags(item, evidence), self.rule, frozenset(evidence.aliases))
 
     def explain(self, item: NormalisedItem) -> Explanation:
-        evidence, probabilities = self._evidence(self.document(item), collect=True)
-        verdict = decide(evidence.points, self._tags(item, evidence), self.thresholds)
-        rules = evidence.rules or {}
+        logits, evidence, (scores, model_logits, counts) = self._scores(self.document(item), collect=True)
+        verdict = decide(logits, self._tags(item, evidence), self.rule, frozenset(evidence.aliases))
+        parts = scores.parts or {}
+        probabilities: dict[str, float] = {}
+        if model_logits is not None and self.model is not None and counts is not None:
+            classes = dict((slug, i) for i, slug in self._model_classes)
+            for slug, z in model_logits.items():
+                probabilities[slug] = round(sigmoid(z), 4)
+                terms = self.model.contributions(counts, classes[slug], top=MODEL_TERMS_EXPLAINED)
+                if terms:
+                    named = ", ".join(repr(t.term) for t in terms)
+                    parts[slug] = [(f"model ({named})" if r == "model" else r, v) for r, v in parts.get(slug, [])]
         categories = [
             CategoryExplanation(
                 slug=slug,
-                points=round(points, 3),
+                logit=round(z, 3),
                 score=score,
-                rules=sorted(rules.get(slug, {}).items(), key=lambda pair: (-pair[1], pair[0])),
+                rules=sorted(parts.get(slug, []), key=lambda pair: (-abs(pair[1]), pair[0])),
             )
-            for slug, points, score in ranked_scores(evidence.points, self.thresholds)
+            for slug, z, score in ranked(logits)
         ]
         return Explanation(verdict=verdict, categories=categories, model_probabilities=probabilities)
+
+
+def build_text_document(title: str, summary: str, body: str, tags: Sequence[str], url: str | None) -> Document:
+    """The scored document of raw fields, source names and bylines removed (sources.py)."""
+    return build_document(strip_sources(title), strip_sources(summary), strip_sources(body[:BODY_CHARS]), tags, url)
 
 
 def configured_model_path() -> Path | None:

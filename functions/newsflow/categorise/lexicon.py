@@ -159,7 +159,7 @@ LEXICON_SPECS: Final[dict[str, str]] = {
            synthetic rubber, fibreglass, fiberglass, ceramics, glassmaker, pulp and paper, pigments,
            catalysts, steel tariffs, aluminium tariffs, aluminum tariffs
         2: plastic, steel, aluminium, aluminum, alloy, alloys, paint, paints, corning, ppg, linde, huntsman,
-           3m, ammonia, nitrogen, hydrogen peroxide, rubber, packaging materials, fibers, fibres,
+           =3M, ammonia, nitrogen, hydrogen peroxide, rubber, packaging materials, fibers, fibres,
            composite, materials, lumber, pulp, synthetic, biodegradable, toxic chemicals, hazardous
            chemicals, fertilizer plant, methanol, benzene, styrene, nylon, silicone, epoxy
         1: material, recycling, packaging, concrete, lithium, catalyst, hazardous, epa, sinopec, refinery,

@@ -29,7 +29,6 @@ category before `decide`; nothing here depends on the lexicon being the only sou
 from __future__ import annotations
 
 import itertools
-import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -37,12 +36,10 @@ from typing import Final
 from urllib.parse import urlsplit
 
 from newsflow.categorise.tokens import key, tokenise
-from newsflow.models import GENERAL_CATEGORY, Categorisation, CategoryScore
 
-TAG_ALIAS_POINTS: Final = 10.0
-URL_ALIAS_POINTS: Final = 5.0
+TAG_ALIAS_WEIGHT: Final = 1.0
+URL_ALIAS_WEIGHT: Final = 0.6
 TITLE_WEIGHT: Final = 3.0
-TAG_TERM_WEIGHT: Final = 2.0
 SUMMARY_WEIGHT: Final = 2.0
 BODY_WEIGHT: Final = 1.0
 TITLE_CAP: Final = 2
@@ -50,12 +47,6 @@ SUMMARY_CAP: Final = 2
 BODY_CAP: Final = 3
 BODY_CHARS: Final = 8_000
 MAX_URL_SECTIONS: Final = 6
-
-EVIDENCE_SCALE: Final = 8.0
-MIN_PRIMARY_SCORE: Final = 0.25
-SECONDARY_RATIO: Final = 0.5
-MIN_SECONDARY_SCORE: Final = 0.1
-MAX_CATEGORIES: Final = 3
 
 _SPEC_LINE = re.compile(r"^\s*([^,:\s][^,:]*):(.*)$")
 _IGNORED_SUBDOMAINS: Final = frozenset({"www", "m", "amp", "mobile", "news", "edition", "en", "feeds", "rss"})
@@ -98,6 +89,7 @@ class Entry:
     weights: dict[str, float] = field(default_factory=dict)
     country: str | None = None
     blocks_country: bool = False
+    ambiguous: bool = False  # a case-sensitive name that is also a common word: needs agreeing context
 
 
 @dataclass(slots=True)
@@ -173,7 +165,7 @@ def compile_index(
             surface = term[1:]
             if len(key(surface).split()) != 1:
                 raise ValueError(f"case-sensitive terms must be single words: {term!r}")
-            return cased.setdefault(surface, Entry(surface))
+            return cased.setdefault(surface, Entry(surface, ambiguous=True))
         term_key = key(term)
         if not term_key:
             return None
@@ -296,17 +288,33 @@ def build_document(title: str, summary: str, body: str, tags: Iterable[str], url
 
 @dataclass(slots=True)
 class Evidence:
-    """Points per category, the rules that produced them (when collected) and the countries seen."""
+    """What the aliases and the lexicon found, per category (the decision is `combine.decide`'s).
+
+    points    lexicon points per category (title x3, summary x2, body x1, capped repeats);
+    terms     the distinct lexicon entries behind them (by label), each with its points and whether it
+              is ambiguous (a company or product name that is also a common word: "=Apple", "=Coke");
+    aliases   reviewed tag / URL-section aliases per category, in alias-weight units (tag 1, URL 0.5);
+    general   reviewed aliases of off-topic sections ("Sport", "Film", "Recipes") seen in tags or URL;
+    countries country weights for the tags.
+    """
 
     points: dict[str, float] = field(default_factory=dict)
+    terms: dict[str, dict[str, tuple[float, bool]]] = field(default_factory=dict)
+    aliases: dict[str, float] = field(default_factory=dict)
+    alias_rules: dict[str, list[str]] = field(default_factory=dict)
+    general: float = 0.0
+    general_rules: list[str] = field(default_factory=list)
     countries: dict[str, float] = field(default_factory=dict)
-    rules: dict[str, dict[str, float]] | None = None
 
-    def add(self, slug: str, points: float, rule: str | None) -> None:
+    def add_term(self, slug: str, label: str, points: float, ambiguous: bool) -> None:
         self.points[slug] = self.points.get(slug, 0.0) + points
-        if self.rules is not None and rule is not None:
-            per_slug = self.rules.setdefault(slug, {})
-            per_slug[rule] = per_slug.get(rule, 0.0) + points
+        per_slug = self.terms.setdefault(slug, {})
+        before = per_slug.get(label, (0.0, ambiguous))[0]
+        per_slug[label] = (before + points, ambiguous)
+
+    def add_alias(self, slug: str, weight: float, rule: str) -> None:
+        self.aliases[slug] = self.aliases.get(slug, 0.0) + weight
+        self.alias_rules.setdefault(slug, []).append(rule)
 
 
 _FIELDS: Final = (
@@ -316,24 +324,31 @@ _FIELDS: Final = (
 )
 
 
-def lexicon_evidence(document: Document, index: TermIndex, *, collect: bool = False) -> Evidence:
-    """Points per category from aliases (tags, URL sections) and lexicon terms (title, summary, body)."""
-    evidence = Evidence(rules={} if collect else None)
+def lexicon_evidence(document: Document, index: TermIndex, general_aliases: frozenset[str] = frozenset()) -> Evidence:
+    """Aliases (tags, URL sections) and lexicon terms (title, summary, body) of one document.
+
+    Only tags and URL sections that are reviewed aliases count (of a category, or of an off-topic
+    section in `general_aliases`); the words of any other tag are not read: a Guardian tag
+    "Television" is a TV-listings section, not an electronics term.
+    """
+    evidence = Evidence()
     for tag in document.tags:
-        alias = index.aliases.get(key(tag))
+        tag_key = key(tag)
+        alias = index.aliases.get(tag_key)
         if alias:
             for slug, weight in alias.items():
-                evidence.add(slug, TAG_ALIAS_POINTS * weight, f"tag alias {tag!r}" if collect else None)
-            continue
-        for entry, count in index.match(*tokenise(tag)).items():
-            for slug, weight in entry.weights.items():
-                points = TAG_TERM_WEIGHT * weight * min(count, 1)
-                evidence.add(slug, points, f"tag term {entry.label!r}" if collect else None)
+                evidence.add_alias(slug, TAG_ALIAS_WEIGHT * weight, f"tag {tag!r}")
+        elif tag_key in general_aliases:
+            evidence.general += TAG_ALIAS_WEIGHT
+            evidence.general_rules.append(f"tag {tag!r}")
     for section in document.url_sections:
         alias = index.aliases.get(section)
         if alias:
             for slug, weight in alias.items():
-                evidence.add(slug, URL_ALIAS_POINTS * weight, f"url section {section!r}" if collect else None)
+                evidence.add_alias(slug, URL_ALIAS_WEIGHT * weight, f"url section {section!r}")
+        elif section in general_aliases:
+            evidence.general += URL_ALIAS_WEIGHT
+            evidence.general_rules.append(f"url section {section!r}")
     for name, field_weight, cap, country_weight in _FIELDS:
         original, lowered = getattr(document, name)
         if not lowered:
@@ -343,48 +358,5 @@ def lexicon_evidence(document: Document, index: TermIndex, *, collect: bool = Fa
                 evidence.countries[entry.country] = evidence.countries.get(entry.country, 0.0) + count * country_weight
             counted = min(count, cap) * field_weight
             for slug, weight in entry.weights.items():
-                evidence.add(slug, weight * counted, f"{name} {entry.label!r}" if collect else None)
+                evidence.add_term(slug, entry.label, weight * counted, entry.ambiguous)
     return evidence
-
-
-@dataclass(frozen=True, slots=True)
-class Thresholds:
-    evidence_scale: float = EVIDENCE_SCALE
-    min_primary: float = MIN_PRIMARY_SCORE
-    secondary_ratio: float = SECONDARY_RATIO
-    min_secondary: float = MIN_SECONDARY_SCORE
-    max_categories: int = MAX_CATEGORIES
-
-
-def ranked_scores(points: Mapping[str, float], thresholds: Thresholds) -> list[tuple[str, float, float]]:
-    """Every category with points, best first, as (slug, points, score in [0, 1])."""
-    ranked = sorted(((s, p) for s, p in points.items() if p > 0), key=lambda pair: (-pair[1], pair[0]))
-    if not ranked:
-        return []
-    best = ranked[0][1]
-    second = ranked[1][1] if len(ranked) > 1 else 0.0
-    scored: list[tuple[str, float, float]] = []
-    for position, (slug, p) in enumerate(ranked):
-        strongest_other = second if position == 0 else best
-        evidence = 1.0 - math.exp(-p / thresholds.evidence_scale)
-        score = evidence * p / (p + strongest_other)
-        scored.append((slug, p, round(min(1.0, max(0.0, score)), 4)))
-    return scored
-
-
-def decide(points: Mapping[str, float], tags: list[str], thresholds: Thresholds) -> Categorisation:
-    """Primary + secondary categories (or GENERAL_CATEGORY) from points per category."""
-    ranked = ranked_scores(points, thresholds)
-    if not ranked or ranked[0][2] < thresholds.min_primary:
-        low = ranked[0][2] if ranked else 0.0
-        return Categorisation(
-            primary=GENERAL_CATEGORY, scores=[CategoryScore(slug=GENERAL_CATEGORY, score=low)], tags=tags
-        )
-    best_slug, best_points, best_score = ranked[0]
-    chosen = [CategoryScore(slug=best_slug, score=best_score)]
-    for slug, p, score in ranked[1:]:
-        if len(chosen) >= thresholds.max_categories:
-            break
-        if p >= thresholds.secondary_ratio * best_points and score >= thresholds.min_secondary:
-            chosen.append(CategoryScore(slug=slug, score=score))
-    return Categorisation(primary=best_slug, scores=chosen, tags=tags)

@@ -5,16 +5,14 @@ from __future__ import annotations
 import pytest
 from newsflow.categorise.scoring import (
     TermIndex,
-    Thresholds,
+    build_document,
     compile_index,
-    decide,
+    lexicon_evidence,
     parse_spec,
     plural_forms,
-    ranked_scores,
     url_sections,
 )
 from newsflow.categorise.tokens import key, tokenise
-from newsflow.models import GENERAL_CATEGORY
 
 NAMES = {"alpha": "Alpha & Co", "beta": "Beta"}
 
@@ -113,33 +111,16 @@ def test_url_sections(url: str | None, sections: list[str]) -> None:
     assert url_sections(url) == sections
 
 
-class TestDecide:
-    def test_scores_combine_evidence_and_margin(self) -> None:
-        ranked = ranked_scores({"a": 40.0, "b": 10.0, "c": 0.0}, Thresholds())
-        assert [slug for slug, _, _ in ranked] == ["a", "b"]
-        (_, _, a), (_, _, b) = ranked
-        assert 0.75 < a < 0.81  # (1 - e^-5) * 40/50
-        assert b < 0.2
-        # a tie shares the honours
-        tie = ranked_scores({"a": 10.0, "b": 10.0}, Thresholds())
-        assert tie[0][2] == tie[1][2] < 0.5
+def test_only_reviewed_aliases_of_tags_count_never_the_words_inside_a_tag() -> None:
+    index = index_of(alpha="3: television, screens", aliases={"alpha news": {"alpha": 1.0}})
+    document = build_document("", "", "", ["Television", "Alpha News", "Sport"], "https://x.example/sport/a-b-c-d")
+    evidence = lexicon_evidence(document, index, frozenset({"sport"}))
+    assert evidence.points == {}  # "Television" is a tag, not a term
+    assert evidence.aliases == {"alpha": 1.0}
+    assert evidence.general == 1.6  # the tag "Sport" (1) and the URL section "/sport/" (0.6)
 
-    def test_weak_evidence_is_general_with_its_low_score(self) -> None:
-        verdict = decide({"a": 1.0}, [], Thresholds())
-        assert verdict.primary == GENERAL_CATEGORY
-        assert verdict.scores[0].slug == GENERAL_CATEGORY
-        assert 0 < verdict.scores[0].score < 0.25
 
-    def test_secondaries_need_a_share_of_the_best_and_a_minimum_score(self) -> None:
-        verdict = decide({"a": 30.0, "b": 20.0, "c": 14.0, "d": 3.0}, ["t"], Thresholds())
-        assert [s.slug for s in verdict.scores] == ["a", "b"]
-        assert verdict.tags == ["t"]
-
-    def test_at_most_three_categories(self) -> None:
-        verdict = decide({"a": 30.0, "b": 29.0, "c": 28.0, "d": 27.0}, [], Thresholds())
-        assert [s.slug for s in verdict.scores] == ["a", "b", "c"]
-
-    def test_no_points_at_all(self) -> None:
-        verdict = decide({}, [], Thresholds())
-        assert verdict.primary == GENERAL_CATEGORY
-        assert verdict.scores[0].score == 0.0
+def test_evidence_keeps_the_distinct_terms_and_marks_ambiguous_names() -> None:
+    index = index_of(alpha="2: widget, gadget\n3: =Acme")
+    evidence = lexicon_evidence(build_document("Acme widget widget", "", "", [], None), index)
+    assert evidence.terms["alpha"] == {"Acme": (9.0, True), "widget": (12.0, False)}

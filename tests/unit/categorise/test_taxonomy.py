@@ -59,7 +59,7 @@ def test_aliases_are_matched_by_their_words_whatever_the_spelling() -> None:
     # Given the packaged aliases ("/politics/" or "World News" are matched by their words)
     aliases = taxonomy_aliases(load_taxonomy())
     assert aliases["politics"] == {"political": 1.0}
-    assert aliases["world news"] == {"political": 0.4}
+    assert aliases["world news"] == {"political": 0.2}
     assert aliases["military"] == {"aerospace-defense": 0.8, "political": 0.2}
 
 

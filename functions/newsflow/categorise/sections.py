@@ -1,0 +1,98 @@
+"""Reviewed feed tags and URL sections of off-topic sections: evidence *against* every category.
+
+A category's own aliases live in the taxonomy file; this list names the sections of a general news
+site that none of the categories covers (sport, culture, lifestyle, weather, crime), so that a feed tag
+"Football" or a URL "/sport/" pulls an item towards `general` instead of being read as words ("rights",
+"leaders", "transfer"). Matched on the whole tag or section (its tokens), never on words inside it.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from newsflow.categorise.tokens import key
+
+GENERAL_ALIASES: Final = frozenset(
+    key(alias)
+    for alias in (
+        "sport",
+        "sports",
+        "us sports",
+        "football",
+        "soccer",
+        "premier league",
+        "champions league",
+        "cricket",
+        "rugby",
+        "rugby union",
+        "rugby league",
+        "tennis",
+        "golf",
+        "lpga",
+        "pga tour",
+        "cycling",
+        "boxing",
+        "formula one",
+        "f1",
+        "motor sport",
+        "athletics",
+        "olympics",
+        "olympic games",
+        "nfl",
+        "nba",
+        "mlb",
+        "nhl",
+        "baseball",
+        "basketball",
+        "ice hockey",
+        "horse racing",
+        "film",
+        "films",
+        "movies",
+        "music",
+        "pop and rock",
+        "culture",
+        "arts",
+        "art and design",
+        "books",
+        "television",
+        "television radio",
+        "television & radio",
+        "tv",
+        "tv and radio",
+        "us television",
+        "factual tv",
+        "stage",
+        "theatre",
+        "celebrity",
+        "celebrities",
+        "awards and prizes",
+        "oscars",
+        "lifestyle",
+        "life and style",
+        "recipe",
+        "recipes",
+        "cooking",
+        "wild foods",
+        "foraging",
+        "gardens",
+        "gardening",
+        "health and wellbeing",
+        "family",
+        "relationships",
+        "travel tips",
+        "weather",
+        "crime",
+        "obituaries",
+        "photography",
+        "astronomy",
+        "the moon",
+        "science",
+        "books",
+        "pornography",
+        "religion",
+        "education",
+        "puzzles",
+        "crosswords",
+    )
+)
