@@ -27,6 +27,10 @@ pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
 @pytest.fixture
 def stack(tmp_path: Path) -> Iterator[LocalStack]:
+    from moto.moto_api._internal.models import moto_api_backend
+
+    # moto's backends are process-wide: start from empty, as `mock_aws()` does, not from an earlier module's stack
+    moto_api_backend.reset()
     with LocalStack(data_dir=tmp_path / "newsflow", api_port=0) as running:
         running.write_state()
         yield running

@@ -52,9 +52,9 @@ class DynamoShardReader:
             raise StreamExpired(f"no shard iterator for {shard_id} at {sequence_number}")
         return iterator
 
-    def records(self, iterator: str) -> tuple[list[dict[str, Any]], str | None]:
+    def records(self, iterator: str, limit: int) -> tuple[list[dict[str, Any]], str | None]:
         try:
-            response = self._client.get_records(ShardIterator=iterator, Limit=1000)
+            response = self._client.get_records(ShardIterator=iterator, Limit=limit)
         except ClientError as error:
             if _code(error) == "ExpiredIteratorException":
                 raise IteratorExpired(str(error)) from error

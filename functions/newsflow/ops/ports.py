@@ -30,9 +30,9 @@ class ShardReader(Protocol):
         """A shard iterator at (or after) a sequence number. Raises StreamExpired when the data is gone."""
         ...
 
-    def records(self, iterator: str) -> tuple[list[dict[str, Any]], str | None]:
-        """One GetRecords page (boto3 shape) and the next iterator (None: the shard is closed).
-        Raises IteratorExpired or StreamExpired."""
+    def records(self, iterator: str, limit: int) -> tuple[list[dict[str, Any]], str | None]:
+        """One GetRecords page of at most `limit` records (boto3 shape) and the next iterator (None: the shard
+        is closed). Raises IteratorExpired or StreamExpired."""
         ...
 
 

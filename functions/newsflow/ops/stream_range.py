@@ -7,7 +7,9 @@ from pydantic import BaseModel, Field
 from newsflow.ops.models import StreamBatchInfo, StreamChangeKey
 from newsflow.ops.ports import IteratorExpired, ShardReader
 
-PAGE_LIMIT = 1000
+# Records per GetRecords call. A batch's range also holds the records the event source filtered out (dedupe
+# keys, month markers...), and reading starts exactly at the batch: small pages waste little past its end.
+PAGE_LIMIT = 200
 # An open shard at its tip answers empty pages; records inside the range exist already, so a few empties
 # in a row mean the range cannot be completed (not worth waiting for).
 MAX_EMPTY_PAGES = 5
@@ -36,7 +38,7 @@ def read_range(reader: ShardReader, batch: StreamBatchInfo) -> RangeRead:
     empty = renewals = 0
     while True:
         try:
-            page, next_iterator = reader.records(iterator)
+            page, next_iterator = reader.records(iterator, PAGE_LIMIT)
         except IteratorExpired:
             renewals += 1
             if renewals > MAX_ITERATOR_RENEWALS:

@@ -50,12 +50,12 @@ class FakeShard:
         position = next((i for i, s in enumerate(self.seqs) if (s >= n if kind == "AT" else s > n)), len(self.seqs))
         return str(position)
 
-    def records(self, iterator: str) -> tuple[list[dict[str, Any]], str | None]:
+    def records(self, iterator: str, limit: int) -> tuple[list[dict[str, Any]], str | None]:
         if self.expire_next:
             self.expire_next -= 1
             raise IteratorExpired("iterator expired")
         position = int(iterator)
-        chunk = self.seqs[position : position + self.page]
+        chunk = self.seqs[position : position + min(self.page, limit)]
         at_end = position + len(chunk) >= len(self.seqs)
         return [rec(s) for s in chunk], (None if at_end and self.closed else str(position + len(chunk)))
 
@@ -75,11 +75,11 @@ def test_an_expired_iterator_is_renewed_after_the_last_record_read() -> None:
     original = shard.records
     calls = {"n": 0}
 
-    def flaky(iterator: str) -> tuple[list[dict[str, Any]], str | None]:
+    def flaky(iterator: str, limit: int) -> tuple[list[dict[str, Any]], str | None]:
         calls["n"] += 1
         if calls["n"] == 2:  # after the first page
             raise IteratorExpired("ExpiredIteratorException")
-        return original(iterator)
+        return original(iterator, limit)
 
     shard.records = flaky  # type: ignore[method-assign]
 
