@@ -12,6 +12,7 @@ from typing import Any
 
 from newsflow.local.context import LocalLambdaContext
 from newsflow.local.events import api_gateway_event
+from newsflow.local.site import SiteFiles
 
 MAX_BODY_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit
 STATUS_PATH = "/_local/status"
@@ -25,10 +26,12 @@ class ApiFront:
         host: str = "127.0.0.1",
         port: int = 8000,
         api_key: str | None = None,
+        site: SiteFiles | None = None,
     ) -> None:
         self._handler = handler
         self._status = status
         self._api_key = api_key
+        self._site = site
         front = self
 
         class RequestHandler(BaseHTTPRequestHandler):
@@ -72,6 +75,11 @@ class ApiFront:
     def serve(self, request: BaseHTTPRequestHandler) -> None:
         if request.path.split("?", 1)[0] == STATUS_PATH:
             self._write(request, 200, {"Content-Type": "application/json"}, json.dumps(self._status()).encode())
+            return
+        # The site's files need no API key: a browser cannot send a header when it opens a page.
+        static = self._site.lookup(request.command, request.path) if self._site else None
+        if static is not None:
+            self._write(request, 200, static.headers, static.body)
             return
         length = int(request.headers.get("Content-Length") or 0)
         if length > MAX_BODY_BYTES:

@@ -22,6 +22,7 @@ from newsflow.local.http_front import ApiFront
 from newsflow.local.moto_tuning import speed_up_moto_dynamodb
 from newsflow.local.resources import LocalResources, create_resources
 from newsflow.local.runtime import LocalRuntime
+from newsflow.local.site import SiteFiles, default_site_dir
 from newsflow.settings import reset_settings_cache
 
 REGION = "us-east-1"
@@ -67,8 +68,10 @@ class LocalStack:
         api_key: str | None = None,
         poll_interval_seconds: float = 0,
         verbose: bool = False,
+        site_dir: Path | None = None,
     ) -> None:
         self.data_dir = Path(data_dir)
+        self.site_dir = site_dir or default_site_dir()
         self._api_port = api_port
         self._api_key = api_key
         self._poll_interval = poll_interval_seconds
@@ -134,7 +137,10 @@ class LocalStack:
         )
         self.runtime.start()
         if self._api_port is not None:
-            self._front = ApiFront(api.lambda_handler, self.status, port=self._api_port, api_key=self._api_key)
+            site = SiteFiles(self.site_dir, self._api_key) if self.site_dir else None
+            self._front = ApiFront(
+                api.lambda_handler, self.status, port=self._api_port, api_key=self._api_key, site=site
+            )
             self._front.start()
         return self
 
