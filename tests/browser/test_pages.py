@@ -211,3 +211,17 @@ def test_pages_fit_a_phone_screen(visit: Callable[..., Visit], site: Site, axe_s
         assert axe_violations(page, axe_source) == [], name
         v.screenshot(f"{name}-phone")
     v.assert_clean()
+
+
+def test_whats_hot_says_so_when_no_story_is_ranked(visit: Callable[..., Visit], site: Site) -> None:
+    # Given an API whose What's Hot ranks nothing (a site whose newest items are over a week old)
+    v = visit()
+    empty = {"status": "ok", "window": "7d", "halfLifeHours": 36.0, "totalResults": 0, "totalRelation": "eq",
+             "articles": [], "nextCursor": None}  # fmt: skip
+    v.page.route("**/v1/top-headlines?*", lambda route: route.fulfill(json=empty))
+    page = v.open("/")
+    # Then the block shows the newest stories and says that is what they are
+    newest = [a["title"] for a in api(site.url, "/v1/articles?pageSize=3")["articles"]]
+    assert page.locator(".hot-note").inner_text() == "Nothing trending this week: the newest stories"
+    assert texts(page, "[data-block=whats-hot] li a") == newest
+    v.assert_clean()

@@ -122,10 +122,13 @@ function carriers(article) {
   return Math.max(article.sourceCount || 1, 1 + (article.alsoFrom ? article.alsoFrom.length : 0));
 }
 
-/** What's Hot: the last 24 h, else the last 7 days; with neither, the newest stories, said so. */
+/** What's Hot: the last 24 h, topped up from the last 7 days; with neither, the newest stories, said so. */
 export async function renderHot(list) {
   let body = await api.hot("24h", 3);
-  if (!body.articles.length) body = await api.hot("7d", 3);
+  if (body.articles.length < 3) {
+    const week = await api.hot("7d", 3);
+    if (week.articles.length > body.articles.length) body = week;
+  }
   clear(list);
   const section = list.closest("section");
   section.querySelector(".hot-note")?.remove();
