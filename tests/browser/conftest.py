@@ -1,6 +1,6 @@
 """Real Chromium (Debian's `chromium`, installed by `make browser`) driven by Playwright against the local stack.
 
-One local stack per test worker, serving the site from `web/` beside the API, loaded with the samples plus a
+One local stack for this package's tests, serving the site from `web/` beside the API, loaded with the samples plus a
 fresh three-source story (the samples are dated October-November 2026, outside What's Hot's window). The
 machine has no internet: requests for the articles' images (on `.example` hosts) are answered by the test
 with a placeholder image, and every other off-site request is recorded so that a test can fail on it.
@@ -98,7 +98,9 @@ class Site:
         return self.stack.api_url
 
 
-@pytest.fixture(scope="session")
+# Package scope, not session: the local stack sets process-wide environment (AWS endpoint, table names), so it
+# must be stopped before this worker runs any other test (the xdist group keeps this package's tests together).
+@pytest.fixture(scope="package")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     data = tmp_path_factory.mktemp("site")
     fresh = data / "fresh.jsonl"
@@ -111,7 +113,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         yield Site(stack, summary)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 

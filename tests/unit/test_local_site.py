@@ -118,3 +118,38 @@ def test_a_keyed_front_serves_the_site_without_the_key_and_the_api_only_with_it(
     # an unknown file is the API's 404 (with the key), never a file from outside the site
     assert fetch(url + "/missing.js", {"x-api-key": "k-local"})[0] == 404
     assert handler.paths == ["/v1/categories", "/missing.js"]
+
+
+def test_the_front_calls_the_handler_one_request_at_a_time(site_dir: Path) -> None:
+    # Given a handler that notes how many calls overlap (the Powertools router is not thread-safe)
+    import threading
+    import time
+
+    active = 0
+    overlaps: list[int] = []
+    guard = threading.Lock()
+
+    def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        nonlocal active
+        with guard:
+            active += 1
+            overlaps.append(active)
+        time.sleep(0.02)
+        with guard:
+            active -= 1
+        return {"statusCode": 200, "headers": {"Content-Type": "application/json"}, "body": "{}"}
+
+    front = ApiFront(handler, dict, port=0, site=SiteFiles(site_dir))
+    front.start()
+    try:
+        # When a browser fires eight API requests at once
+        threads = [threading.Thread(target=fetch, args=(f"{front.url}/v1/x?i={i}",)) for i in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        front.stop()
+    # Then the handler saw them one after another, as one Lambda instance would
+    assert len(overlaps) == 8
+    assert max(overlaps) == 1

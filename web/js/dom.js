@@ -32,8 +32,8 @@ export function h(tag, attrs, ...children) {
     if (value === null || value === undefined || value === false) continue;
     if (name === "class") {
       el.className = value;
-    } else if (name.startsWith("on") && typeof value === "function") {
-      el.addEventListener(name.slice(2), value);
+    } else if (name.startsWith("on")) {
+      if (typeof value === "function") el.addEventListener(name.slice(2), value); // never a handler string
     } else if (name === "href" || name === "src") {
       const url = isInternal(value) ? value : safeUrl(value);
       if (url !== null) el.setAttribute(name, url);

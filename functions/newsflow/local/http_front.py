@@ -32,6 +32,10 @@ class ApiFront:
         self._status = status
         self._api_key = api_key
         self._site = site
+        # One request at a time through the handler, as one Lambda instance serves them: the Powertools resolver
+        # keeps the current event on the router, so concurrent calls (a browser's parallel fetches) mixed up
+        # each other's query parameters (sporadic 400 parameterUnknown).
+        self._invoke_lock = threading.Lock()
         front = self
 
         class RequestHandler(BaseHTTPRequestHandler):
@@ -93,7 +97,8 @@ class ApiFront:
             request.command, request.path, dict(request.headers.items()), body, request.client_address[0]
         )
         try:
-            response = self._handler(event, LocalLambdaContext("api"))
+            with self._invoke_lock:
+                response = self._handler(event, LocalLambdaContext("api"))
         except Exception:  # API Gateway answers 502 when the integration itself fails
             self._error(request, 502, "badGateway", "the api function failed")
             return

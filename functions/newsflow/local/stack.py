@@ -93,6 +93,7 @@ class LocalStack:
             os.environ[name] = value
 
     def start(self) -> LocalStack:
+        from moto.core.base_backend import BackendDict
         from moto.server import ThreadedMotoServer
 
         # moto's server logs every request at INFO; the stack reports what matters itself.
@@ -106,6 +107,9 @@ class LocalStack:
         self._moto.start()
         host, port = self._moto.get_host_and_port()
         self.moto_endpoint = f"http://{host}:{port}"
+        # moto's backends are process-wide: a stack started earlier in this process (a test module) left its
+        # table and queues there. Start empty, as a new process would.
+        BackendDict.reset()
         self._set_env(aws_environment(self.moto_endpoint))
         self._set_env(
             {
