@@ -24,7 +24,15 @@ function breadcrumb(...items) {
       "ol",
       {},
       items.map(([label, link], i) =>
-        h("li", {}, i === items.length - 1 ? h("span", { "aria-current": "page" }, label) : h("a", { href: link }, label)),
+        h(
+          "li",
+          {},
+          i === items.length - 1
+            ? h("span", { "aria-current": "page" }, label)
+            : link
+              ? h("a", { href: link }, label)
+              : h("span", {}, label),
+        ),
       ),
     ),
   );
