@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import signal
 import sys
@@ -33,6 +34,8 @@ def _cmd_dev(args: argparse.Namespace) -> int:
         return 1
     stack.write_state()
     print(f"newsflow local stack running\n  API     {stack.api_url}/v1/health")
+    if stack.site_dir is not None:
+        print(f"  site    {stack.api_url}/  (the news site from {stack.site_dir})")
     print(f"  moto    {stack.moto_endpoint}  (in memory: nothing survives a restart)")
     print(f"  index   {stack.data_dir}/index  (tantivy on disk, wiped at start)")
     print("  ingest with: newsflow ingest samples/      stop with Ctrl-C")
@@ -161,7 +164,28 @@ def _cmd_demo(args: argparse.Namespace) -> int:
             lambda b: "  " + ", ".join(f"{m['month']}: {m['articleCount']}" for m in b["months"]),
         )
         _show(api, "/v1/articles?pageSize=500", lambda b: f"  {b}")
+        if stack.site_dir is not None:
+            _site_hint(api, args.serve)
+            if args.serve:
+                _wait_for_stop()
     return 0 if summary.completed else 1
+
+
+def _site_hint(api: str, serving: bool) -> None:
+    if serving:
+        print(f"\nThe news site: {api}/   (serving until Ctrl-C)")
+    else:
+        print(
+            f"\nThe news site was served at {api}/ while this demo ran. To browse it: `newsflow demo --serve`"
+            f" (keeps this stack up), or `make dev` (http://127.0.0.1:8000/) then `newsflow ingest samples/`."
+        )
+
+
+def _wait_for_stop() -> None:
+    stopped = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+    with contextlib.suppress(KeyboardInterrupt):
+        stopped.wait()
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -182,4 +206,5 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     demo.add_argument("targets", nargs="*", default=["samples"], metavar="PATH")
     demo.add_argument("--port", type=int, default=0, help="API port (default: any free port)")
     demo.add_argument("--timeout", type=float, default=300.0)
+    demo.add_argument("--serve", action="store_true", help="keep the stack and the site up until Ctrl-C")
     demo.set_defaults(func=_cmd_demo)

@@ -14,6 +14,7 @@ from newsflow.api.newsapi.auth import key_matches, presented_key
 from newsflow.api.newsapi.errors import API_KEY_INVALID, API_KEY_MISSING
 from newsflow.local.context import LocalLambdaContext
 from newsflow.local.events import api_gateway_event
+from newsflow.local.site import SiteFiles
 
 MAX_BODY_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit
 STATUS_PATH = "/_local/status"
@@ -32,11 +33,17 @@ class ApiFront:
         port: int = 8000,
         api_key: str | None = None,
         functions: dict[str, Handler] | None = None,
+        site: SiteFiles | None = None,
     ) -> None:
         self._handler = handler
         self._functions = dict(functions or {})
         self._status = status
         self._api_key = api_key
+        self._site = site
+        # One request at a time through the handler, as one Lambda instance serves them: the Powertools resolver
+        # keeps the current event on the router, so concurrent calls (a browser's parallel fetches) mixed up
+        # each other's query parameters (sporadic 400 parameterUnknown).
+        self._invoke_lock = threading.Lock()
         front = self
 
         class RequestHandler(BaseHTTPRequestHandler):
@@ -84,6 +91,11 @@ class ApiFront:
         if request.path.startswith(INVOKE_PREFIX) and request.command == "POST":
             self._invoke(request, request.path.removeprefix(INVOKE_PREFIX))
             return
+        # The site's files need no API key: a browser cannot send a header when it opens a page.
+        static = self._site.lookup(request.command, request.path) if self._site else None
+        if static is not None:
+            self._write(request, 200, static.headers, static.body)
+            return
         length = int(request.headers.get("Content-Length") or 0)
         if length > MAX_BODY_BYTES:
             self._error(request, 413, "payloadTooLarge", "request body is larger than 10 MB")
@@ -95,7 +107,8 @@ class ApiFront:
             request.command, request.path, dict(request.headers.items()), body, request.client_address[0]
         )
         try:
-            response = self._handler(event, LocalLambdaContext("api"))
+            with self._invoke_lock:
+                response = self._handler(event, LocalLambdaContext("api"))
         except Exception:  # API Gateway answers 502 when the integration itself fails
             self._error(request, 502, "badGateway", "the api function failed")
             return

@@ -22,6 +22,7 @@ from newsflow.local.http_front import ApiFront
 from newsflow.local.moto_tuning import speed_up_moto_dynamodb
 from newsflow.local.resources import LocalResources, create_resources
 from newsflow.local.runtime import LocalRuntime
+from newsflow.local.site import SiteFiles, default_site_dir
 from newsflow.settings import reset_settings_cache
 
 REGION = "us-east-1"
@@ -67,8 +68,10 @@ class LocalStack:
         api_key: str | None = None,
         poll_interval_seconds: float = 0,
         verbose: bool = False,
+        site_dir: Path | None = None,
     ) -> None:
         self.data_dir = Path(data_dir)
+        self.site_dir = site_dir or default_site_dir()
         self._api_port = api_port
         self._api_key = api_key
         self._poll_interval = poll_interval_seconds
@@ -90,6 +93,7 @@ class LocalStack:
             os.environ[name] = value
 
     def start(self) -> LocalStack:
+        from moto.core.base_backend import BackendDict
         from moto.server import ThreadedMotoServer
 
         # moto's server logs every request at INFO; the stack reports what matters itself.
@@ -103,6 +107,9 @@ class LocalStack:
         self._moto.start()
         host, port = self._moto.get_host_and_port()
         self.moto_endpoint = f"http://{host}:{port}"
+        # moto's backends are process-wide: a stack started earlier in this process (a test module) left its
+        # table and queues there. Start empty, as a new process would.
+        BackendDict.reset()
         self._set_env(aws_environment(self.moto_endpoint))
         self._set_env(
             {
@@ -136,12 +143,14 @@ class LocalStack:
         if self._api_port is not None:
             from newsflow.handlers import ops
 
+            site = SiteFiles(self.site_dir, self._api_key) if self.site_dir else None
             self._front = ApiFront(
                 api.lambda_handler,
                 self.status,
                 port=self._api_port,
                 api_key=self._api_key,
                 functions={"ops": ops.lambda_handler},
+                site=site,
             )
             self._front.start()
         return self
