@@ -2,8 +2,9 @@
 
 - `/v1/*` (and the NewsAPI-compatible `/v2/*`) go to the API stage. The cache key is the path and
   every query string; TTLs come from the API's own Cache-Control (default TTL 0: a response that says
-  nothing is not cached). The viewer's `x-api-key` is forwarded to API Gateway but is not part of the
-  cache key: every key reads the same news, and a cached answer costs neither API Gateway nor Lambda.
+  nothing is not cached). CloudFront adds the site's own API key (an origin header from a generated
+  secret), so the site's JavaScript carries none; every reader gets the same news, and a cached answer
+  costs neither API Gateway nor Lambda. Clients with their own keys call the API's URL.
   Only GET, HEAD and OPTIONS pass: admin calls are SigV4-signed for the execute-api host and go to the
   API's own URL.
 - Everything else is the reference site (web/) from a private S3 bucket through origin access control.
@@ -20,6 +21,7 @@ from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudfront_origins as origins
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_deployment as s3deploy
+from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
 from infra.config import StageConfig
@@ -31,7 +33,14 @@ MAX_API_TTL = Duration.hours(1)
 
 class SiteDistribution(Construct):
     def __init__(
-        self, scope: Construct, construct_id: str, *, config: StageConfig, rest_api: apigw.RestApi, site_dir: Path
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: StageConfig,
+        rest_api: apigw.RestApi,
+        site_dir: Path,
+        site_key: secretsmanager.ISecret | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         removal = RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE if config.is_production else RemovalPolicy.DESTROY
@@ -73,12 +82,16 @@ class SiteDistribution(Construct):
         api_request = cloudfront.OriginRequestPolicy(
             self,
             "ApiRequest",
-            comment="newsflow API: query strings and the API key reach API Gateway",
+            comment="newsflow API: query strings reach API Gateway",
             query_string_behavior=cloudfront.OriginRequestQueryStringBehavior.all(),
-            header_behavior=cloudfront.OriginRequestHeaderBehavior.allow_list("x-api-key"),
+            header_behavior=cloudfront.OriginRequestHeaderBehavior.none(),
             cookie_behavior=cloudfront.OriginRequestCookieBehavior.none(),
         )
-        api_origin = origins.RestApiOrigin(rest_api)
+        # Reads through CloudFront are keyed with the site's own key, added here as an origin header.
+        api_origin = origins.RestApiOrigin(
+            rest_api,
+            custom_headers={"x-api-key": site_key.secret_value.unsafe_unwrap()} if site_key is not None else None,
+        )
         self.distribution = cloudfront.Distribution(
             self,
             "Distribution",

@@ -117,7 +117,12 @@ class NewsflowStack(Stack):
         )
 
         self.site = SiteDistribution(
-            self, "Site", config=config, rest_api=self.api.rest_api, site_dir=source_root.parent / "web"
+            self,
+            "Site",
+            config=config,
+            rest_api=self.api.rest_api,
+            site_dir=source_root.parent / "web",
+            site_key=self.api.site_key_secret,
         )
 
         self.monitoring = Monitoring(
