@@ -2,7 +2,8 @@
 
 Each function's asset is built the way infra/bundling.py builds it (import closure, pruning), here from
 this virtualenv's distributions so it runs on the host. It is measured twice in fresh isolated
-interpreters (`python -I -S -X importtime`, PYTHONDONTWRITEBYTECODE=1 so nothing is cached between runs):
+interpreters (`python -I -S -B -X importtime`; -B because -I ignores PYTHONDONTWRITEBYTECODE), so nothing
+is cached between runs:
 - "no .pyc": what the first version shipped (Lambda's /var/task is read-only, so every cold start compiles),
 - ".pyc (unchecked-hash)": what the asset ships now.
 With NEWSFLOW_BENCH_LAMBDA_ASSETS=1 it also builds the real Linux/arm64 assets (pip from PyPI) and reports
@@ -38,7 +39,7 @@ def _import_ms(asset: Path, module: str) -> tuple[float, float]:
     best = (float("inf"), float("inf"))
     for _ in range(RUNS):
         result = subprocess.run(
-            [sys.executable, "-I", "-S", "-X", "importtime", "-c", code],
+            [sys.executable, "-I", "-S", "-B", "-X", "importtime", "-c", code],  # -B: -I ignores PYTHON* env
             capture_output=True, text=True, check=True,
             env={"PYTHONDONTWRITEBYTECODE": "1", "PATH": "/usr/bin:/bin"},
         )  # fmt: skip
