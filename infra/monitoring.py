@@ -54,7 +54,6 @@ OPENSEARCH_OLD_GEN_PRESSURE_PERCENT = 80
 class Monitored:
     functions: Sequence[tuple[str, NewsflowFunction]]  # (label, function)
     index_function: NewsflowFunction
-    poll_function: NewsflowFunction
     items_queue: sqs.IQueue
     dlq: sqs.IQueue
     index_failures: sqs.IQueue

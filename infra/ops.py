@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from aws_cdk import Duration
-from aws_cdk import aws_ec2 as ec2
 from constructs import Construct
 from newsflow import constants as c
 
@@ -76,4 +75,3 @@ class OpsFunction(Construct):
         search.allow(self.handler, OPS_ACCESS, config.opensearch_index)
         network.allow_sqs_from(self.handler.function)
         network.allow_streams_from(self.handler.function)
-        self.connections: ec2.Connections = self.handler.function.connections

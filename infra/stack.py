@@ -139,7 +139,6 @@ class NewsflowStack(Stack):
                     *((("KeyAuthorizer", self.api.authorizer_function),) if self.api.authorizer_function else ()),
                 ),
                 index_function=self.indexer.handler,
-                poll_function=self.ingestion.poll,
                 items_queue=self.queues.items,
                 dlq=self.queues.dlq,
                 index_failures=self.queues.index_failures,

@@ -19,7 +19,7 @@ from typing import Any
 import boto3
 from botocore.exceptions import ClientError
 
-from tests.iam.policy import ContextValues, Decision, Grant, Policy
+from tests.iam.policy import Decision, Grant, Policy
 from tests.iam.template import ACCOUNT, PARTITION, REGION
 
 _BATCH_ACTIONS = {
@@ -207,7 +207,3 @@ class Enforcer:
 
     def used_grants(self) -> set[Grant]:
         return {g for r in self.records for g in r.decision.grants}
-
-
-def context_of(request: AuthRequest) -> ContextValues:
-    return request.context
