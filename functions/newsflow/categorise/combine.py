@@ -10,7 +10,8 @@ Everything is added up on one scale, the log-odds that an item belongs to a cate
                                            counts only next to another term of the same category;
                                          - a category found through a single distinct term keeps only
                                            SINGLE_TERM_FACTOR of its points ("fish stocks" is not banking,
-                                           "border" is not politics);
+                                           "border" is not politics); a plural is the same term as its
+                                           singular ("airline", "airlines" are one term);
          + aliases(c)                    reviewed feed-tag / URL-section aliases of c, ALIAS_WEIGHT per
                                          unit, at most ALIAS_CAP;
 
@@ -23,9 +24,10 @@ trained for this taxonomy; else a fixed prior) plus GENERAL_WEIGHT per reviewed 
 alias: the general class is damped because "nothing in particular" is what a model says of any long
 text with few sector words, and halving it moved long articles out of `general` on the tune half.
 A company's news is filed under its sector: when banking-finance is best and the runner-up (not
-economy) is within DEFER_GAP, the runner-up becomes the primary (banking-finance usually stays as a
-secondary), because finance words ("shares", "takeover", "profit") occur in every sector's company
-news while the sector's words do not occur in a bank's. Secondary categories (an airline's
+economy) is within DEFER_GAP and would qualify as a primary itself, the runner-up becomes the
+primary (banking-finance usually stays as a secondary), because finance words ("shares", "takeover",
+"profit") occur in every sector's company news while the sector's words do not occur in a bank's.
+Plurals count as their singular when distinct terms are counted. Secondary categories (an airline's
 results: transport and finance) are the others whose score reaches MIN_SECONDARY and whose z is within
 SECONDARY_GAP of the best, or that a reviewed alias names and that scores MIN_PRIMARY; at most
 MAX_CATEGORIES in all.
@@ -86,8 +88,14 @@ def agreeing_points(terms: Mapping[str, tuple[float, bool]], rule: Rule) -> floa
     points = sum(plain)
     if plain:  # ambiguous names count once another term of the category agrees
         points += sum(p for p, ambiguous in terms.values() if ambiguous)
-    distinct = len(terms) if plain else 0
+    distinct = len({term_stem(term) for term in terms}) if plain else 0
     return points if distinct >= 2 else points * rule.single_term_factor
+
+
+def term_stem(term: str) -> str:
+    """A term's singular, crudely: "airlines" and "airline" are one distinct term, not two that agree."""
+    term = term.lower()
+    return term[:-1] if len(term) > 3 and term.endswith("s") and not term.endswith("ss") else term
 
 
 def lexicon_logit(points: float, rule: Rule) -> float:
@@ -172,6 +180,8 @@ def decide(
         and order[0][1] == FINANCE_CATEGORY
         and order[1][1] not in NOT_DEFERRED_TO
         and order[1][0] >= order[0][0] - rule.defer_gap
+        and sigmoid(order[1][0]) >= rule.min_primary
+        and (general is None or order[1][0] > general)
     ):
         order[0], order[1] = order[1], order[0]
     best_z, best_slug = order[0]

@@ -33,6 +33,13 @@ class TestAgreement:
         assert agreeing_points({"fish stocks": (9.0, False)}, RULE) == pytest.approx(9.0 * RULE.single_term_factor)
         assert agreeing_points({"bank": (6.0, False), "lending": (3.0, False)}, RULE) == 9.0
 
+    def test_a_plural_and_its_singular_are_one_term(self) -> None:
+        # "airline" and "airlines" on an IT story about a booking website do not agree with each other
+        assert agreeing_points({"airline": (6.0, False), "airlines": (3.0, False)}, RULE) == pytest.approx(
+            9.0 * RULE.single_term_factor
+        )
+        assert agreeing_points({"airline": (6.0, False), "flights": (3.0, False)}, RULE) == 9.0
+
     def test_an_ambiguous_name_counts_only_beside_another_term(self) -> None:
         assert agreeing_points({"Coke": (9.0, True)}, RULE) == 0.0
         assert agreeing_points({"Coke": (9.0, True), "soft drinks": (6.0, False)}, RULE) == 15.0
@@ -90,6 +97,9 @@ class TestDecide:
         assert far.primary == "banking-finance"
         economy = decide({"banking-finance": 5.0, "economy": 4.5}, [], RULE)
         assert economy.primary == "banking-finance"
+        # nor to a sector that would not qualify as a primary itself (below general, or a low score)
+        weak = decide({"banking-finance": -1.0, "information-technology": -2.4, GENERAL_CATEGORY: -2.2}, [], RULE)
+        assert weak.primary == "banking-finance"
 
     def test_general_wins_when_its_log_odds_beat_every_category(self) -> None:
         verdict = decide({"economy": 1.0, GENERAL_CATEGORY: 2.0}, ["t"], RULE)
