@@ -20,7 +20,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from newsflow import aws
 from newsflow.constants import MAX_RECEIVE_COUNT
-from newsflow.errors import PermanentItemError
+from newsflow.errors import UNPROCESSABLE, PermanentItemError, unprocessable_reason
 from newsflow.messages import parse_message
 from newsflow.observability import logger, metrics
 from newsflow.pipeline import StoryServices, ingest_item
@@ -90,6 +90,10 @@ def record_handler(record: SQSRecord) -> dict[str, Any]:
     except PermanentItemError as error:
         _park(record, error.reason, error.detail)
         return {"outcome": "rejected", "reason": error.reason}
+    except UNPROCESSABLE as error:  # what no retry can fix: park now, with the reason
+        reason, detail = unprocessable_reason(error)
+        _park(record, reason, detail)
+        return {"outcome": "rejected", "reason": reason}
     except Exception as error:
         receives = int(record.attributes.approximate_receive_count or "1")
         if receives >= MAX_RECEIVE_COUNT:
