@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from newsflow.errors import FeedError
 from newsflow.feeds.parse import parse_feed
-from newsflow.guards import ShapeError, check_html_breadth, check_json_shape, check_xml_shape
+from newsflow.guards import ShapeError, check_json_shape, check_xml_shape
 
 RSS_HEAD = b'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>'
 ITEM = b"<item><title>A %d</title><link>https://e.com/%d</link><description>x</description></item>"
@@ -19,7 +19,7 @@ def test_a_deeply_nested_feed_is_refused_with_its_reason() -> None:
 
 
 def test_an_entity_flood_and_a_json_feed_nested_deep_are_refused() -> None:
-    flood = RSS_HEAD + b"<item><title>x</title><description>" + b"&amp;" * 1_000_001 + b"</description></item>"
+    flood = RSS_HEAD + b"<item><title>x</title><description>" + b"&amp;" * 500_001 + b"</description></item>"
     with pytest.raises(FeedError, match="too_many_entities"):
         parse_feed(flood + b"</channel></rss>", feed_url="https://e.com/feed")
     deep_json = b'{"version": "https://jsonfeed.org/version/1.1", "items": [' + b"[" * 5000 + b"]" * 5000 + b"]}"
@@ -48,9 +48,3 @@ def test_json_depth_ignores_brackets_in_strings() -> None:
     check_json_shape('{"a": "[[[[[[[[[[", "b": ["{{{{"]}', max_depth=2)
     with pytest.raises(ShapeError):
         check_json_shape('{"a": [[1]]}', max_depth=2)
-
-
-def test_page_breadth() -> None:
-    check_html_breadth(b"<p>x</p>" * 10, max_elements=10)
-    with pytest.raises(ShapeError):
-        check_html_breadth(b"<p>x</p>" * 11, max_elements=10)
