@@ -35,7 +35,7 @@ def feed(shape: str, size: int) -> bytes:
     if shape == "feed-entities":
         return RSS + ONE_ITEM + b"<description>" + _fill(b"&amp;", size - 300) + b"</description>" + END
     if shape == "feed-entities-at-limit":
-        return RSS + ONE_ITEM + b"<description>" + b"&amp;x" * 495_000 + b"</description>" + END
+        return RSS + ONE_ITEM + b"<description>" + b"&amp;x" * 990_000 + b"</description>" + END
     if shape == "feed-long-entries":  # 500 entries of escaped HTML: the biggest ordinary feed
         body = _fill(f"&lt;p&gt;{SENTENCE}&lt;/p&gt;".encode(), (size - 1000) // 500 - 200)
         item = b"<item><title>T %d</title><link>https://e.com/%d</link><description>" + body + b"</description></item>"

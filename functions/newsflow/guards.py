@@ -26,7 +26,7 @@ from typing import Any, Final
 # Feeds: real feeds nest a dozen levels (Atom xhtml content adds the article's own HTML, rarely 30).
 MAX_FEED_DEPTH: Final = 128
 MAX_FEED_ELEMENTS: Final = 100_000
-MAX_FEED_ENTITY_REFS: Final = 500_000
+MAX_FEED_ENTITY_REFS: Final = 1_000_000
 # Queue messages (FeedItem JSON): `source` and `extra` are shallow objects.
 MAX_MESSAGE_DEPTH: Final = 32
 MAX_INTEGER_DIGITS: Final = 64

@@ -157,8 +157,11 @@ class DynamoArticleRepository:
             return _result(WriteOutcome.DUPLICATE, self._add_sighting(current, article))
         if _source_key(current) == _source_key(article) and not is_newer(article, current):
             # An older copy (a redelivery of the original after its correction, a retry that lost the race):
-            # the stored copy stands; the stale one is a sighting, never content.
+            # the stored copy stands; the stale one is a sighting, never content. Its body is still a version
+            # of this article: claimed for it, so a copy of that version at another URL is a duplicate, as it
+            # would have been had the copies come in order.
             self._reassert_side_records(current)
+            self._claim_body_hash(article.content_hash, current.id)
             return _result(WriteOutcome.STALE, self._add_sighting(current, article))
         if _source_key(current) != _source_key(article):
             # A syndicator's teaser came first and the full text arrives now: keep the fuller body (an
