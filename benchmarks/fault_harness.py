@@ -564,6 +564,11 @@ def run_faults(config: FaultConfig) -> FaultReport:
     os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
     os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
     os.environ["AWS_ACCOUNT_ID_ENDPOINT_MODE"] = "disabled"
+    os.environ["POWERTOOLS_METRICS_DISABLED"] = "true"  # thousands of EMF lines would bury the table
+    from newsflow.observability import logger
+
+    level = logger.log_level
+    logger.setLevel("CRITICAL")
     started = time.perf_counter()
     plan = plan_messages(config)
     saved = dict(os.environ)
@@ -591,5 +596,6 @@ def run_faults(config: FaultConfig) -> FaultReport:
             reset_process_caches()
             os.environ.clear()
             os.environ.update(saved)
+            logger.setLevel(level)
     run.report.seconds = time.perf_counter() - started
     return run.report
