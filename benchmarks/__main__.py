@@ -24,6 +24,8 @@ MODULES = [
     "bench_dedupe",
     "bench_newsapi",
     "bench_cost",
+    "bench_memory",
+    "bench_faults",
 ]
 
 

@@ -86,6 +86,13 @@ class Monitoring(Construct):
                 periods=2,
             )
         self._alarm(
+            "IndexDrift",
+            self._app_metric("IndexDrift").with_(period=Duration.days(1), statistic="Maximum"),
+            0,
+            "The daily reconciliation found the search index out of step with the table (and repaired it):"
+            " look for index failures that were not replayed.",
+        )
+        self._alarm(
             "IngestBacklog",
             m.items_queue.metric_approximate_age_of_oldest_message(period=PERIOD, statistic="Maximum"),
             ITEMS_OLDEST_MESSAGE_SECONDS,

@@ -15,7 +15,7 @@ from newsflow.errors import PermanentItemError
 from newsflow.models import Article, FeedItem, NormalisedItem
 from newsflow.normalise import normalise_item
 from newsflow.store.codec import DocumentTooLarge
-from newsflow.store.ports import ArticleRepository, WriteOutcome, WriteResult
+from newsflow.store.ports import ArticleRepository, ConcurrentUpdateError, WriteOutcome, WriteResult
 from newsflow.stories.assign import StoryMatch, find_story
 from newsflow.stories.match import StoryThresholds
 from newsflow.stories.ports import Candidate, CandidateIndex, StoryBook, StoryMember
@@ -52,18 +52,23 @@ class StoryServices:
 
 
 def ingest_item(
-    item: FeedItem, repository: ArticleRepository, now: datetime, stories: StoryServices | None = None
+    item: FeedItem,
+    repository: ArticleRepository,
+    now: datetime,
+    stories: StoryServices | None = None,
+    delivery: str | None = None,
 ) -> IngestResult:
+    """`delivery` names this delivery of the message (its queue message id): see ArticleRepository.save."""
     article = build_article(normalise_item(item, now=now), now)
     if stories is None:
-        write = _save(repository, article)
+        write = _save(repository, article, delivery)
         return IngestResult(write=write, category=article.category, story_id=write.story_id)
 
     article_sketch = sketch(article.title, article.body_text)
     match = find_story(article.id, article_sketch, stories.candidates, stories.thresholds)
     article = article.model_copy(update={"story_id": match.story_id})
-    write = _save(repository, article)
-    if write.outcome is not WriteOutcome.DUPLICATE:
+    write = _save(repository, article, delivery)
+    if write.outcome not in (WriteOutcome.DUPLICATE, WriteOutcome.STALE):
         _file_in_story(article, article_sketch, write, match, stories)
     return IngestResult(write=write, category=article.category, story_id=write.story_id)
 
@@ -98,8 +103,18 @@ def _file_in_story(
         stories.candidates.add(unfiled, entry, stories.thresholds.window_days)
 
 
-def _save(repository: ArticleRepository, article: Article) -> WriteResult:
-    try:
-        return repository.save(article)
-    except DocumentTooLarge as exc:
-        raise PermanentItemError("oversize", str(exc)) from exc
+# A concurrent writer of the same article made our conditional write fail: read again and decide again, a few
+# times, before leaving it to the queue's retry.
+SAVE_ATTEMPTS = 3
+
+
+def _save(repository: ArticleRepository, article: Article, delivery: str | None) -> WriteResult:
+    for attempt in range(SAVE_ATTEMPTS):
+        try:
+            return repository.save(article, delivery)
+        except DocumentTooLarge as exc:
+            raise PermanentItemError("oversize", str(exc)) from exc
+        except ConcurrentUpdateError:
+            if attempt == SAVE_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover

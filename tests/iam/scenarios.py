@@ -257,6 +257,8 @@ def ops_scenario(roles: Roles, run: Run) -> None:
 
     with roles.acting_as(c.HANDLER_OPS):
         run.results["replay"] = ops.lambda_handler({"action": "replay-index-failures"}, _context("ops"))
+        # What the daily schedule sends: compare the index with the table month by month (search + scan)
+        run.results["reconcile"] = ops.lambda_handler({"action": "reconcile", "months": 3}, _context("ops"))
         steps: list[dict[str, Any]] = []
         cursor = None
         for _ in range(200):  # a reindex returns a cursor until it has swapped the alias

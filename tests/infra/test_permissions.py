@@ -197,6 +197,9 @@ def test_ops_replayed_the_failed_batch_and_reindexed_the_table(checked: Checked)
     outcomes = {m["outcome"]: m for m in replay["messages"]}
     assert set(outcomes) == {"replayed", "malformed"}  # the malformed one is reported and kept
     assert outcomes["replayed"]["upserted"]
+    reconciled = checked.run.results["reconcile"]
+    assert reconciled["status"] == "ok", reconciled
+    assert reconciled["months_checked"] >= 1
     steps = checked.run.results["reindex"]
     assert steps[-1].get("done") is True, steps[-1]
     assert steps[-1]["index"] == "articles-v2"

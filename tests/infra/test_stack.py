@@ -166,9 +166,24 @@ def test_only_index_and_api_run_inside_the_vpc(resources: Resources) -> None:
 def test_poller_runs_one_at_a_time_on_the_configured_schedule(resources: Resources, synthesized: Any) -> None:
     _, poll = function_by_handler(resources, c.HANDLER_POLL)
     assert poll["Properties"]["ReservedConcurrentExecutions"] == 1
-    _, rule = find_one(resources, "AWS::Events::Rule")
+    poll_id = logical_id_of_function(resources, c.HANDLER_POLL)
+    rules = [r for _, r in find(resources, "AWS::Events::Rule")]
+    (rule,) = [r for r in rules if r["Properties"]["Targets"][0]["Arn"]["Fn::GetAtt"][0] == poll_id]
     assert rule["Properties"]["ScheduleExpression"] == f"rate({synthesized.config.poll_rate_minutes} minutes)"
-    assert rule["Properties"]["Targets"][0]["Arn"]["Fn::GetAtt"][0] == logical_id_of_function(resources, c.HANDLER_POLL)
+
+
+def test_ops_replays_index_failures_every_15_minutes_and_reconciles_daily(resources: Resources) -> None:
+    ops_id = logical_id_of_function(resources, c.HANDLER_OPS)
+    rules = [r["Properties"] for _, r in find(resources, "AWS::Events::Rule")]
+    targets = {
+        json.loads(r["Targets"][0]["Input"])["action"]: r
+        for r in rules
+        if r["Targets"][0]["Arn"]["Fn::GetAtt"][0] == ops_id
+    }
+    assert set(targets) == {"replay-index-failures", "reconcile"}
+    assert targets["replay-index-failures"]["ScheduleExpression"] == "rate(15 minutes)"
+    assert targets["reconcile"]["ScheduleExpression"].startswith("cron(")
+    assert all(r["Targets"][0]["RetryPolicy"]["MaximumRetryAttempts"] == 4 for r in targets.values())
 
 
 def test_ingest_consumes_the_items_queue_in_batches_with_partial_failures(resources: Resources) -> None:
@@ -549,6 +564,7 @@ def test_alarms_cover_every_failure_an_operator_must_hear_about(resources: Resou
         "FreeStorageSpace",
         "JVMMemoryPressure",
         "OldGenJVMMemoryPressure",
+        "IndexDrift",  # the daily reconciliation repaired drift
     } <= watched
 
 
@@ -559,7 +575,9 @@ def test_no_alarm_pages_on_a_single_blip(resources: Resources) -> None:
         for a in _alarms(resources).values()
         if a.get("DatapointsToAlarm", a["EvaluationPeriods"]) == 1
     }
-    assert all(any(word in d for word in ("unassigned", "blocks writes", "volume free")) for d in single), single
+    # (and the daily reconciliation's drift: it has one datapoint a day, and any drift is a real event)
+    outages = ("unassigned", "blocks writes", "volume free", "daily reconciliation")
+    assert all(any(word in d for word in outages) for d in single), single
     error_rates = [a for a in _alarms(resources).values() if "Errors" in _metric_names(a)]
     assert len(error_rates) == len(HANDLERS)  # one per function, as a rate of its invocations
     for alarm in error_rates:

@@ -56,8 +56,16 @@ def test_changed_item_updates_the_article_and_bumps_its_version(stack_env: Local
     # Given a stored article
     send_items(stack_env, [body()])
     _invoke(stack_env)
-    # When the producer sends the same URL with a corrected title
-    send_items(stack_env, [body(title="OPEC+ agrees deeper oil output cut of 1.5m barrels a day")])
+    # When the producer sends the same URL with a corrected title (and its update time)
+    send_items(
+        stack_env,
+        [
+            body(
+                title="OPEC+ agrees deeper oil output cut of 1.5m barrels a day",
+                updated="Thu, 19 Nov 2026 16:00:00 GMT",
+            )
+        ],
+    )
     _invoke(stack_env)
     # Then there is still one article, now at version 2 with the new title, first-seen time kept
     ids = _article_ids(stack_env)

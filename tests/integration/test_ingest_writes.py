@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Iterator
 from typing import Any
@@ -138,9 +139,11 @@ def test_a_redelivery_completes_what_a_failed_attempt_left_out(
 def test_a_changed_article_refiles_only_what_changed(stack_env: LocalResources, writes: Counter[str]) -> None:
     # Given a stored article
     _deliver(stack_env, WIRE)
-    # When only its title changes (same body, so the same sketch and candidate keys)
+    # When only its title changes, with a later update time (same body, so the same sketch and candidate keys)
     writes.clear()
-    assert _deliver(stack_env, WIRE.replace("crude prices slide", "crude prices tumble")) == ["updated"]
+    corrected = json.loads(WIRE.replace("crude prices slide", "crude prices tumble"))
+    corrected["updated"] = "Thu, 19 Nov 2026 16:00:00 GMT"
+    assert _deliver(stack_env, json.dumps(corrected)) == ["updated"]
     # Then one conditional put replaces the article (version 2) and no candidate entry is rewritten
     assert writes == Counter({"PutItem": 1})
     [article] = _items(stack_env, "ART#")

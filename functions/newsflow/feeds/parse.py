@@ -27,6 +27,7 @@ import feedparser
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from newsflow.errors import FeedError
+from newsflow.guards import check_feed_shape
 from newsflow.models import MAX_ITEM_BYTES, FeedItem, SourceInfo
 
 MAX_FEED_BYTES = 10 * 1024 * 1024
@@ -93,6 +94,7 @@ def parse_feed(
         raise FeedError("empty body: not a feed")
     if len(content) > max_bytes:
         raise FeedError(f"feed too large: {len(content)} bytes exceeds the {max_bytes}-byte cap")
+    check_feed_shape(content)  # depth, breadth, entities, numbers: bounded memory (newsflow/guards.py)
     if _looks_like_json(content):
         return _parse_json_feed(content, feed_url=feed_url, source=source, max_entries=max_entries)
     return _parse_xml_feed(

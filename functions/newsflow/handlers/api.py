@@ -256,7 +256,7 @@ def _body() -> Any:
         raise bad_request("a JSON body is required", None, code="bodyInvalid")
     try:
         return json.loads(raw)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:  # RecursionError: nested too deep to decode
         raise bad_request("the body is not valid JSON", None, code="bodyInvalid") from exc
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
@@ -20,7 +20,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from newsflow import aws
 from newsflow.constants import MAX_RECEIVE_COUNT
-from newsflow.errors import PermanentItemError
+from newsflow.errors import UNPROCESSABLE, PermanentItemError, unprocessable_reason
 from newsflow.messages import parse_message
 from newsflow.observability import logger, metrics
 from newsflow.pipeline import StoryServices, ingest_item
@@ -28,8 +28,12 @@ from newsflow.settings import get_settings
 from newsflow.store.dynamo import DynamoArticleRepository
 from newsflow.store.ports import DeadLetter
 from newsflow.store.queues import SqsDeadLetterQueue
+from newsflow.store.retry import RetryingClient
 from newsflow.store.stories import DynamoCandidateIndex, DynamoStoryBook
 from newsflow.stories.match import StoryThresholds
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
 
 # A batch where every record failed is still reported item by item (not raised): the outcome for SQS is the
 # same (all retried), without counting a Lambda error for what is a per-item problem.
@@ -37,16 +41,22 @@ processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failu
 
 
 @lru_cache(maxsize=1)
+def _table_client() -> DynamoDBClient:
+    """The DynamoDB client with a per-call retry budget on top of the SDK's (see store/retry.py)."""
+    return cast("DynamoDBClient", RetryingClient(aws.dynamodb()))
+
+
+@lru_cache(maxsize=1)
 def _repository() -> DynamoArticleRepository:
-    return DynamoArticleRepository(aws.dynamodb(), get_settings().table_name)
+    return DynamoArticleRepository(_table_client(), get_settings().table_name)
 
 
 @lru_cache(maxsize=1)
 def _stories() -> StoryServices:
     settings = get_settings()
     return StoryServices(
-        candidates=DynamoCandidateIndex(aws.dynamodb(), settings.table_name),
-        book=DynamoStoryBook(aws.dynamodb(), settings.table_name),
+        candidates=DynamoCandidateIndex(_table_client(), settings.table_name),
+        book=DynamoStoryBook(_table_client(), settings.table_name),
         thresholds=StoryThresholds.from_env(),
     )
 
@@ -61,6 +71,7 @@ def _dead_letters() -> SqsDeadLetterQueue:
 
 def reset() -> None:
     """Forget cached clients (the local stack and tests change endpoints)."""
+    _table_client.cache_clear()
     _repository.cache_clear()
     _stories.cache_clear()
     _dead_letters.cache_clear()
@@ -75,10 +86,14 @@ def _park(record: SQSRecord, reason: str, detail: str) -> None:
 def record_handler(record: SQSRecord) -> dict[str, Any]:
     try:
         item = parse_message(record.body)
-        result = ingest_item(item, _repository(), now=datetime.now(UTC), stories=_stories())
+        result = ingest_item(item, _repository(), now=datetime.now(UTC), stories=_stories(), delivery=record.message_id)
     except PermanentItemError as error:
         _park(record, error.reason, error.detail)
         return {"outcome": "rejected", "reason": error.reason}
+    except UNPROCESSABLE as error:  # what no retry can fix: park now, with the reason
+        reason, detail = unprocessable_reason(error)
+        _park(record, reason, detail)
+        return {"outcome": "rejected", "reason": reason}
     except Exception as error:
         receives = int(record.attributes.approximate_receive_count or "1")
         if receives >= MAX_RECEIVE_COUNT:
