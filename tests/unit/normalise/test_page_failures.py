@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 from newsflow.normalise import page as page_module
-from newsflow.normalise.candidates import choose, decide, looks_wrong
+from newsflow.normalise.candidates import choose, decide, looks_wrong, second_opinion
 from newsflow.normalise.page import extract_page
 from newsflow.normalise.prune import boilerplate_name
 
@@ -207,7 +207,10 @@ class TestFallback:
         assert looks_wrong("Just a line of words here", page_words=500) == "short"
         assert looks_wrong(article, page_words=10 * len(article.split())) == "low coverage"
         menu = "\n".join(f"Section {i}" for i in range(80))
-        assert looks_wrong(menu, page_words=160) == "list-like"
+        # Short lines holding more words than the page has outside links: menus, lists of links.
+        assert looks_wrong(menu, page_words=120) == "list-like"
+        # Short lines within the page's own prose: a list-like page (a recipe, a table), not a wrong block.
+        assert looks_wrong(menu, page_words=170) is None
 
     def test_choose_keeps_what_the_candidates_agree_on(self) -> None:
         article = " ".join(SENTENCES)
@@ -244,6 +247,28 @@ def test_the_extractors_stay_lazily_imported() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, env={"PYTHONPATH": str(functions)}
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_second_opinions_are_asked_one_at_a_time() -> None:
+    article = "\n\n".join(SENTENCES * 2)
+    words = len(article.split())
+    asked: list[str] = []
+
+    def full() -> str:
+        asked.append("full")
+        return article
+
+    # readability-lxml agrees with the fast text: the fast text stands, full mode is never built.
+    assert second_opinion(article[:-20], article, full, 3 * words)[0] == 0
+    # A fast text that is one of the article's paragraphs, repeated on the page, does not agree with it.
+    repeated = "\n\n".join([SENTENCES[0]] * 12)
+    assert second_opinion(SENTENCES[0], repeated, full, len(repeated.split()))[0] == 1
+    # It disagrees and passes the check: readability-lxml, still without full mode.
+    assert second_opinion("A teaser line only.", article, full, words)[0] == 1
+    assert asked == []
+    # It disagrees and fails the check: full mode is built and decides.
+    assert second_opinion("A teaser line only.", "Another teaser.", full, words)[0] == 2
+    assert asked == ["full"]
 
 
 def test_decide_keeps_a_second_opinion_that_passes_the_check() -> None:
