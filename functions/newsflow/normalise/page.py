@@ -300,6 +300,7 @@ def _second_opinion(
 
 def extract_page(markup: str, url: str | None = None, base_url: str | None = None) -> Page:
     """Metadata, sanitised body HTML, plain text and first image of a whole article page."""
+    _trafilatura(fast=True)  # imported on the first page: its import must not count against the page's budget
     started = time.perf_counter()
     base = base_url or url
     root = parse_page(markup)

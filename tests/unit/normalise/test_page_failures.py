@@ -222,6 +222,22 @@ class TestFallback:
         assert choose([" ".join(SENTENCES[:4]), article]) == 1
         assert choose([SENTENCES[0], article, ""]) == 0
 
+    def test_the_first_page_of_a_process_gets_second_opinions_too(self) -> None:
+        # The extractors' import (a second or more on a cold start) does not count against the page's budget.
+        code = (
+            "from newsflow.normalise import page; from unittest import mock\n"
+            "teaser = lambda root, fast=True: page.etree.fromstring('<div><p>Read our other stories.</p></div>')\n"
+            "real = page._extract_with_trafilatura\n"
+            "wrong = lambda r, fast=True: teaser(r) if fast else real(r, fast=False)\n"
+            "with mock.patch.object(page, '_extract_with_trafilatura', wrong):\n"
+            f"    print(page.extract_page({document(f'<div class=wrap>{prose(12)}</div>')!r}).method)"
+        )
+        functions = Path(__file__).resolve().parents[3] / "functions"
+        result = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True, env={"PYTHONPATH": str(functions)}
+        )
+        assert result.stdout.strip() in ("readability", "trafilatura-full")
+
     def test_a_fast_path_that_picked_the_wrong_block_falls_back(self, monkeypatch: pytest.MonkeyPatch) -> None:
         real = page_module._extract_with_trafilatura
 
@@ -235,6 +251,42 @@ class TestFallback:
         assert page.method in ("readability", "trafilatura-full")
         assert "Paragraph 0." in page.body_text
         assert "Paragraph 11." in page.body_text
+
+    def test_a_page_with_more_prose_than_its_article_asks_one_second_opinion_only(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        # The article is a third of the page's words (a list of notes about the town beside it): the fast text looks
+        # short against the page, readability-lxml finds the same article, and full mode is never built.
+        asked: list[str] = []
+        for name in ("_readability_candidate", "_full_candidate"):
+            real = getattr(page_module, name)
+
+            def spy(*args: object, _real: object = real, _name: str = name) -> object:
+                asked.append(_name)
+                return _real(*args)  # type: ignore[operator]
+
+            monkeypatch.setattr(page_module, name, spy)
+        notes = (
+            "<ul class='town-notes'>"
+            + "".join(f"<li>{SENTENCES[(i + 2) % 6]} {SENTENCES[(i + 3) % 6]} Note {i}.</li>" for i in range(12))
+            + "</ul>"
+        )
+        article = f"<main><article><h1>Tide barrier vote</h1>{prose(6)}</article></main>"
+        page = extract_page(document(f"{article}<div class='more'>{notes}</div>"), URL)
+        assert asked == ["_readability_candidate"]
+        assert page.method == "trafilatura"
+        assert "Paragraph 5." in page.body_text
+        assert "Note" not in page.body_text
+
+    def test_inline_formatting_and_images_keep_their_text(self) -> None:
+        body = "".join(
+            f"<p>{SENTENCES[i]} <span class='hl'>Marked</span> <b>bold</b> <img src='/i{i}.jpg'>tail {i}.</p>"
+            for i in range(6)
+        )
+        page = extract_page(document(f"<article><img src='/lead.jpg'>{body}</article>"), URL)
+        for i in range(6):
+            assert f"Marked bold tail {i}." in page.body_text
+        assert page.first_image == "https://www.harbour-gazette.example/lead.jpg"
 
 
 def test_the_extractors_stay_lazily_imported() -> None:
