@@ -168,7 +168,7 @@ def worker(messages_path: str, output_path: str) -> None:
         raw_sqs = boto3.client("sqs")
         streams = boto3.client("dynamodbstreams")
         meter = DynamoMeter(aws.dynamodb(), raw, resources.table_name)
-        SqsMeter(aws.sqs(), meter.bill)
+        SqsMeter(aws.sqs(), meter.bill, meter.flight)
 
         from newsflow.search import shared_search_index
 
@@ -238,12 +238,13 @@ def worker(messages_path: str, output_path: str) -> None:
             invocations = []
             for start in range(0, len(bodies), INGEST_BATCH):
                 batch = bodies[start : start + INGEST_BATCH]
-                before_aws, before_calls = bill.aws_seconds, bill.calls
+                before_aws, before_calls, before_trips = bill.aws_seconds, bill.calls, bill.round_trips
                 wall, got = ingest_batch(batch)
                 invocations.append(
                     {
                         "compute_ms": max(0.0, wall - (bill.aws_seconds - before_aws)) * 1000,
                         "calls": bill.calls - before_calls,
+                        "round_trips": bill.round_trips - before_trips,
                         "bytes": [len(b.encode()) for b in batch],
                     }
                 )
@@ -319,7 +320,8 @@ def per_item(result: dict[str, Any]) -> dict[str, float]:
     rru = bill["rru"]
     ingest_share = INGEST_MEMORY_MB / FULL_VCPU_MB
     ingest_ms = sum(
-        math.ceil(i["compute_ms"] / ingest_share + i["calls"] * DYNAMODB_LATENCY_MS) for i in result["invocations"]
+        math.ceil(i["compute_ms"] / ingest_share + i["round_trips"] * DYNAMODB_LATENCY_MS)
+        for i in result["invocations"]
     )
     index_share = INDEX_MEMORY_MB / FULL_VCPU_MB
     index_ms = sum(
@@ -414,7 +416,8 @@ def report(current: dict[str, Any], baseline: dict[str, Any] | None) -> str:
         "(auto scaling's target); SQS $0.40 per million requests (64 KB each); Lambda arm64 $0.0000133334 per GB-s "
         "and $0.20 per million requests. Lambda time: this machine's compute scaled to a "
         f"{INGEST_MEMORY_MB} MB function's CPU share ({INGEST_MEMORY_MB}/{FULL_VCPU_MB} of a vCPU), plus "
-        f"{DYNAMODB_LATENCY_MS:.0f} ms per DynamoDB call and {OPENSEARCH_BULK_MS:.0f} ms per OpenSearch _bulk "
+        f"{DYNAMODB_LATENCY_MS:.0f} ms per DynamoDB round trip (concurrent calls wait once) and "
+        f"{OPENSEARCH_BULK_MS:.0f} ms per OpenSearch _bulk "
         "(modelled); SQS: the event source mapping's receive + delete and the poller's send, per batch of "
         f"{INGEST_BATCH}. "
         "Not included: storage, PITR, CloudWatch Logs, OpenSearch (fixed, below).",

@@ -28,9 +28,10 @@ from newsflow.stories.memory import MemoryCandidateIndex
 from newsflow.stories.ports import Candidate
 from newsflow.stories.sketch import content_words, shingles, sketch
 
-from benchmarks.common import SHARED_DATA, table
+from benchmarks.categories_dev import DATA_ROOT
+from benchmarks.common import table
 
-BBC = SHARED_DATA / "categories" / "bbc"
+BBC = DATA_ROOT / "categories" / "bbc"  # the same root as RESERVED.txt (NEWSFLOW_SHARED_DATA)
 SAMPLE = 400
 SEED = 20261129
 

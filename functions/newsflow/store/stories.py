@@ -5,7 +5,8 @@
 | LSH entry     | LSH#<band key>        | <sort_at>#<article id>   | article_id, story_id, source, sketch, expires_at |
 | story         | STORY#<story id>      | STORY                    | members (SS), sources (SS), first_at, latest_at  |
 
-Looking an article up costs one Query per band key (Limit = newest N), whatever the table size; LSH
+Looking an article up costs one Query per band key (Limit = newest N), whatever the table size, sent
+concurrently (one round trip of latency, not one per key); LSH
 entries expire through the table's TTL (`expires_at`) once they are too old to be republished. A story of
 one article has no item: the first article to join it writes the item with both members.
 """
@@ -13,6 +14,7 @@ one article has no item: the first article to join it writes the item with both 
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -31,6 +33,7 @@ STORY_SK = "STORY"
 BATCH_WRITE_LIMIT = 25
 MAX_MEMBERS = 5000
 MAX_BATCH_ATTEMPTS = 5
+LOOKUP_THREADS = 8  # >= the band keys of one article (5 by default): all its Queries in flight at once
 
 
 class UnprocessedWritesError(RuntimeError):
@@ -49,29 +52,42 @@ class DynamoCandidateIndex:
     def __init__(self, client: DynamoDBClient, table_name: str) -> None:
         self._client = client
         self._table = table_name
+        self._executor: ThreadPoolExecutor | None = None
 
     def lookup(self, keys: list[str], limit_per_key: int) -> list[Candidate]:
-        found: list[Candidate] = []
-        for key in keys:
-            response = self._client.query(
-                TableName=self._table,
-                KeyConditionExpression="pk = :pk",
-                ExpressionAttributeValues={":pk": {"S": lsh_pk(key)}},
-                ScanIndexForward=False,
-                Limit=limit_per_key,
-            )
-            for raw in response.get("Items", []):
-                item = deserialize(raw)
-                found.append(
-                    Candidate(
-                        article_id=item["article_id"],
-                        story_id=item["story_id"],
-                        source=item.get("source", ""),
-                        sort_at=datetime.fromisoformat(item["sort_at"]),
-                        sketch=Sketch.unpack(as_bytes(item["sketch"])),
-                        found_under=key,
-                    )
+        """The newest entries under each key. DynamoDB has no batched Query: the Queries run concurrently
+        (boto3 clients are thread-safe), so the item waits for one round trip instead of one per key."""
+        if len(keys) <= 1:
+            return [c for key in keys for c in self._query(key, limit_per_key)]
+        pages = list(self._pool().map(lambda key: self._query(key, limit_per_key), keys))
+        return [candidate for page in pages for candidate in page]
+
+    def _pool(self) -> ThreadPoolExecutor:
+        if self._executor is None:  # created on first use, kept for the warm container
+            self._executor = ThreadPoolExecutor(max_workers=LOOKUP_THREADS, thread_name_prefix="lsh")
+        return self._executor
+
+    def _query(self, key: str, limit: int) -> list[Candidate]:
+        response = self._client.query(
+            TableName=self._table,
+            KeyConditionExpression="pk = :pk",
+            ExpressionAttributeValues={":pk": {"S": lsh_pk(key)}},
+            ScanIndexForward=False,
+            Limit=limit,
+        )
+        found = []
+        for raw in response.get("Items", []):
+            item = deserialize(raw)
+            found.append(
+                Candidate(
+                    article_id=item["article_id"],
+                    story_id=item["story_id"],
+                    source=item.get("source", ""),
+                    sort_at=datetime.fromisoformat(item["sort_at"]),
+                    sketch=Sketch.unpack(as_bytes(item["sketch"])),
+                    found_under=key,
                 )
+            )
         return found
 
     def add(self, keys: list[str], candidate: Candidate, ttl_days: int) -> None:
