@@ -28,7 +28,7 @@ from newsflow.settings import get_settings
 from newsflow.store.dynamo import DynamoArticleRepository
 from newsflow.store.ports import DeadLetter
 from newsflow.store.queues import SqsDeadLetterQueue
-from newsflow.store.stories import DynamoCandidateIndex, DynamoStoryBook
+from newsflow.store.stories import DynamoCandidateIndex
 from newsflow.stories.match import StoryThresholds
 
 # A batch where every record failed is still reported item by item (not raised): the outcome for SQS is the
@@ -46,7 +46,6 @@ def _stories() -> StoryServices:
     settings = get_settings()
     return StoryServices(
         candidates=DynamoCandidateIndex(aws.dynamodb(), settings.table_name),
-        book=DynamoStoryBook(aws.dynamodb(), settings.table_name),
         thresholds=StoryThresholds.from_env(),
     )
 

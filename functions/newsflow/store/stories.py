@@ -1,14 +1,16 @@
-"""DynamoDB CandidateIndex (LSH keys) and StoryBook (story clusters) in the single table.
+"""DynamoDB CandidateIndex (LSH keys) in the single table.
 
 | item          | pk                    | sk                       | attributes                                      |
 |---------------|-----------------------|--------------------------|-------------------------------------------------|
 | LSH entry     | LSH#<band key>        | <sort_at>#<article id>   | article_id, story_id, source, sketch, expires_at |
-| story         | STORY#<story id>      | STORY                    | members (SS), sources (SS), first_at, latest_at  |
 
 Looking an article up costs one Query per band key (Limit = newest N), whatever the table size, sent
 concurrently (one round trip of latency, not one per key); LSH
-entries expire through the table's TTL (`expires_at`) once they are too old to be republished. A story of
-one article has no item: the first article to join it writes the item with both members.
+entries expire through the table's TTL (`expires_at`) once they are too old to be republished.
+
+A story is its articles' `story_id` (the search index answers "the articles of story S"); it has no item of
+its own. An earlier version kept a STORY#<id> item with every member: written on every join, billed on its
+size (1 WRU per ~30 members), and read by nothing.
 """
 
 from __future__ import annotations
@@ -18,20 +20,16 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from botocore.exceptions import ClientError
-
 from newsflow.store.codec import as_bytes
-from newsflow.store.dynamo import deserialize, is_conditional_failure, serialize
+from newsflow.store.dynamo import deserialize, serialize
 from newsflow.store.keys import time_sort_key
-from newsflow.stories.ports import Candidate, StoryMember
+from newsflow.stories.ports import Candidate
 from newsflow.stories.sketch import Sketch
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
-STORY_SK = "STORY"
 BATCH_WRITE_LIMIT = 25
-MAX_MEMBERS = 5000
 MAX_BATCH_ATTEMPTS = 5
 LOOKUP_THREADS = 8  # >= the band keys of one article (5 by default): all its Queries in flight at once
 
@@ -42,10 +40,6 @@ class UnprocessedWritesError(RuntimeError):
 
 def lsh_pk(key: str) -> str:
     return f"LSH#{key}"
-
-
-def story_pk(story_id: str) -> str:
-    return f"STORY#{story_id}"
 
 
 class DynamoCandidateIndex:
@@ -125,57 +119,3 @@ class DynamoCandidateIndex:
                 return
             time.sleep(0.05 * 2**attempt)  # throttled: back off, then resend only what was left
         raise UnprocessedWritesError(f"{len(pending)} candidate-index writes left unprocessed")
-
-
-class DynamoStoryBook:
-    def __init__(self, client: DynamoDBClient, table_name: str) -> None:
-        self._client = client
-        self._table = table_name
-
-    def join(self, story_id: str, members: list[StoryMember]) -> None:
-        """One UpdateItem in the usual case (the newest member joins last).
-
-        Sets make membership idempotent; first_at is only set once. A story stops listing members at
-        MAX_MEMBERS (the item must stay far below 400 KB, and an update is billed on the item's size); its
-        articles still carry its story_id. latest_at only moves forward: when an older member joins, the
-        first attempt's condition fails and the members are added without it."""
-        if not members:
-            return
-        key = serialize({"pk": story_pk(story_id), "sk": STORY_SK})
-        values: dict[str, Any] = {
-            ":m": {"SS": sorted({m.article_id for m in members})},
-            ":s": {"SS": sorted({m.source for m in members})},
-            ":first": {"S": min(m.at for m in members).astimezone(UTC).isoformat()},
-            ":max": {"N": str(MAX_MEMBERS)},
-        }
-        latest = max(m.at for m in members).astimezone(UTC).isoformat()
-        room = "(attribute_not_exists(members) OR size(members) < :max)"
-        attempts = (
-            (
-                "ADD members :m, sources :s SET first_at = if_not_exists(first_at, :first), latest_at = :latest",
-                f"{room} AND (attribute_not_exists(latest_at) OR latest_at < :latest)",
-                {**values, ":latest": {"S": latest}},
-            ),
-            ("ADD members :m, sources :s SET first_at = if_not_exists(first_at, :first)", room, values),
-        )
-        for update, condition, attempt_values in attempts:
-            try:
-                self._client.update_item(
-                    TableName=self._table,
-                    Key=key,
-                    UpdateExpression=update,
-                    ConditionExpression=condition,
-                    ExpressionAttributeValues=attempt_values,
-                )
-                return
-            except ClientError as error:
-                if not is_conditional_failure(error):
-                    raise
-        # Both conditions failed: the story is full (its articles still carry its story_id).
-
-    def get(self, story_id: str) -> dict[str, Any] | None:
-        response = self._client.get_item(
-            TableName=self._table, Key=serialize({"pk": story_pk(story_id), "sk": STORY_SK}), ConsistentRead=True
-        )
-        item = response.get("Item")
-        return deserialize(item) if item else None
