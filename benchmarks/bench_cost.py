@@ -242,10 +242,14 @@ def worker(messages_path: str, output_path: str) -> None:
             for start in range(0, len(bodies), INGEST_BATCH):
                 batch = bodies[start : start + INGEST_BATCH]
                 before_aws, before_calls, before_trips = bill.aws_seconds, bill.calls, bill.round_trips
+                before_meter = bill.meter_seconds
                 wall, got = ingest_batch(batch)
                 invocations.append(
                     {
-                        "compute_ms": max(0.0, wall - (bill.aws_seconds - before_aws)) * 1000,
+                        "compute_ms": max(
+                            0.0, wall - (bill.aws_seconds - before_aws) - (bill.meter_seconds - before_meter)
+                        )
+                        * 1000,
                         "calls": bill.calls - before_calls,
                         "round_trips": bill.round_trips - before_trips,
                         "bytes": [len(b.encode()) for b in batch],

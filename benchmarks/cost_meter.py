@@ -11,7 +11,8 @@ DynamoDB (developer guide: item sizes, capacity units, GSI writes):
 - a read costs ceil(size / 4 KB) read units (strongly consistent), half that when eventually consistent;
   GetItem and BatchGetItem per item (minimum one unit, found or not); Query by the total size of the items
   it evaluates (as stored in the index it reads), minimum one unit.
-The hooks read the before and after images with a second, unhooked client, and that time is not counted.
+The hooks read the before and after images with a second, unhooked client; that time, and the billing itself,
+is counted apart (`meter_seconds`) so that it is not taken for the handler's compute.
 Times are CPU time of this process (time.process_time): the machine may be shared, and moto runs in-process.
 Calls made concurrently (the candidate lookups' Queries run on a thread pool) are one round trip: a call that
 starts while another is in flight adds no latency, and the time inside overlapping calls is counted once.
@@ -112,6 +113,7 @@ class Bill:
     aws_seconds: float = 0.0  # CPU time inside the (in-process moto) AWS calls, the hooks' own reads excluded
     calls: int = 0
     round_trips: int = 0  # calls that started while no other was in flight (concurrent calls wait together)
+    meter_seconds: float = 0.0  # CPU time of the meter's own work (image reads, billing): not the handler's
 
     def reset(self) -> None:
         self.__dict__.update(Bill().__dict__)
@@ -133,6 +135,10 @@ class InFlight:
                 self._bill.round_trips += 1
             self._count += 1
             self._bill.calls += 1
+
+    def add_meter_time(self, seconds: float) -> None:
+        with self._lock:
+            self._bill.meter_seconds += seconds
 
     def finish(self) -> None:
         with self._lock:
@@ -189,12 +195,19 @@ class DynamoMeter:
                 else:
                     key = request["DeleteRequest"]["Key"]
                     befores.append((key, self._get(key), None))
-        overhead = time.process_time() - started
-        self._local.pending = {"params": params, "befores": befores, "overhead": overhead}
+        self.flight.add_meter_time(time.process_time() - started)
+        self._local.pending = {"params": params, "befores": befores}
         self.flight.start()
 
     def _after(self, model: Any, parsed: dict[str, Any], **_: Any) -> None:
         self.flight.finish()
+        started = time.process_time()
+        try:
+            self._bill(model, parsed)
+        finally:
+            self.flight.add_meter_time(time.process_time() - started)
+
+    def _bill(self, model: Any, parsed: dict[str, Any]) -> None:
         pending, self._local.pending = getattr(self._local, "pending", {}), {}
         bill = self.bill
         bill.requests[model.name] += 1

@@ -87,6 +87,8 @@ def test_writes_and_reads_on_moto_are_billed_by_size_projection_and_consistency(
     # Then reads cost 1 + 0.5 + 0.5 (a query is billed on the keys-only entries it reads, minimum one unit)
     assert meter.bill.rru == 2.0
     assert meter.bill.requests == {"PutItem": 3, "GetItem": 2, "Query": 1}
+    # And the meter's own image reads are timed apart from the calls (not taken for the handler's compute)
+    assert meter.bill.meter_seconds > 0
 
 
 def test_concurrent_calls_are_one_round_trip_and_sequential_calls_one_each(
