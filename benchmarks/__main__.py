@@ -26,6 +26,7 @@ MODULES = [
     "bench_cost",
     "bench_memory",
     "bench_faults",
+    "bench_cost_api",
 ]
 
 

@@ -338,3 +338,24 @@ class TableCapacity:
                 f"'{CTX_TABLE_READ_CAPACITY}' / '{CTX_TABLE_WRITE_CAPACITY}'"
             )
         return capacity
+
+
+# ---- Fixed cost of small stages (issue 9, cost) ----------------------------------------------------------------
+# One block, read by infra/network.py and infra/monitoring.py on their own (like TableCapacity above). Both knobs
+# default to on for prod and off elsewhere: on dev they are ~$10 of a ~$40 month (README, "Cost").
+CTX_STREAMS_ENDPOINT = "streamsEndpoint"  # the DynamoDB Streams interface endpoint: index-failures replay needs it
+CTX_DASHBOARD = "dashboard"  # the CloudWatch dashboard (alarms are kept on every stage)
+
+
+@dataclass(frozen=True)
+class FixedCostOptions:
+    streams_endpoint: bool
+    dashboard: bool
+
+    @classmethod
+    def from_context(cls, get: ContextGetter, production: bool) -> FixedCostOptions:
+        prod = production
+        return cls(
+            streams_endpoint=_bool(get(CTX_STREAMS_ENDPOINT), CTX_STREAMS_ENDPOINT, prod),
+            dashboard=_bool(get(CTX_DASHBOARD), CTX_DASHBOARD, prod),
+        )

@@ -31,7 +31,6 @@ INGEST_TABLE_ACTIONS = (
     "dynamodb:GetItem",
     "dynamodb:Query",
     "dynamodb:PutItem",
-    "dynamodb:UpdateItem",
     "dynamodb:BatchWriteItem",  # near-duplicate candidate entries are written in batches of up to 25
 )
 # What Lambda's SQS poller does with the function's role (AWSLambdaSQSQueueExecutionRole's actions).

@@ -29,7 +29,7 @@ from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 from newsflow import constants as c
 
-from infra.config import StageConfig
+from infra.config import FixedCostOptions, StageConfig
 from infra.lambdas import NewsflowFunction
 
 PERIOD = Duration.minutes(5)
@@ -246,7 +246,9 @@ class Monitoring(Construct):
             periods=3,
         )
 
-        self.dashboard = self._dashboard(m)
+        # $3 a month beyond an account's 3 free dashboards: prod only by default (context `dashboard`).
+        options = FixedCostOptions.from_context(self.node.try_get_context, config.is_production)
+        self.dashboard = self._dashboard(m) if options.dashboard else None
 
     def _topic(self, config: StageConfig) -> sns.ITopic:
         if config.alarm_topic_arn:

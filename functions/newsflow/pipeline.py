@@ -18,7 +18,7 @@ from newsflow.store.codec import DocumentTooLarge
 from newsflow.store.ports import ArticleRepository, ConcurrentUpdateError, WriteOutcome, WriteResult
 from newsflow.stories.assign import StoryMatch, find_story
 from newsflow.stories.match import StoryThresholds
-from newsflow.stories.ports import Candidate, CandidateIndex, StoryBook, StoryMember
+from newsflow.stories.ports import Candidate, CandidateIndex
 from newsflow.stories.sketch import Sketch, sketch
 
 
@@ -44,10 +44,9 @@ def build_article(normalised: NormalisedItem, now: datetime) -> Article:
 
 @dataclass(frozen=True)
 class StoryServices:
-    """Near-duplicate detection wiring: where candidates and stories live, and the thresholds."""
+    """Near-duplicate detection wiring: where candidates live, and the thresholds."""
 
     candidates: CandidateIndex
-    book: StoryBook
     thresholds: StoryThresholds
 
 
@@ -76,29 +75,16 @@ def ingest_item(
 def _file_in_story(
     article: Article, article_sketch: Sketch, write: WriteResult, match: StoryMatch, stories: StoryServices
 ) -> None:
-    """Join the story and file the article's candidate entries, after the article is stored (so it is never a
-    candidate before it exists), story first (so entries that are all filed prove the join happened too).
-
-    A redelivery whose entries the lookup found as they are writes nothing; one whose earlier attempt stopped
-    half way writes what is missing (every write here is idempotent)."""
+    """File the article's candidate entries after the article is stored (so it is never a candidate before it
+    exists). Its story is its `story_id`: there is nothing else to write. Every write here is idempotent: a
+    redelivery whose entries the lookup found as they are writes nothing, and one whose earlier attempt
+    stopped half way writes what is missing."""
     story_id = write.story_id or match.story_id
     source = article.source_name or article.source_domain or "unknown"
     entry = Candidate(
         article_id=article.id, story_id=story_id, source=source, sort_at=article.sort_at, sketch=article_sketch
     )
     unfiled = match.unfiled_keys(entry)
-    if write.outcome is WriteOutcome.UNCHANGED and not unfiled:
-        return
-    rejoin = write.outcome is WriteOutcome.CREATED or not match.filed  # no entry of ours: did we join before?
-    if rejoin and match.matched is not None and match.matched.story_id == story_id:
-        # A story of one has no item: the first article to join brings the founder (or the member it matched).
-        stories.book.join(
-            story_id,
-            [
-                StoryMember(article_id=match.matched.article_id, source=match.matched.source, at=match.matched.sort_at),
-                StoryMember(article_id=article.id, source=source, at=article.sort_at),
-            ],
-        )
     if unfiled:
         stories.candidates.add(unfiled, entry, stories.thresholds.window_days)
 

@@ -81,7 +81,7 @@ def _items() -> list[str]:
     items = [line for line in lines if line.strip()]
     first = json.loads(items[0])
     near = dict(first, url=first["url"] + "-update", guid=first["guid"] + "-near")  # same story, other URL
-    # A rewrite of the same story elsewhere (joins its story: one UpdateItem), and a correction of the original
+    # A rewrite of the same story elsewhere (joins its story: its story_id), and a correction of the original
     text = first.get("content_text") or first.get("summary") or ""
     rewrite = dict(
         first,

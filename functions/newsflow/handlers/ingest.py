@@ -29,7 +29,7 @@ from newsflow.store.dynamo import DynamoArticleRepository
 from newsflow.store.ports import DeadLetter
 from newsflow.store.queues import SqsDeadLetterQueue
 from newsflow.store.retry import RetryingClient
-from newsflow.store.stories import DynamoCandidateIndex, DynamoStoryBook
+from newsflow.store.stories import DynamoCandidateIndex
 from newsflow.stories.match import StoryThresholds
 
 if TYPE_CHECKING:
@@ -56,7 +56,6 @@ def _stories() -> StoryServices:
     settings = get_settings()
     return StoryServices(
         candidates=DynamoCandidateIndex(_table_client(), settings.table_name),
-        book=DynamoStoryBook(_table_client(), settings.table_name),
         thresholds=StoryThresholds.from_env(),
     )
 
