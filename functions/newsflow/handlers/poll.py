@@ -48,6 +48,7 @@ def _dependencies() -> tuple[DynamoFeedRepository, FeedFetcher, QueueSink]:
             timeout_seconds=settings.fetch_timeout_seconds,
             max_bytes=MAX_FEED_BYTES,
             allow_private=settings.allow_private_fetch,
+            oversize="truncate",  # a feed over the cap yields what arrived within it, not an error every poll
         ),
         QueueSink(SqsItemQueue(aws.sqs(), settings.queue_url)),
     )
