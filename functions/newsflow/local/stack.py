@@ -52,11 +52,11 @@ def aws_environment(endpoint: str) -> dict[str, str]:
 
 def reset_process_caches() -> None:
     """Forget cached settings, clients and handler dependencies (the environment changed)."""
-    from newsflow.handlers import api, index, ingest, poll
+    from newsflow.handlers import api, fulltext, index, ingest, poll
 
     reset_settings_cache()
     aws.reset_clients()
-    for module in (ingest, index, api, poll):
+    for module in (ingest, index, api, poll, fulltext):
         module.reset()
 
 
@@ -125,10 +125,10 @@ class LocalStack:
         )
         aws.reset_clients()
         self.resources = create_resources()
-        self._set_env(self.resources.environment())
+        self._set_env(self.resources.environment(fulltext=True))
         reset_process_caches()
 
-        from newsflow.handlers import api, index, ingest, poll
+        from newsflow.handlers import api, fulltext, index, ingest, poll
 
         self.runtime = LocalRuntime(
             self.resources,
@@ -138,6 +138,7 @@ class LocalStack:
             poll=poll.lambda_handler,
             poll_interval_seconds=self._poll_interval,
             ingest_outcomes=lambda: list(ingest.last_outcomes),
+            fulltext=fulltext.lambda_handler,
         )
         self.runtime.start()
         if self._api_port is not None:
