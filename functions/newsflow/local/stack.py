@@ -69,6 +69,7 @@ class LocalStack:
         poll_interval_seconds: float = 0,
         verbose: bool = False,
         site_dir: Path | None = None,
+        full_text: bool = False,
     ) -> None:
         self.data_dir = Path(data_dir)
         self.site_dir = site_dir or default_site_dir()
@@ -76,6 +77,8 @@ class LocalStack:
         self._api_key = api_key
         self._poll_interval = poll_interval_seconds
         self._verbose = verbose
+        # Teasers through the full-text stage (`newsflow dev` does; embedded test stacks opt in).
+        self._full_text = full_text
         self._moto: Any = None
         self._front: ApiFront | None = None
         self.runtime: LocalRuntime | None = None
@@ -125,7 +128,7 @@ class LocalStack:
         )
         aws.reset_clients()
         self.resources = create_resources()
-        self._set_env(self.resources.environment(fulltext=True))
+        self._set_env(self.resources.environment(fulltext=self._full_text))
         reset_process_caches()
 
         from newsflow.handlers import api, fulltext, index, ingest, poll
@@ -138,7 +141,7 @@ class LocalStack:
             poll=poll.lambda_handler,
             poll_interval_seconds=self._poll_interval,
             ingest_outcomes=lambda: list(ingest.last_outcomes),
-            fulltext=fulltext.lambda_handler,
+            fulltext=fulltext.lambda_handler if self._full_text else None,
         )
         self.runtime.start()
         if self._api_port is not None:

@@ -18,9 +18,25 @@ PARAGRAPHS = [
 ]
 
 
+CRANE_PARAGRAPHS = [
+    "Three ship-to-shore cranes built in Finland arrived at the Harbourton container terminal on Sunday after a "
+    "six-week voyage, completing the second phase of a modernisation programme begun two years ago.",
+    "Each crane stands 95 metres tall and can lift two forty-foot containers at once, the terminal operator said, "
+    "which should raise the number of moves per hour by roughly a fifth once the cranes enter service.",
+    "Engineers will spend about two months testing the electrical systems and the remote-control cabins before "
+    "the cranes handle their first commercial vessel, expected in the middle of January.",
+    "The operator said the new equipment would allow it to serve the largest container ships now in service, "
+    "which carry more than 24,000 boxes and had previously been diverted to deeper ports to the south.",
+    "Union representatives welcomed the investment but asked for guarantees that remote operation would not cut "
+    "jobs, and talks with management on training and staffing levels are due to resume next week.",
+    "The programme, which also includes a new gate system and extra storage yards, has cost about 310 million "
+    "euros and was financed partly by a loan from a European development bank.",
+]
+
+
 def article_page(title: str = "Harbourton port volumes rise 4% in October", paragraphs: int = 6,
-                 charset: str = "utf-8", extra_text: str = "") -> str:  # fmt: skip
-    body = "\n".join(f"<p>{p}</p>" for p in (PARAGRAPHS * 3)[:paragraphs])
+                 charset: str = "utf-8", extra_text: str = "", texts: list[str] | None = None) -> str:  # fmt: skip
+    body = "\n".join(f"<p>{p}</p>" for p in ((texts or PARAGRAPHS) * 3)[:paragraphs])
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="{charset}"><title>{title} | Harbour News</title>
 <meta property="og:image" content="https://cdn.example.com/img/port.jpg">
