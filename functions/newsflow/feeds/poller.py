@@ -179,7 +179,7 @@ def poll_feed(
         return _failed(feed, now, f"parse: {exc}", http_status=result.status)
 
     skip_reasons = Counter(s.reason for s in parsed.skipped)
-    items = parsed.items
+    items = _with_full_text_mode(parsed.items, getattr(feed, "full_text", None))
     try:
         failures = sink.send(items) if items else []
     except Exception as exc:  # the sink is down: nothing of this feed was reliably sent
@@ -208,6 +208,13 @@ def poll_feed(
         feed, now, result, status="ok", found=len(items), sent=len(items), skip_reasons=skip_reasons
     )
     return state, outcome.model_copy(update={"notes": parsed.notes[:10]})
+
+
+def _with_full_text_mode(items: list[FeedItem], mode: object) -> list[FeedItem]:
+    """The feed's full-text setting (auto | always | never) on its items that carry none of their own."""
+    if mode not in ("auto", "always", "never"):
+        return items
+    return [item if item.full_text else item.model_copy(update={"full_text": mode}) for item in items]
 
 
 def _poll_and_save(
