@@ -27,6 +27,7 @@ MODULES = [
     "bench_memory",
     "bench_faults",
     "bench_cost_api",
+    "bench_fulltext",
 ]
 
 

@@ -12,6 +12,7 @@ from newsflow import constants as c
 from infra.api import Api
 from infra.cdn import SiteDistribution
 from infra.config import StageConfig
+from infra.fulltext import FullText
 from infra.ingestion import Ingestion, Queues
 from infra.lambdas import FunctionAssets, VpcPlacement
 from infra.monitoring import Monitored, Monitoring
@@ -69,6 +70,10 @@ class NewsflowStack(Stack):
             storage=self.storage,
             queues=self.queues,
         )
+        self.fulltext = FullText(
+            self, "FullText", config=config, assets=assets, environment=environment, queues=self.queues
+        )
+        self.fulltext.route_teasers_from(self.ingestion.poll)
         self.indexer = StreamIndexer(
             self,
             "Indexer",
@@ -135,6 +140,7 @@ class NewsflowStack(Stack):
                     ("Index", self.indexer.handler),
                     ("Api", self.api.handler),
                     ("Poll", self.ingestion.poll),
+                    ("FullText", self.fulltext.handler),
                     ("Ops", self.ops.handler),
                     *((("KeyAuthorizer", self.api.authorizer_function),) if self.api.authorizer_function else ()),
                 ),
@@ -148,6 +154,8 @@ class NewsflowStack(Stack):
                 web_acl=self.api.web_acl,
             ),
         )
+
+        self.monitoring.alarms.extend(self.fulltext.add_alarms(self.monitoring.topic))
 
         CfnOutput(
             self, "SiteUrl", value=self.site.url, description="The reference site, and /v1 reads through CloudFront"

@@ -18,6 +18,14 @@ ENV_TANTIVY_PATH: Final = "NEWSFLOW_TANTIVY_PATH"
 ENV_FETCH_TIMEOUT: Final = "NEWSFLOW_FETCH_TIMEOUT_SECONDS"
 ENV_ALLOW_PRIVATE_FETCH: Final = "NEWSFLOW_ALLOW_PRIVATE_FETCH"  # local dev/test only: lets the poller read 127.0.0.1
 ENV_POLL_MAX_FEEDS: Final = "NEWSFLOW_POLL_MAX_FEEDS"
+# The full-text stage (teaser items -> article page -> items queue).
+ENV_FULLTEXT_QUEUE_URL: Final = "NEWSFLOW_FULLTEXT_QUEUE_URL"  # unset: teasers go straight to ingest
+ENV_FULLTEXT_DLQ_URL: Final = "NEWSFLOW_FULLTEXT_DLQ_URL"
+ENV_FULLTEXT_MODE: Final = "NEWSFLOW_FULLTEXT_MODE"  # default for feeds/items that set none: auto | always | never
+ENV_FULLTEXT_MIN_WORDS: Final = "NEWSFLOW_FULLTEXT_MIN_WORDS"  # a feed body under this many words is a teaser
+ENV_FULLTEXT_HOST_GAP: Final = "NEWSFLOW_FULLTEXT_HOST_GAP_SECONDS"  # min seconds between two pages of one host
+ENV_FULLTEXT_TIMEOUT: Final = "NEWSFLOW_FULLTEXT_TIMEOUT_SECONDS"
+ENV_FULLTEXT_MAX_BYTES: Final = "NEWSFLOW_FULLTEXT_MAX_BYTES"
 ENV_STAGE: Final = "NEWSFLOW_STAGE"
 ENV_CORS_ORIGINS: Final = "NEWSFLOW_CORS_ORIGINS"  # comma-separated origins the API allows (CORS)
 ENV_TAXONOMY_PATH: Final = "NEWSFLOW_TAXONOMY_PATH"  # a replacement taxonomy.toml (default: the packaged one)
@@ -28,6 +36,10 @@ LOCAL_TABLE_NAME: Final = "newsflow-local"
 LOCAL_QUEUE_NAME: Final = "newsflow-items"
 LOCAL_DLQ_NAME: Final = "newsflow-items-dlq"
 LOCAL_INDEX_DLQ_NAME: Final = "newsflow-index-failures"
+LOCAL_FULLTEXT_QUEUE_NAME: Final = "newsflow-fulltext"
+LOCAL_FULLTEXT_DLQ_NAME: Final = "newsflow-fulltext-dlq"
+FULLTEXT_TIMEOUT_SECONDS: Final = 120
+FULLTEXT_BATCH_SIZE: Final = 5
 
 # Redrive policy: how many receives before SQS parks a message in the DLQ.
 MAX_RECEIVE_COUNT: Final = 5
@@ -52,6 +64,7 @@ HANDLER_INDEX: Final = "newsflow.handlers.index.lambda_handler"
 HANDLER_API: Final = "newsflow.handlers.api.lambda_handler"
 HANDLER_POLL: Final = "newsflow.handlers.poll.lambda_handler"
 HANDLER_OPS: Final = "newsflow.handlers.ops.lambda_handler"
+HANDLER_FULLTEXT: Final = "newsflow.handlers.fulltext.lambda_handler"
 
 # CloudFormation outputs of NewsflowStack-<stage> that the operator CLI reads (`newsflow --stage X ...`).
 OUTPUT_API_URL: Final = "ApiUrl"

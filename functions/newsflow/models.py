@@ -35,6 +35,32 @@ class SourceInfo(BaseModel):
     )
 
 
+MAX_MEDIA = 20
+FullTextMode = Literal["auto", "always", "never"]
+BodySource = Literal["feed", "page"]
+
+
+class MediaEnclosure(BaseModel):
+    """An enclosure of a feed entry: audio, video, an image or a document (RSS <enclosure>, Atom
+    rel="enclosure", Media RSS, JSON Feed attachments)."""
+
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+    url: str = Field(max_length=4096, description="Absolute http(s) URL of the file.")
+    type: str | None = Field(default=None, max_length=200, description="MIME type as the feed gave it.")
+    length: int | None = Field(default=None, ge=0, description="Size in bytes, when the feed gave it.")
+    medium: Literal["audio", "video", "image", "document"] | None = Field(
+        default=None, description="What it is (from the MIME type or Media RSS medium)."
+    )
+
+    @field_validator("url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.lower().startswith(("http://", "https://")):
+            raise ValueError("must be an absolute http(s) URL")
+        return value
+
+
 class FeedItem(BaseModel):
     """One raw news item as a producer puts it on the queue (JSON, one item per SQS message).
 
@@ -65,7 +91,23 @@ class FeedItem(BaseModel):
     )
     language: str | None = Field(default=None, max_length=35, description="Declared language (BCP 47).")
     image_url: str | None = Field(default=None, max_length=4096)
+    media: list[MediaEnclosure] = Field(
+        default_factory=list,
+        max_length=MAX_MEDIA,
+        description="Enclosures: audio, video, images (tracking pixels dropped).",
+    )
     source: SourceInfo = Field(default_factory=SourceInfo)
+    full_text: FullTextMode | None = Field(
+        default=None,
+        description="Fetch the article page for the full text: auto (when the body is a teaser), always, never. "
+        "None: the feed's setting, else auto.",
+    )
+    body_source: BodySource | None = Field(
+        default=None, description="Set by the full-text stage: the body is the feed's (feed) or the page's (page)."
+    )
+    body_source_reason: str | None = Field(
+        default=None, max_length=500, description="Why the body is the feed's when a page was tried (or not tried)."
+    )
     extra: dict[str, Any] = Field(default_factory=dict, description="Producer fields newsflow does not model.")
 
     @model_validator(mode="before")
@@ -127,6 +169,9 @@ class Article(BaseModel):
     authors: list[str] = Field(default_factory=list)
     language: str | None = None
     image_url: str | None = None
+    media: list[MediaEnclosure] = Field(default_factory=list)
+    body_source: BodySource = Field(default="feed", description="Where the body came from: feed, or the article page.")
+    body_source_reason: str | None = None
     source_name: str | None = None
     source_domain: str | None = None
     feed_id: str | None = None
@@ -176,6 +221,9 @@ class NormalisedItem(BaseModel):
     authors: list[str]
     language: str | None
     image_url: str | None
+    media: list[MediaEnclosure] = Field(default_factory=list)
+    body_source: BodySource = "feed"
+    body_source_reason: str | None = None
     source_name: str | None
     source_domain: str | None
     feed_id: str | None

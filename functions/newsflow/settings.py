@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, Field, ValidationError, model_validator
 
 from newsflow import constants as c
+from newsflow.models import FullTextMode
 
 
 class SettingsError(RuntimeError):
@@ -27,6 +28,13 @@ class Settings(BaseModel):
     fetch_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
     allow_private_fetch: bool = False
     poll_max_feeds: int = Field(default=200, ge=1, le=10_000)
+    fulltext_queue_url: str | None = None
+    fulltext_dlq_url: str | None = None
+    fulltext_mode: FullTextMode = "auto"
+    fulltext_min_words: int = Field(default=150, ge=0, le=100_000)
+    fulltext_host_gap_seconds: float = Field(default=1.0, ge=0, le=60)
+    fulltext_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
+    fulltext_max_bytes: int = Field(default=5 * 1024 * 1024, ge=64 * 1024, le=50 * 1024 * 1024)
     stage: str = "local"
     cors_origins: tuple[str, ...] = ()
     taxonomy_path: str | None = None
@@ -53,6 +61,13 @@ class Settings(BaseModel):
             "fetch_timeout_seconds": env.get(c.ENV_FETCH_TIMEOUT, "10"),
             "allow_private_fetch": env.get(c.ENV_ALLOW_PRIVATE_FETCH, "").lower() in {"1", "true", "yes"},
             "poll_max_feeds": env.get(c.ENV_POLL_MAX_FEEDS, "200"),
+            "fulltext_queue_url": env.get(c.ENV_FULLTEXT_QUEUE_URL) or None,
+            "fulltext_dlq_url": env.get(c.ENV_FULLTEXT_DLQ_URL) or None,
+            "fulltext_mode": env.get(c.ENV_FULLTEXT_MODE) or "auto",
+            "fulltext_min_words": env.get(c.ENV_FULLTEXT_MIN_WORDS) or "150",
+            "fulltext_host_gap_seconds": env.get(c.ENV_FULLTEXT_HOST_GAP) or "1",
+            "fulltext_timeout_seconds": env.get(c.ENV_FULLTEXT_TIMEOUT) or "10",
+            "fulltext_max_bytes": env.get(c.ENV_FULLTEXT_MAX_BYTES) or str(5 * 1024 * 1024),
             "stage": env.get(c.ENV_STAGE, "local"),
             "cors_origins": tuple(
                 o.strip().rstrip("/") for o in env.get(c.ENV_CORS_ORIGINS, "").split(",") if o.strip()

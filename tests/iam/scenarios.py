@@ -246,10 +246,50 @@ def api_scenario(roles: Roles, run: Run) -> None:
 def poll_scenario(roles: Roles, run: Run) -> None:
     from newsflow.handlers import poll
 
-    with roles.acting_as(c.HANDLER_POLL, {c.ENV_ALLOW_PRIVATE_FETCH: "true"}):
+    # A teaser threshold that sends the sample's two longest items straight to ingest and the rest to the
+    # full-text queue, so both of poll's SendMessage grants are exercised.
+    extra = {c.ENV_ALLOW_PRIVATE_FETCH: "true", c.ENV_FULLTEXT_MIN_WORDS: "100"}
+    with roles.acting_as(c.HANDLER_POLL, extra):
         run.results["poll"] = poll.lambda_handler(
             {"source": "aws.events", "detail-type": "Scheduled Event"}, _context("poll")
         )
+
+
+def fulltext_scenario(roles: Roles, run: Run) -> None:
+    """What poll routed to the full-text queue (the feed's teasers; their sites are not fetched here: mode
+    never), one teaser whose page is on 127.0.0.1 (fetched), and a poison message (parked in its DLQ)."""
+    from newsflow.handlers import fulltext
+
+    sqs = aws.sqs()
+    url = roles.resources.fulltext_queue_url
+    page = {"url": roles.feed_url.replace("/markets.xml", "/page.html"), "title": "A page", "full_text": "always"}
+    sqs.send_message(QueueUrl=url, MessageBody=json.dumps(page))
+    sqs.send_message(QueueUrl=url, MessageBody="{not json")
+    outcomes: list[Any] = []
+    extra = {c.ENV_ALLOW_PRIVATE_FETCH: "true", c.ENV_FULLTEXT_MODE: "never", c.ENV_FULLTEXT_HOST_GAP: "0"}
+    with roles.acting_as(c.HANDLER_FULLTEXT, extra):
+        sqs = aws.sqs()  # the event source mapping, with the function's role
+        sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])
+        while True:
+            messages = sqs.receive_message(
+                QueueUrl=url, MaxNumberOfMessages=5, MessageSystemAttributeNames=["All"]
+            ).get("Messages", [])
+            if not messages:
+                break
+            event = sqs_event(messages, roles.resources.fulltext_queue_arn, "us-east-1")
+            response = fulltext.lambda_handler(event, _context("fulltext"))
+            outcomes += [dict(o) for o in fulltext.last_outcomes]
+            failed = {f["itemIdentifier"] for f in response["batchItemFailures"]}
+            done = [m for m in messages if m["MessageId"] not in failed]
+            if done:
+                sqs.delete_message_batch(
+                    QueueUrl=url,
+                    Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(done)],
+                )
+            if failed:
+                run.results.setdefault("fulltext_failures", []).append(response)
+                break
+    run.results["fulltext"] = outcomes
 
 
 def ops_scenario(roles: Roles, run: Run) -> None:
@@ -294,6 +334,7 @@ SCENARIOS: dict[str, Scenario] = {
     c.HANDLER_INDEX: index_scenario,
     c.HANDLER_API: api_scenario,
     c.HANDLER_POLL: poll_scenario,
+    c.HANDLER_FULLTEXT: fulltext_scenario,
     c.HANDLER_OPS: ops_scenario,
     c.HANDLER_AUTHORIZER: authorizer_scenario,
 }

@@ -71,6 +71,8 @@ def _bind(deployment: Deployment, stack: Any, resources: Any, standin_domain: st
         (stack.queues.items, resources.queue_url),
         (stack.queues.dlq, resources.dlq_url),
         (stack.queues.index_failures, resources.index_failures_url),
+        (stack.fulltext.queue, resources.fulltext_queue_url),
+        (stack.fulltext.dlq, resources.fulltext_dlq_url),
     ):
         queue = _logical_id(construct)
         deployment.bind(queue, Ref=url, Arn=queue_arn(url), QueueName=url.rsplit("/", 1)[-1], QueueUrl=url)
@@ -190,6 +192,15 @@ def test_relevance_search_pages_through_a_point_in_time(checked: Checked) -> Non
 def test_poll_fetched_the_registered_feed_and_enqueued_its_items(checked: Checked) -> None:
     report = checked.run.results["poll"]
     assert report["items_sent"] > 0
+
+
+def test_fulltext_sent_the_teasers_on_to_ingest_and_parked_the_poison_message(checked: Checked) -> None:
+    outcomes = checked.run.results["fulltext"]
+    assert "fulltext_failures" not in checked.run.results
+    reasons = [o.get("reason") for o in outcomes]
+    assert "invalid_json" in reasons  # parked
+    assert "not an HTML page (application/rss+xml)" in reasons  # the 127.0.0.1 page was fetched
+    assert sum(1 for o in outcomes if o["outcome"] == "feed") >= 2  # the poll's teasers went on too
 
 
 def test_ops_replayed_the_failed_batch_and_reindexed_the_table(checked: Checked) -> None:

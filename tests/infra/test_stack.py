@@ -24,7 +24,10 @@ pytestmark = [pytest.mark.infra, pytest.mark.xdist_group("cdk")]
 
 Resources = dict[str, dict[str, Any]]
 
-HANDLERS = {c.HANDLER_INGEST, c.HANDLER_INDEX, c.HANDLER_API, c.HANDLER_POLL, c.HANDLER_OPS, c.HANDLER_AUTHORIZER}
+HANDLERS = {
+    c.HANDLER_INGEST, c.HANDLER_INDEX, c.HANDLER_API, c.HANDLER_POLL, c.HANDLER_OPS, c.HANDLER_AUTHORIZER,
+    c.HANDLER_FULLTEXT,
+}  # fmt: skip
 
 
 # --- storage --------------------------------------------------------------------------------------
@@ -86,9 +89,9 @@ def test_prod_table_is_protected_and_retained(prod_parts: Any) -> None:
 
 
 def test_every_queue_is_encrypted_and_refuses_plain_http(resources: Resources) -> None:
-    # Given the three queues (items, DLQ, index failures)
+    # Given the five queues (items, DLQ, index failures, full-text and its DLQ)
     queues = find(resources, "AWS::SQS::Queue")
-    assert len(queues) == 3
+    assert len(queues) == 5
     # Then each has SSE and a queue policy denying requests without TLS
     for _, queue in queues:
         assert queue["Properties"]["SqsManagedSseEnabled"] is True
@@ -101,8 +104,10 @@ def test_every_queue_is_encrypted_and_refuses_plain_http(resources: Resources) -
 
 
 def test_items_queue_redrives_to_a_14_day_dlq_and_outlasts_six_ingest_timeouts(resources: Resources) -> None:
-    # Given the queue that has a redrive policy (the items queue)
-    items = [q for _, q in find(resources, "AWS::SQS::Queue") if "RedrivePolicy" in q["Properties"]]
+    # Given the queues that have a redrive policy: the items queue (and the full-text queue)
+    redriven = [(i, q) for i, q in find(resources, "AWS::SQS::Queue") if "RedrivePolicy" in q["Properties"]]
+    assert len(redriven) == 2
+    items = [q for i, q in redriven if i.startswith("QueuesItems")]
     assert len(items) == 1
     props = items[0]["Properties"]
     # Then it redrives after MAX_RECEIVE_COUNT receives, to a DLQ kept for 14 days
@@ -190,14 +195,32 @@ def test_ingest_consumes_the_items_queue_in_batches_with_partial_failures(resour
     sqs_mappings = [
         m for _, m in find(resources, "AWS::Lambda::EventSourceMapping") if "StartingPosition" not in m["Properties"]
     ]
-    assert len(sqs_mappings) == 1
-    props = sqs_mappings[0]["Properties"]
-    assert ref_target(props["FunctionName"]) == logical_id_of_function(resources, c.HANDLER_INGEST)
+    assert len(sqs_mappings) == 2  # ingest, and the full-text stage
+    ingest = logical_id_of_function(resources, c.HANDLER_INGEST)
+    [props] = [m["Properties"] for m in sqs_mappings if ref_target(m["Properties"]["FunctionName"]) == ingest]
     assert props["BatchSize"] == c.INGEST_BATCH_SIZE
     assert props["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
     assert props["MaximumBatchingWindowInSeconds"] > 0
     queue_id = props["EventSourceArn"]["Fn::GetAtt"][0]
     assert "RedrivePolicy" in resources[queue_id]["Properties"]  # the items queue, not a DLQ
+
+
+def test_the_full_text_stage_consumes_its_own_queue_which_redrives_to_its_dlq(resources: Resources) -> None:
+    fulltext = logical_id_of_function(resources, c.HANDLER_FULLTEXT)
+    [props] = [
+        m["Properties"] for _, m in find(resources, "AWS::Lambda::EventSourceMapping")
+        if ref_target(m["Properties"]["FunctionName"]) == fulltext
+    ]  # fmt: skip
+    assert props["BatchSize"] == c.FULLTEXT_BATCH_SIZE
+    assert props["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    queue = resources[props["EventSourceArn"]["Fn::GetAtt"][0]]["Properties"]
+    assert queue["RedrivePolicy"]["maxReceiveCount"] == c.MAX_RECEIVE_COUNT
+    assert queue["VisibilityTimeout"] >= 6 * c.FULLTEXT_TIMEOUT_SECONDS
+    function = resources[fulltext]["Properties"]
+    assert "VpcConfig" not in function  # it reads the public web, like the poller
+    assert c.ENV_FULLTEXT_DLQ_URL in function["Environment"]["Variables"]
+    poll = resources[logical_id_of_function(resources, c.HANDLER_POLL)]["Properties"]
+    assert c.ENV_FULLTEXT_QUEUE_URL in poll["Environment"]["Variables"]
 
 
 def test_index_reads_the_table_stream_safely_and_only_for_articles(resources: Resources) -> None:

@@ -91,10 +91,24 @@ class Neighbour(_View):
     published_at: datetime | None
 
 
+class MediaView(_View):
+    url: str
+    type: str | None
+    length: int | None = Field(description="Bytes, when the feed gave it.")
+    medium: str | None = Field(description="audio | video | image | document")
+
+
 class ArticleDetail(ArticleCard):
     source: SourceRef
     content: str
     content_html: str
+    body_source: Literal["feed", "page"] = Field(
+        default="feed", description="page: the body is the article page's full text; feed: the feed's own."
+    )
+    body_source_reason: str | None = Field(
+        default=None, description="Why the body is the feed's when the page was tried (robots.txt, HTTP 404, ...)."
+    )
+    media: list[MediaView] = Field(default_factory=list, description="Enclosures: audio, video, images.")
     updated_at: datetime | None
     first_seen_at: datetime
     version: int
@@ -124,6 +138,9 @@ class ArticleDetail(ArticleCard):
             ),
             content=article.body_text,
             content_html=article.body_html,
+            body_source=article.body_source,
+            body_source_reason=article.body_source_reason,
+            media=[MediaView(**m.model_dump()) for m in article.media],
             updated_at=article.updated_at,
             first_seen_at=article.first_seen_at,
             version=article.version,

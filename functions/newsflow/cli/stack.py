@@ -26,6 +26,7 @@ def _cmd_dev(args: argparse.Namespace) -> int:
         api_key=args.api_key,
         poll_interval_seconds=args.poll_interval,
         verbose=args.verbose,
+        full_text=not args.no_full_text,
     )
     try:
         stack.start()
@@ -193,6 +194,9 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     dev.add_argument("--port", type=int, default=8000, help="API port on 127.0.0.1 (default 8000)")
     dev.add_argument("--api-key", default=None, help="require this x-api-key on API requests")
     dev.add_argument("--poll-interval", type=float, default=60.0, help="seconds between feed polls (0: off)")
+    dev.add_argument(
+        "--no-full-text", action="store_true", help="send teaser items straight to ingest (no article page fetch)"
+    )
     dev.add_argument("--verbose", action="store_true", help="show Lambda logs and metrics")
     dev.set_defaults(func=_cmd_dev)
 

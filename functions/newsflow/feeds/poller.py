@@ -73,6 +73,7 @@ class FeedOutcome(BaseModel):
     items_failed: int = 0
     skipped: int = 0
     skip_reasons: dict[str, int] = Field(default_factory=dict)
+    notes: list[str] = Field(default_factory=list, description="What a limit changed (entry or size cap).")
     error: str | None = None
     consecutive_failures: int = 0
     next_poll_at: datetime
@@ -172,12 +173,13 @@ def poll_feed(
 
     source = SourceInfo(name=feed.name, feed_url=feed.url, feed_id=feed.feed_id, timezone=feed.timezone)
     try:
-        parsed = parser(result.body, feed_url=result.final_url, content_type=result.content_type, source=source)
+        cut = {"truncated": True} if result.truncated else {}
+        parsed = parser(result.body, feed_url=result.final_url, content_type=result.content_type, source=source, **cut)
     except FeedError as exc:
         return _failed(feed, now, f"parse: {exc}", http_status=result.status)
 
     skip_reasons = Counter(s.reason for s in parsed.skipped)
-    items = parsed.items
+    items = _with_full_text_mode(parsed.items, getattr(feed, "full_text", None))
     try:
         failures = sink.send(items) if items else []
     except Exception as exc:  # the sink is down: nothing of this feed was reliably sent
@@ -198,10 +200,21 @@ def poll_feed(
                 "items_failed": len(failed_indexes),
                 "skipped": len(parsed.skipped),
                 "skip_reasons": dict(skip_reasons),
+                "notes": parsed.notes[:10],
             }
         )
         return state, outcome
-    return _succeeded(feed, now, result, status="ok", found=len(items), sent=len(items), skip_reasons=skip_reasons)
+    state, outcome = _succeeded(
+        feed, now, result, status="ok", found=len(items), sent=len(items), skip_reasons=skip_reasons
+    )
+    return state, outcome.model_copy(update={"notes": parsed.notes[:10]})
+
+
+def _with_full_text_mode(items: list[FeedItem], mode: object) -> list[FeedItem]:
+    """The feed's full-text setting (auto | always | never) on its items that carry none of their own."""
+    if mode not in ("auto", "always", "never"):
+        return items
+    return [item if item.full_text else item.model_copy(update={"full_text": mode}) for item in items]
 
 
 def _poll_and_save(

@@ -11,6 +11,8 @@ with real Lambda-shaped events:
   failed sequence number, and after MAX_STREAM_RETRIES send the failing records to the index-failures
   queue (the on-failure destination) and move on.
 - schedule: call `poll` every `poll_interval_seconds`.
+- full-text queue (when given a `fulltext` handler): receive up to 5 messages, call `fulltext`, delete the
+  ones not reported; it sends the enriched items on to the items queue.
 """
 
 from __future__ import annotations
@@ -67,6 +69,7 @@ class LocalRuntime:
         poll: Handler | None = None,
         poll_interval_seconds: float = 0,
         ingest_outcomes: Callable[[], list[dict[str, Any]]] = list,
+        fulltext: Handler | None = None,
     ) -> None:
         self._resources = resources
         self._region = region
@@ -76,6 +79,10 @@ class LocalRuntime:
         self._poll_interval = poll_interval_seconds
         # What each record of the last ingest invocation came to (for the summary counters).
         self._ingest_outcomes = ingest_outcomes
+        self._fulltext = fulltext
+        self._fulltext_idle = threading.Event()
+        if fulltext is None or not resources.fulltext_queue_url:
+            self._fulltext_idle.set()
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self._lock = threading.Lock()
@@ -96,6 +103,8 @@ class LocalRuntime:
         ]
         if self._poll is not None and self._poll_interval > 0:
             workers.append(("schedule-poll", self._schedule_loop))
+        if self._fulltext is not None and self._resources.fulltext_queue_url:
+            workers.append(("sqs-fulltext", self._fulltext_loop))
         for name, target in workers:
             thread = threading.Thread(target=target, name=name, daemon=True)
             thread.start()
@@ -115,16 +124,19 @@ class LocalRuntime:
 
     def is_idle(self) -> bool:
         """True when the queue is empty (nothing in flight) and the stream has been read to its end."""
-        if not (self._queue_idle.is_set() and self._stream_idle.is_set()):
+        if not (self._queue_idle.is_set() and self._stream_idle.is_set() and self._fulltext_idle.is_set()):
             return False
-        attributes = aws.sqs().get_queue_attributes(
-            QueueUrl=self._resources.queue_url,
-            AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
-        )["Attributes"]
-        in_queue = int(attributes["ApproximateNumberOfMessages"]) + int(
-            attributes["ApproximateNumberOfMessagesNotVisible"]
-        )
-        return in_queue == 0 and self._queue_idle.is_set() and self._stream_idle.is_set()
+        urls = [self._resources.queue_url]
+        if self._fulltext is not None and self._resources.fulltext_queue_url:
+            urls.append(self._resources.fulltext_queue_url)
+        for url in urls:
+            attributes = aws.sqs().get_queue_attributes(
+                QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
+            )["Attributes"]
+            waiting = int(attributes["ApproximateNumberOfMessages"])
+            if waiting + int(attributes["ApproximateNumberOfMessagesNotVisible"]):
+                return False
+        return self._queue_idle.is_set() and self._stream_idle.is_set() and self._fulltext_idle.is_set()
 
     def wait_idle(self, timeout: float = 120.0, settle: float = 0.3) -> bool:
         deadline = time.monotonic() + timeout
@@ -212,6 +224,39 @@ class LocalRuntime:
                 elif kind == "rejected":
                     self._stats.rejected += 1
                     self._rejections[outcome.get("reason", "?")] += 1
+
+    # -- full-text queue -> fulltext (-> items queue) ------------------------------------------
+
+    def _fulltext_loop(self) -> None:
+        assert self._fulltext is not None
+        sqs = aws.sqs()
+        url, arn = self._resources.fulltext_queue_url, self._resources.fulltext_queue_arn
+        while not self._stop.is_set():
+            try:
+                messages = sqs.receive_message(
+                    QueueUrl=url, MaxNumberOfMessages=5, WaitTimeSeconds=1, MessageSystemAttributeNames=["All"]
+                ).get("Messages", [])
+            except Exception as error:
+                self._note_error(f"receive full-text: {error!r}")
+                time.sleep(0.5)
+                continue
+            if not messages:
+                self._fulltext_idle.set()
+                continue
+            self._fulltext_idle.clear()
+            try:
+                event = sqs_event([dict(m) for m in messages], arn, self._region)
+                response = self._invoke(self._fulltext, event, "fulltext")
+                failed = {f["itemIdentifier"] for f in (response or {}).get("batchItemFailures", [])}
+            except Exception as error:  # the whole invocation failed: every message is retried
+                self._note_error(f"fulltext invocation failed: {error!r}")
+                failed = {m["MessageId"] for m in messages}
+            done = [m for m in messages if m["MessageId"] not in failed]
+            if done:
+                sqs.delete_message_batch(
+                    QueueUrl=url,
+                    Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(done)],
+                )
 
     # -- table stream -> index ------------------------------------------------------------------
 

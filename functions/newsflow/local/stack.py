@@ -52,11 +52,11 @@ def aws_environment(endpoint: str) -> dict[str, str]:
 
 def reset_process_caches() -> None:
     """Forget cached settings, clients and handler dependencies (the environment changed)."""
-    from newsflow.handlers import api, index, ingest, poll
+    from newsflow.handlers import api, fulltext, index, ingest, poll
 
     reset_settings_cache()
     aws.reset_clients()
-    for module in (ingest, index, api, poll):
+    for module in (ingest, index, api, poll, fulltext):
         module.reset()
 
 
@@ -69,6 +69,7 @@ class LocalStack:
         poll_interval_seconds: float = 0,
         verbose: bool = False,
         site_dir: Path | None = None,
+        full_text: bool = False,
     ) -> None:
         self.data_dir = Path(data_dir)
         self.site_dir = site_dir or default_site_dir()
@@ -76,6 +77,8 @@ class LocalStack:
         self._api_key = api_key
         self._poll_interval = poll_interval_seconds
         self._verbose = verbose
+        # Teasers through the full-text stage (`newsflow dev` does; embedded test stacks opt in).
+        self._full_text = full_text
         self._moto: Any = None
         self._front: ApiFront | None = None
         self.runtime: LocalRuntime | None = None
@@ -125,10 +128,10 @@ class LocalStack:
         )
         aws.reset_clients()
         self.resources = create_resources()
-        self._set_env(self.resources.environment())
+        self._set_env(self.resources.environment(fulltext=self._full_text))
         reset_process_caches()
 
-        from newsflow.handlers import api, index, ingest, poll
+        from newsflow.handlers import api, fulltext, index, ingest, poll
 
         self.runtime = LocalRuntime(
             self.resources,
@@ -138,6 +141,7 @@ class LocalStack:
             poll=poll.lambda_handler,
             poll_interval_seconds=self._poll_interval,
             ingest_outcomes=lambda: list(ingest.last_outcomes),
+            fulltext=fulltext.lambda_handler if self._full_text else None,
         )
         self.runtime.start()
         if self._api_port is not None:

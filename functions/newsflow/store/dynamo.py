@@ -40,6 +40,7 @@ _MATERIAL_FIELDS = (
     "authors",
     "language",
     "image_url",
+    "media",
     "source_name",
     "published_at",
     "updated_at",

@@ -404,3 +404,41 @@ def test_max_feeds_of_zero_polls_nothing(max_feeds: int) -> None:
     report = poll(registry, FakeFetcher(), RecordingSink(), max_feeds=max_feeds)
     assert report.outcomes == []
     assert report.feeds_deferred == 1
+
+
+# ------------------------------------------------------------------------------ limits, full text
+
+
+def test_a_truncated_feed_is_parsed_in_part_and_the_outcome_says_so() -> None:
+    # Given a feed the fetcher cut at its size cap in the middle of the third entry
+    body = rss("One", "Two", "Three")
+    cut = body[: body.index(b"<title>Three")]
+    fetcher = FakeFetcher()
+    fetcher.sites["https://big.example.com/rss"] = lambda e, m: FetchResult(
+        status=200, body=cut, final_url="https://big.example.com/rss", truncated=True
+    )
+    sink = RecordingSink()
+
+    # When polled
+    [outcome] = poll(InMemoryRegistry(feed("big")), fetcher, sink).outcomes
+
+    # Then the complete entries were sent, the poll succeeded, and its outcome says the feed was cut
+    assert sink.sent_titles == ["One", "Two"]
+    assert outcome.status == "ok"
+    assert outcome.skip_reasons == {"size-limit": 1}
+    assert "size cap" in outcome.notes[0]
+
+
+def test_the_feeds_full_text_setting_travels_on_its_items() -> None:
+    # Given a feed whose settings model carries full_text (defined with the feed settings)
+    class FeedWithSettings(FeedConfig):
+        full_text: str = "always"
+
+    fetcher = FakeFetcher()
+    fetcher.serve("https://set.example.com/rss", rss("One"))
+    sink = RecordingSink()
+    config = FeedWithSettings(feed_id="set", url="https://set.example.com/rss")
+
+    # When polled / Then its items say so (for the full-text stage to read)
+    poll_due_feeds(InMemoryRegistry(config), fetcher, sink, now=NOW, max_feeds=5)
+    assert [item.full_text for batch in sink.batches for item in batch] == ["always"]
