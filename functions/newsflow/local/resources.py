@@ -18,7 +18,16 @@ TABLE_KEY_SCHEMA = [
 GSI_KEYS = {
     c.GSI_CATEGORY: ("gsi1pk", "gsi1sk"),
     c.GSI_LATEST: ("gsi2pk", "gsi2sk"),
+    c.GSI_DUE: ("gsi3pk", "gsi3sk"),
 }
+
+
+def _projection(index_name: str) -> dict[str, Any]:
+    if index_name == c.GSI_DUE:
+        return {"ProjectionType": "INCLUDE", "NonKeyAttributes": list(c.GSI_DUE_ATTRIBUTES)}
+    return {"ProjectionType": c.GSI_PROJECTION}
+
+
 # Locally a failed message comes back quickly so retries are visible within a demo.
 LOCAL_VISIBILITY_TIMEOUT_SECONDS = 2
 
@@ -31,6 +40,9 @@ class LocalResources(BaseModel):
     dlq_url: str
     dlq_arn: str
     index_failures_url: str
+    fetch_queue_url: str = ""
+    fetch_queue_arn: str = ""
+    fetch_dlq_url: str = ""
 
     def environment(self) -> dict[str, str]:
         return {
@@ -38,6 +50,8 @@ class LocalResources(BaseModel):
             c.ENV_QUEUE_URL: self.queue_url,
             c.ENV_DLQ_URL: self.dlq_url,
             c.ENV_INDEX_FAILURES_URL: self.index_failures_url,
+            c.ENV_FETCH_QUEUE_URL: self.fetch_queue_url,
+            c.ENV_FETCH_DLQ_URL: self.fetch_dlq_url,
         }
 
 
@@ -56,7 +70,7 @@ def table_definition(table_name: str) -> dict[str, Any]:
                     {"AttributeName": pk, "KeyType": "HASH"},
                     {"AttributeName": sk, "KeyType": "RANGE"},
                 ],
-                "Projection": {"ProjectionType": c.GSI_PROJECTION},
+                "Projection": _projection(name),
             }
             for name, (pk, sk) in GSI_KEYS.items()
         ],
@@ -86,6 +100,14 @@ def create_resources(table_name: str = c.LOCAL_TABLE_NAME) -> LocalResources:
         },
     )
     index_failures_url, _ = _queue(c.LOCAL_INDEX_DLQ_NAME, {})
+    fetch_dlq_url, fetch_dlq_arn = _queue(c.LOCAL_FETCH_DLQ_NAME, {"MessageRetentionPeriod": str(14 * 24 * 3600)})
+    fetch_queue_url, fetch_queue_arn = _queue(
+        c.LOCAL_FETCH_QUEUE_NAME,
+        {
+            "VisibilityTimeout": str(LOCAL_VISIBILITY_TIMEOUT_SECONDS),
+            "RedrivePolicy": json.dumps({"deadLetterTargetArn": fetch_dlq_arn, "maxReceiveCount": c.MAX_RECEIVE_COUNT}),
+        },
+    )
     return LocalResources(
         table_name=table_name,
         stream_arn=stream_arn,
@@ -94,4 +116,7 @@ def create_resources(table_name: str = c.LOCAL_TABLE_NAME) -> LocalResources:
         dlq_url=dlq_url,
         dlq_arn=dlq_arn,
         index_failures_url=index_failures_url,
+        fetch_queue_url=fetch_queue_url,
+        fetch_queue_arn=fetch_queue_arn,
+        fetch_dlq_url=fetch_dlq_url,
     )

@@ -52,11 +52,11 @@ def aws_environment(endpoint: str) -> dict[str, str]:
 
 def reset_process_caches() -> None:
     """Forget cached settings, clients and handler dependencies (the environment changed)."""
-    from newsflow.handlers import api, index, ingest, poll
+    from newsflow.handlers import api, fetch, index, ingest, poll
 
     reset_settings_cache()
     aws.reset_clients()
-    for module in (ingest, index, api, poll):
+    for module in (ingest, index, api, poll, fetch):
         module.reset()
 
 
@@ -128,7 +128,7 @@ class LocalStack:
         self._set_env(self.resources.environment())
         reset_process_caches()
 
-        from newsflow.handlers import api, index, ingest, poll
+        from newsflow.handlers import api, fetch, index, ingest, poll
 
         self.runtime = LocalRuntime(
             self.resources,
@@ -137,6 +137,7 @@ class LocalStack:
             index=index.lambda_handler,
             poll=poll.lambda_handler,
             poll_interval_seconds=self._poll_interval,
+            fetch=fetch.lambda_handler,
             ingest_outcomes=lambda: list(ingest.last_outcomes),
         )
         self.runtime.start()
