@@ -28,6 +28,7 @@ MODULES = [
     "bench_faults",
     "bench_cost_api",
     "bench_fulltext",
+    "bench_feedfarm",
 ]
 
 

@@ -78,10 +78,10 @@ class FullText(Construct):
         self.handler.add_to_policy(SQS_POLLER_ACTIONS, [self.queue.queue_arn])
         self.handler.add_to_policy(["sqs:SendMessage"], [queues.items.queue_arn, self.dlq.queue_arn])
 
-    def route_teasers_from(self, poll: NewsflowFunction) -> None:
-        """The poller sends teaser items here (and may)."""
-        poll.function.add_environment(c.ENV_FULLTEXT_QUEUE_URL, self.queue.queue_url)
-        poll.add_to_policy(["sqs:SendMessage"], [self.queue.queue_arn])
+    def route_teasers_from(self, fetch: NewsflowFunction) -> None:
+        """The fetch worker sends teaser items here (and may)."""
+        fetch.function.add_environment(c.ENV_FULLTEXT_QUEUE_URL, self.queue.queue_url)
+        fetch.add_to_policy(["sqs:SendMessage"], [self.queue.queue_arn])
 
     def add_alarms(self, topic: sns.ITopic) -> list[cloudwatch.Alarm]:
         period = Duration.minutes(5)

@@ -52,6 +52,7 @@ class NewsflowStack(Stack):
             c.ENV_TABLE_NAME: self.storage.table.table_name,
             c.ENV_QUEUE_URL: self.queues.items.queue_url,
             c.ENV_DLQ_URL: self.queues.dlq.queue_url,
+            c.ENV_FETCH_QUEUE_URL: self.queues.fetch.queue_url,
             c.ENV_SEARCH_BACKEND: "opensearch",
             c.ENV_OPENSEARCH_URL: self.search.endpoint_url,
             c.ENV_OPENSEARCH_INDEX: config.opensearch_index,
@@ -73,7 +74,7 @@ class NewsflowStack(Stack):
         self.fulltext = FullText(
             self, "FullText", config=config, assets=assets, environment=environment, queues=self.queues
         )
-        self.fulltext.route_teasers_from(self.ingestion.poll)
+        self.fulltext.route_teasers_from(self.ingestion.fetch)
         self.indexer = StreamIndexer(
             self,
             "Indexer",
@@ -140,6 +141,7 @@ class NewsflowStack(Stack):
                     ("Index", self.indexer.handler),
                     ("Api", self.api.handler),
                     ("Poll", self.ingestion.poll),
+                    ("Fetch", self.ingestion.fetch),
                     ("FullText", self.fulltext.handler),
                     ("Ops", self.ops.handler),
                     *((("KeyAuthorizer", self.api.authorizer_function),) if self.api.authorizer_function else ()),
@@ -147,6 +149,8 @@ class NewsflowStack(Stack):
                 index_function=self.indexer.handler,
                 items_queue=self.queues.items,
                 dlq=self.queues.dlq,
+                fetch_queue=self.queues.fetch,
+                fetch_dlq=self.queues.fetch_dlq,
                 index_failures=self.queues.index_failures,
                 table=self.storage.table,
                 rest_api=self.api.rest_api,
@@ -169,6 +173,12 @@ class NewsflowStack(Stack):
         )
         CfnOutput(self, "QueueUrl", value=self.queues.items.queue_url, description="Items queue (producers)")
         CfnOutput(self, "DlqUrl", value=self.queues.dlq.queue_url, description="Dead-letter queue")
+        CfnOutput(
+            self,
+            c.OUTPUT_FETCH_QUEUE_URL,
+            value=self.queues.fetch.queue_url,
+            description="Feed fetch requests (one per due feed per tick)",
+        )
         CfnOutput(self, "TableName", value=self.storage.table.table_name, description="DynamoDB table")
         CfnOutput(self, "OpenSearchEndpoint", value=self.search.endpoint_url, description="OpenSearch (VPC only)")
         CfnOutput(

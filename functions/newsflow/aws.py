@@ -6,7 +6,7 @@ Endpoints come from the standard AWS_ENDPOINT_URL variables, which the local sta
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import boto3
 from botocore.config import Config
@@ -40,8 +40,15 @@ def sqs() -> SQSClient:
     return boto3.client("sqs", config=_CONFIG)
 
 
+@lru_cache(maxsize=1)
+def ssm() -> Any:
+    """Only the fetch worker uses it: per-feed secret headers are SSM SecureString parameters."""
+    return boto3.client("ssm", config=_CONFIG)
+
+
 def reset_clients() -> None:
     """The local stack and tests switch endpoints; forget cached clients."""
     dynamodb.cache_clear()
     dynamodb_streams.cache_clear()
     sqs.cache_clear()
+    ssm.cache_clear()

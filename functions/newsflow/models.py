@@ -12,6 +12,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from newsflow.feeds.settings_model import FeedSettings
+
 # SQS accepts messages up to 1 MiB, but a news item that large is a mistake or an attack;
 # anything above this is parked in the DLQ with reason "oversize".
 MAX_ITEM_BYTES = 256 * 1024
@@ -247,7 +249,7 @@ class Categorisation(BaseModel):
 
 
 class FeedConfig(BaseModel):
-    """One entry of the feeds registry that the poller reads."""
+    """One entry of the feeds registry: the operator's settings and the state the fetch workers keep."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
@@ -257,15 +259,26 @@ class FeedConfig(BaseModel):
     enabled: bool = True
     interval_minutes: int = Field(default=15, ge=1, le=24 * 60)
     timezone: str | None = None
-    # Conditional-GET and scheduling state, written back by the poller.
+    settings: FeedSettings = Field(default_factory=FeedSettings)
+    # Conditional-GET and scheduling state, written back by the fetch worker.
     etag: str | None = None
     last_modified: str | None = None
+    body_hash: str | None = None
     next_poll_at: datetime | None = None
     last_polled_at: datetime | None = None
     last_status: int | None = None
     last_error: str | None = None
     consecutive_failures: int = 0
     items_sent: int = 0
+    # Health: when failures began, why a feed was disabled, where a permanent redirect came from.
+    failing_since: datetime | None = None
+    disabled_reason: str | None = Field(default=None, max_length=600)
+    disabled_at: datetime | None = None
+    redirected_from: str | None = Field(default=None, max_length=2048)
+    discovered_from: str | None = Field(default=None, max_length=2048, description="The page URL registered.")
+    entries_per_week: float | None = Field(default=None, ge=0)
+    # Optimistic concurrency: every state write is conditional on the version it read.
+    version: int = Field(default=0, ge=0)
 
     @field_validator("url")
     @classmethod

@@ -21,6 +21,8 @@ class Settings(BaseModel):
     queue_url: str | None = None
     dlq_url: str | None = None
     index_failures_url: str | None = None
+    fetch_queue_url: str | None = None
+    fetch_dlq_url: str | None = None
     search_backend: Literal["opensearch", "tantivy"] = "tantivy"
     opensearch_url: str | None = None
     opensearch_index: str = "articles"
@@ -54,6 +56,8 @@ class Settings(BaseModel):
             "queue_url": env.get(c.ENV_QUEUE_URL) or None,
             "dlq_url": env.get(c.ENV_DLQ_URL) or None,
             "index_failures_url": env.get(c.ENV_INDEX_FAILURES_URL) or None,
+            "fetch_queue_url": env.get(c.ENV_FETCH_QUEUE_URL) or None,
+            "fetch_dlq_url": env.get(c.ENV_FETCH_DLQ_URL) or None,
             "search_backend": env.get(c.ENV_SEARCH_BACKEND, "tantivy"),
             "opensearch_url": env.get(c.ENV_OPENSEARCH_URL) or None,
             "opensearch_index": env.get(c.ENV_OPENSEARCH_INDEX, "articles"),

@@ -73,6 +73,8 @@ def _bind(deployment: Deployment, stack: Any, resources: Any, standin_domain: st
         (stack.queues.index_failures, resources.index_failures_url),
         (stack.fulltext.queue, resources.fulltext_queue_url),
         (stack.fulltext.dlq, resources.fulltext_dlq_url),
+        (stack.queues.fetch, resources.fetch_queue_url),
+        (stack.queues.fetch_dlq, resources.fetch_dlq_url),
     ):
         queue = _logical_id(construct)
         deployment.bind(queue, Ref=url, Arn=queue_arn(url), QueueName=url.rsplit("/", 1)[-1], QueueUrl=url)
@@ -189,9 +191,14 @@ def test_relevance_search_pages_through_a_point_in_time(checked: Checked) -> Non
     assert len(checked.run.standin.pits) == 1
 
 
-def test_poll_fetched_the_registered_feed_and_enqueued_its_items(checked: Checked) -> None:
+def test_poll_scheduled_the_registered_feeds_and_fetch_polled_them(checked: Checked) -> None:
     report = checked.run.results["poll"]
-    assert report["items_sent"] > 0
+    assert report["enqueued"] == 2
+    assert report["polite"] == 2
+    assert all(batch["failed"] == 0 for batch in checked.run.results["fetch"])
+    feeds = {item["sk"]["S"]: item for item in checked.run.results["fetched_feeds"]}
+    assert feeds["FEED#markets-daily"]["last_status"]["N"] == "200"
+    assert int(feeds["FEED#markets-daily"]["items_sent"]["N"]) > 0
 
 
 def test_fulltext_sent_the_teasers_on_to_ingest_and_parked_the_poison_message(checked: Checked) -> None:

@@ -25,8 +25,8 @@ pytestmark = [pytest.mark.infra, pytest.mark.xdist_group("cdk")]
 Resources = dict[str, dict[str, Any]]
 
 HANDLERS = {
-    c.HANDLER_INGEST, c.HANDLER_INDEX, c.HANDLER_API, c.HANDLER_POLL, c.HANDLER_OPS, c.HANDLER_AUTHORIZER,
-    c.HANDLER_FULLTEXT,
+    c.HANDLER_INGEST, c.HANDLER_INDEX, c.HANDLER_API, c.HANDLER_POLL, c.HANDLER_FETCH, c.HANDLER_OPS,
+    c.HANDLER_AUTHORIZER, c.HANDLER_FULLTEXT,
 }  # fmt: skip
 
 
@@ -58,16 +58,21 @@ def test_table_has_the_two_named_string_keyed_gsis_projecting_keys_only(resource
     _, table = find_one(resources, "AWS::DynamoDB::Table")
     props = table["Properties"]
     indexes = {gsi["IndexName"]: gsi for gsi in props["GlobalSecondaryIndexes"]}
-    expected = {c.GSI_CATEGORY: "gsi1", c.GSI_LATEST: "gsi2"}
+    expected = {c.GSI_CATEGORY: "gsi1", c.GSI_LATEST: "gsi2", c.GSI_DUE: "gsi3"}
     assert set(indexes) == set(expected)
     for name, prefix in expected.items():
         assert indexes[name]["KeySchema"] == [
             {"AttributeName": f"{prefix}pk", "KeyType": "HASH"},
             {"AttributeName": f"{prefix}sk", "KeyType": "RANGE"},
         ]
+    for name in (c.GSI_CATEGORY, c.GSI_LATEST):
         assert indexes[name]["Projection"] == {"ProjectionType": "KEYS_ONLY"}
+    # The scheduler's sparse due index carries what the scheduler reads: the host and the failure count
+    assert indexes[c.GSI_DUE]["Projection"] == {
+        "ProjectionType": "INCLUDE", "NonKeyAttributes": list(c.GSI_DUE_ATTRIBUTES)
+    }  # fmt: skip
     types = {a["AttributeName"]: a["AttributeType"] for a in props["AttributeDefinitions"]}
-    assert types == {name: "S" for name in ("pk", "sk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk")}
+    assert types == {name: "S" for name in ("pk", "sk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk", "gsi3pk", "gsi3sk")}
 
 
 def test_dev_table_is_disposable(resources: Resources) -> None:
@@ -89,9 +94,9 @@ def test_prod_table_is_protected_and_retained(prod_parts: Any) -> None:
 
 
 def test_every_queue_is_encrypted_and_refuses_plain_http(resources: Resources) -> None:
-    # Given the five queues (items, DLQ, index failures, full-text and its DLQ)
+    # Given the seven queues (items, DLQ, index failures, fetch requests and their DLQ, full-text and its DLQ)
     queues = find(resources, "AWS::SQS::Queue")
-    assert len(queues) == 5
+    assert len(queues) == 7
     # Then each has SSE and a queue policy denying requests without TLS
     for _, queue in queues:
         assert queue["Properties"]["SqsManagedSseEnabled"] is True
@@ -104,9 +109,9 @@ def test_every_queue_is_encrypted_and_refuses_plain_http(resources: Resources) -
 
 
 def test_items_queue_redrives_to_a_14_day_dlq_and_outlasts_six_ingest_timeouts(resources: Resources) -> None:
-    # Given the queues that have a redrive policy: the items queue (and the full-text queue)
+    # Given the queues that have a redrive policy: the items queue (and the fetch and full-text queues)
     redriven = [(i, q) for i, q in find(resources, "AWS::SQS::Queue") if "RedrivePolicy" in q["Properties"]]
-    assert len(redriven) == 2
+    assert len(redriven) == 3
     items = [q for i, q in redriven if i.startswith("QueuesItems")]
     assert len(items) == 1
     props = items[0]["Properties"]
@@ -191,13 +196,35 @@ def test_ops_replays_index_failures_every_15_minutes_and_reconciles_daily(resour
     assert all(r["Targets"][0]["RetryPolicy"]["MaximumRetryAttempts"] == 4 for r in targets.values())
 
 
-def test_ingest_consumes_the_items_queue_in_batches_with_partial_failures(resources: Resources) -> None:
-    sqs_mappings = [
-        m for _, m in find(resources, "AWS::Lambda::EventSourceMapping") if "StartingPosition" not in m["Properties"]
+def _sqs_mapping_of(resources: Resources, handler: str) -> dict[str, Any]:
+    function_id = logical_id_of_function(resources, handler)
+    (mapping,) = [
+        m["Properties"]
+        for _, m in find(resources, "AWS::Lambda::EventSourceMapping")
+        if "StartingPosition" not in m["Properties"] and ref_target(m["Properties"]["FunctionName"]) == function_id
     ]
-    assert len(sqs_mappings) == 2  # ingest, and the full-text stage
-    ingest = logical_id_of_function(resources, c.HANDLER_INGEST)
-    [props] = [m["Properties"] for m in sqs_mappings if ref_target(m["Properties"]["FunctionName"]) == ingest]
+    return mapping
+
+
+def test_fetch_workers_drain_the_fetch_queue_with_bounded_concurrency(resources: Resources, synthesized: Any) -> None:
+    # Given the fetch worker's mapping / Then it reports partial failures, is capped by fetchMaxConcurrency,
+    # and reads the fetch queue, which redrives to its own DLQ
+    props = _sqs_mapping_of(resources, c.HANDLER_FETCH)
+    assert props["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert props["BatchSize"] == c.FETCH_BATCH_SIZE
+    assert props["ScalingConfig"] == {"MaximumConcurrency": synthesized.config.feeds.fetch_max_concurrency}
+    queue = resources[props["EventSourceArn"]["Fn::GetAtt"][0]]["Properties"]
+    assert queue["RedrivePolicy"]["maxReceiveCount"] == c.MAX_RECEIVE_COUNT
+    assert queue["VisibilityTimeout"] >= 6 * c.FETCH_TIMEOUT_SECONDS
+    _, fetch = function_by_handler(resources, c.HANDLER_FETCH)
+    env = fetch["Properties"]["Environment"]["Variables"]
+    assert {c.ENV_FETCH_QUEUE_URL, c.ENV_FETCH_DLQ_URL, c.ENV_HOST_MAX_IN_FLIGHT, c.ENV_HOST_MIN_GAP} <= set(env)
+    assert fetch["Properties"]["Timeout"] == c.FETCH_TIMEOUT_SECONDS
+
+
+def test_ingest_consumes_the_items_queue_in_batches_with_partial_failures(resources: Resources) -> None:
+    props = _sqs_mapping_of(resources, c.HANDLER_INGEST)
+    assert ref_target(props["FunctionName"]) == logical_id_of_function(resources, c.HANDLER_INGEST)
     assert props["BatchSize"] == c.INGEST_BATCH_SIZE
     assert props["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
     assert props["MaximumBatchingWindowInSeconds"] > 0
@@ -575,8 +602,10 @@ def test_alarms_cover_every_failure_an_operator_must_hear_about(resources: Resou
         "Errors",
         "Invocations",
         "Throttles",
-        "FeedsFailed",
-        "FeedsPolled",
+        "FeedFetchFailed",
+        "FetchPolled",
+        "FeedsFailing",
+        "FeedsDisabled",
         "ReadThrottleEvents",
         "WriteThrottleEvents",
         "5XXError",
@@ -598,8 +627,9 @@ def test_no_alarm_pages_on_a_single_blip(resources: Resources) -> None:
         for a in _alarms(resources).values()
         if a.get("DatapointsToAlarm", a["EvaluationPeriods"]) == 1
     }
-    # (and the daily reconciliation's drift: it has one datapoint a day, and any drift is a real event)
-    outages = ("unassigned", "blocks writes", "volume free", "daily reconciliation")
+    # (and the daily reconciliation's drift: it has one datapoint a day, and any drift is a real event;
+    # "A feed was disabled" is an event, not a level: it happens in one period, and needs an operator once.)
+    outages = ("unassigned", "blocks writes", "volume free", "daily reconciliation", "A feed was disabled")
     assert all(any(word in d for word in outages) for d in single), single
     error_rates = [a for a in _alarms(resources).values() if "Errors" in _metric_names(a)]
     assert len(error_rates) == len(HANDLERS)  # one per function, as a rate of its invocations
@@ -614,7 +644,7 @@ def test_dashboard_exists(template: Template) -> None:
 
 def test_stack_outputs_what_operators_and_producers_need(template: Template) -> None:
     outputs = template.to_json()["Outputs"]
-    assert {"ApiUrl", "QueueUrl", "DlqUrl", "TableName", "OpenSearchEndpoint"} <= set(outputs)
+    assert {"ApiUrl", "QueueUrl", "DlqUrl", "TableName", "OpenSearchEndpoint", c.OUTPUT_FETCH_QUEUE_URL} <= set(outputs)
     stage_id = find_one(template.to_json()["Resources"], "AWS::ApiGateway::Stage")[0]
     assert outputs["ApiUrl"]["Value"]["Fn::Join"][1][-2:] == [{"Ref": stage_id}, "/v1"]
 

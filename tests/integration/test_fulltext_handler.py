@@ -10,14 +10,14 @@ from typing import Any
 import pytest
 from newsflow import aws
 from newsflow import constants as c
-from newsflow.handlers import api, fulltext, ingest, poll
+from newsflow.handlers import api, fulltext, ingest
 from newsflow.local.events import api_gateway_event, sqs_event
 from newsflow.local.resources import LocalResources
 from newsflow.local.stack import reset_process_caches
 from newsflow.models import FeedConfig
 from newsflow.store.feeds import DynamoFeedRepository
 
-from tests.integration.helpers import context, receive_event
+from tests.integration.helpers import context, receive_event, tick
 from tests.unit.feeds.http_fixture import FeedServer, send, start_server
 from tests.unit.fulltext.pages import PARAGRAPHS, article_page
 
@@ -116,7 +116,7 @@ def test_a_message_that_is_not_an_item_is_parked_with_its_reason(fulltext_env: L
     assert [m["MessageAttributes"][c.DLQ_REASON_ATTRIBUTE]["StringValue"] for m in parked] == ["schema_violation"]
 
 
-def test_the_poller_sends_teasers_to_the_full_text_queue_and_full_items_to_ingest(
+def test_the_fetch_worker_sends_teasers_to_the_full_text_queue_and_full_items_to_ingest(
     fulltext_env: LocalResources, site: FeedServer
 ) -> None:
     # Given a feed with one teaser and one item that carries its whole story
@@ -131,8 +131,8 @@ def test_the_poller_sends_teasers_to_the_full_text_queue_and_full_items_to_inges
         FeedConfig(feed_id="harbour", url=site.url("/feed.xml"))
     )
 
-    # When the poller runs
-    poll.lambda_handler({"source": "aws.events"}, context("poll"))
+    # When the scheduler runs and the fetch worker handles the feed's fetch request
+    tick(fulltext_env)
 
     # Then the teaser waits for its page, the whole item goes straight to ingest
     teasers = [json.loads(r["body"])["title"] for r in _fulltext_event(fulltext_env)["Records"]]

@@ -47,6 +47,7 @@ class Operation:
     status: int = 200
     admin: bool = False
     error_body: type[BaseModel] = ErrorBody
+    media_type: str | None = None  # a non-JSON response or body (OPML): documented as text, no schema
 
 
 NEWSAPI_DESCRIPTION = (
@@ -182,6 +183,37 @@ OPERATIONS: tuple[Operation, ...] = (
         admin=True,
     ),
     Operation(
+        "post",
+        "/v1/admin/feeds/opml",
+        "importOpml",
+        "Register the feeds of an OPML document (body: the OPML XML); existing URLs are kept",
+        admin.OpmlImportResponse,
+        tag="admin",
+        admin=True,
+        media_type="text/x-opml",
+    ),
+    Operation(
+        "get",
+        "/v1/admin/feeds/opml",
+        "exportOpml",
+        "The registry as OPML 2.0 (text/x-opml)",
+        admin.OpmlImportResponse,
+        tag="admin",
+        admin=True,
+        media_type="text/x-opml",
+    ),
+    Operation(
+        "post",
+        "/v1/admin/feeds/{feedId}/{action}",
+        "feedAction",
+        "enable (clears the disabled reason, due now), disable, poll (due now) or reset (forget validators)",
+        admin.FeedResponse,
+        path_params=_FEED_ID | {"action": {"type": "string", "enum": ["enable", "disable", "poll", "reset"]}},
+        errors=(400, 404, 409),
+        tag="admin",
+        admin=True,
+    ),
+    Operation(
         "get",
         "/v1/admin/feeds/{feedId}",
         "getFeed",
@@ -257,6 +289,7 @@ ERROR_DESCRIPTIONS = {
     400: "Bad, unknown or repeated parameter, or bad cursor",
     401: "API key missing or invalid (NewsAPI routes: apiKeyMissing, apiKeyInvalid)",
     404: "Unknown id or route",
+    409: "Conflict with the resource's state (e.g. poll-now on a disabled feed)",
     429: "Throttled (API Gateway usage plan or WAF rate limit); retry after Retry-After seconds",
     503: "A dependency is unavailable",
     500: "Unexpected failure, logged (NewsAPI routes: unexpectedError)",
@@ -328,12 +361,10 @@ def openapi_document() -> dict[str, Any]:
         ]
         if op.query is not None:
             parameters += _query_parameters(op.query)
-        responses: dict[str, Any] = {
-            str(op.status): {
-                "description": "OK",
-                "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{op.response.__name__}"}}},
-            }
-        }
+        content = {"application/json": {"schema": {"$ref": f"#/components/schemas/{op.response.__name__}"}}}
+        if op.media_type and op.method == "get":
+            content = {op.media_type: {"schema": {"type": "string"}}}
+        responses: dict[str, Any] = {str(op.status): {"description": "OK", "content": content}}
         if op.operation_id == "saveFeed":
             responses["201"] = responses["200"] | {"description": "Created"}
         for status in (*op.errors, 429):
@@ -351,6 +382,8 @@ def openapi_document() -> dict[str, Any]:
         }
         if op.description:
             operation["description"] = op.description
+        if op.media_type and op.method != "get":
+            operation["requestBody"] = {"required": True, "content": {op.media_type: {"schema": {"type": "string"}}}}
         if op.body is not None:
             operation["requestBody"] = {
                 "required": True,

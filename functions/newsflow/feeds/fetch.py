@@ -51,6 +51,7 @@ ACCEPT = (
 ACCEPT_ENCODING = "gzip, deflate, br"
 MAX_REDIRECTS = 5
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+PERMANENT_REDIRECTS = frozenset({301, 308})
 CHUNK_BYTES = 64 * 1024
 
 Oversize = Literal["error", "truncate"]
@@ -83,6 +84,11 @@ class FetchResult(BaseModel):
     final_url: str
     not_modified: bool = False
     truncated: bool = False  # the body was cut at the fetcher's max_bytes (oversize="truncate")
+    # Set when every hop from the requested URL to `final_url` was a permanent redirect (301/308).
+    permanent_url: str | None = None
+    # Freshness hints for the scheduler (raw header values).
+    cache_control: str | None = None
+    expires: str | None = None
 
 
 # ------------------------------------------------------------------------------- address policy
@@ -194,10 +200,23 @@ class FeedFetcher:
         self.oversize: Oversize = oversize
         self.accept = accept
 
-    def fetch(self, url: str, etag: str | None = None, last_modified: str | None = None) -> FetchResult:
-        deadline = time.monotonic() + self.timeout_seconds
+    def fetch(
+        self,
+        url: str,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        *,
+        extra_headers: dict[str, str] | None = None,
+        user_agent: str | None = None,
+        timeout_seconds: float | None = None,
+    ) -> FetchResult:
+        """GET `url` (conditional when validators are given). Per-feed headers, user agent and timeout
+        (never longer than the fetcher's own) override the defaults."""
+        budget = min(timeout_seconds, self.timeout_seconds) if timeout_seconds else self.timeout_seconds
+        deadline = time.monotonic() + budget
         headers = {
-            "User-Agent": self.user_agent,
+            **(extra_headers or {}),
+            "User-Agent": user_agent or self.user_agent,
             "Accept": self.accept,
             "Accept-Encoding": ACCEPT_ENCODING,
         }
@@ -206,19 +225,22 @@ class FeedFetcher:
         if last_modified:
             headers["If-Modified-Since"] = last_modified
         current = url
+        permanent: str | None = None
+        all_permanent = True
         for _hop in range(self.max_redirects + 1):
             outcome = self._fetch_once(current, headers, deadline)
             if isinstance(outcome, FetchResult):
+                update: dict[str, object] = {"permanent_url": permanent if all_permanent else None}
                 if outcome.not_modified:
-                    return outcome.model_copy(
-                        update={"etag": outcome.etag or etag, "last_modified": outcome.last_modified or last_modified}
-                    )
-                return outcome
-            current = outcome
+                    update |= {"etag": outcome.etag or etag, "last_modified": outcome.last_modified or last_modified}
+                return outcome.model_copy(update=update)
+            status, current = outcome
+            all_permanent = all_permanent and status in PERMANENT_REDIRECTS
+            permanent = current
         raise FetchError(f"too many redirects (more than {self.max_redirects}) starting at {url}")
 
-    # A hop returns either the final result or the URL to go to next.
-    def _fetch_once(self, url: str, base_headers: dict[str, str], deadline: float) -> FetchResult | str:
+    # A hop returns either the final result or (redirect status, the URL to go to next).
+    def _fetch_once(self, url: str, base_headers: dict[str, str], deadline: float) -> FetchResult | tuple[int, str]:
         scheme, host, port, host_header, path = _split_url(url)
         addresses = self._resolve(host, port)
         if not addresses:
@@ -280,16 +302,17 @@ class FeedFetcher:
             )
         return urllib3.HTTPConnectionPool(address, port, timeout=timeout, maxsize=1, retries=False)
 
-    def _handle(self, response: urllib3.BaseHTTPResponse, url: str, deadline: float) -> FetchResult | str:
+    def _handle(self, response: urllib3.BaseHTTPResponse, url: str, deadline: float) -> FetchResult | tuple[int, str]:
         status = response.status
         if status in REDIRECT_STATUSES:
             location = response.headers.get("Location")
             if not location:
                 raise FetchError(f"HTTP {status} redirect without a Location header from {url}", status=status)
-            return urljoin(url, location.strip())
+            return status, urljoin(url, location.strip())
         etag = response.headers.get("ETag")
         last_modified = response.headers.get("Last-Modified")
         content_type = response.headers.get("Content-Type")
+        hints = {"cache_control": response.headers.get("Cache-Control"), "expires": response.headers.get("Expires")}
         if status == 304:
             return FetchResult(
                 status=304,
@@ -298,6 +321,7 @@ class FeedFetcher:
                 content_type=content_type,
                 final_url=url,
                 not_modified=True,
+                **hints,
             )
         if not 200 <= status < 300:
             retry_after = _retry_after_seconds(response.headers.get("Retry-After"))
@@ -305,7 +329,7 @@ class FeedFetcher:
         body, truncated = self._read_body(response, url, deadline)
         return FetchResult(
             status=status, body=body, etag=etag, last_modified=last_modified, content_type=content_type,
-            final_url=url, truncated=truncated,
+            final_url=url, truncated=truncated, **hints,
         )  # fmt: skip
 
     def _read_body(self, response: urllib3.BaseHTTPResponse, url: str, deadline: float) -> tuple[bytes, bool]:

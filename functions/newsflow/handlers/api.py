@@ -62,7 +62,8 @@ def admin_service() -> AdminService:
 
     settings = get_settings()
     queue = SqsItemQueue(aws.sqs(), settings.queue_url) if settings.queue_url else None
-    return AdminService(queue, DynamoFeedRepository(aws.dynamodb(), settings.table_name))
+    feeds = DynamoFeedRepository(aws.dynamodb(), settings.table_name)
+    return AdminService(queue, feeds, allow_private=settings.allow_private_fetch)
 
 
 @lru_cache(maxsize=1)
@@ -277,6 +278,34 @@ def save_feed() -> Response:
     _require_operator()
     created, body = admin_service().save_feed(_body())
     return _json(201 if created else 200, body, cache=NO_STORE)
+
+
+# Registered before /v1/admin/feeds/<feed_id>: "opml" is a reserved feed id.
+@app.post("/v1/admin/feeds/opml")
+def import_opml() -> Response:
+    _require_operator()
+    raw = app.current_event.decoded_body or ""
+    return _json(200, admin_service().import_opml(raw.encode("utf-8")), cache=NO_STORE)
+
+
+@app.get("/v1/admin/feeds/opml")
+def export_opml() -> Response:
+    _require_operator()
+    return Response(
+        status_code=200,
+        content_type="text/x-opml; charset=utf-8",
+        body=admin_service().export_opml(),
+        headers={"Cache-Control": NO_STORE, "Content-Disposition": 'attachment; filename="newsflow-feeds.opml"'},
+    )
+
+
+@app.post("/v1/admin/feeds/<feed_id>/<action>")
+def feed_action(feed_id: str, action: str) -> Response:
+    _require_operator()
+    checked = _parse(p.FeedIdParam, {"feedId": feed_id})
+    if action not in {"enable", "disable", "poll", "reset"}:
+        raise ApiError(404, "routeNotFound", f"no feed action '{action}' (enable, disable, poll, reset)", "action")
+    return _json(200, admin_service().feed_action(checked.feed_id, action), cache=NO_STORE)
 
 
 @app.get("/v1/admin/feeds/<feed_id>")

@@ -18,7 +18,16 @@ TABLE_KEY_SCHEMA = [
 GSI_KEYS = {
     c.GSI_CATEGORY: ("gsi1pk", "gsi1sk"),
     c.GSI_LATEST: ("gsi2pk", "gsi2sk"),
+    c.GSI_DUE: ("gsi3pk", "gsi3sk"),
 }
+
+
+def _projection(index_name: str) -> dict[str, Any]:
+    if index_name == c.GSI_DUE:
+        return {"ProjectionType": "INCLUDE", "NonKeyAttributes": list(c.GSI_DUE_ATTRIBUTES)}
+    return {"ProjectionType": c.GSI_PROJECTION}
+
+
 # Locally a failed message comes back quickly so retries are visible within a demo.
 LOCAL_VISIBILITY_TIMEOUT_SECONDS = 2
 
@@ -34,6 +43,9 @@ class LocalResources(BaseModel):
     fulltext_queue_url: str = ""
     fulltext_queue_arn: str = ""
     fulltext_dlq_url: str = ""
+    fetch_queue_url: str = ""
+    fetch_queue_arn: str = ""
+    fetch_dlq_url: str = ""
 
     def environment(self, *, fulltext: bool = False) -> dict[str, str]:
         """The functions' environment; `fulltext`: teasers are routed through the full-text queue (the local
@@ -44,6 +56,8 @@ class LocalResources(BaseModel):
             c.ENV_DLQ_URL: self.dlq_url,
             c.ENV_INDEX_FAILURES_URL: self.index_failures_url,
             c.ENV_FULLTEXT_DLQ_URL: self.fulltext_dlq_url,
+            c.ENV_FETCH_QUEUE_URL: self.fetch_queue_url,
+            c.ENV_FETCH_DLQ_URL: self.fetch_dlq_url,
         }
         if fulltext:
             env[c.ENV_FULLTEXT_QUEUE_URL] = self.fulltext_queue_url
@@ -65,7 +79,7 @@ def table_definition(table_name: str) -> dict[str, Any]:
                     {"AttributeName": pk, "KeyType": "HASH"},
                     {"AttributeName": sk, "KeyType": "RANGE"},
                 ],
-                "Projection": {"ProjectionType": c.GSI_PROJECTION},
+                "Projection": _projection(name),
             }
             for name, (pk, sk) in GSI_KEYS.items()
         ],
@@ -105,6 +119,14 @@ def create_resources(table_name: str = c.LOCAL_TABLE_NAME) -> LocalResources:
             ),
         },
     )
+    fetch_dlq_url, fetch_dlq_arn = _queue(c.LOCAL_FETCH_DLQ_NAME, {"MessageRetentionPeriod": str(14 * 24 * 3600)})
+    fetch_queue_url, fetch_queue_arn = _queue(
+        c.LOCAL_FETCH_QUEUE_NAME,
+        {
+            "VisibilityTimeout": str(LOCAL_VISIBILITY_TIMEOUT_SECONDS),
+            "RedrivePolicy": json.dumps({"deadLetterTargetArn": fetch_dlq_arn, "maxReceiveCount": c.MAX_RECEIVE_COUNT}),
+        },
+    )
     return LocalResources(
         table_name=table_name,
         stream_arn=stream_arn,
@@ -116,4 +138,7 @@ def create_resources(table_name: str = c.LOCAL_TABLE_NAME) -> LocalResources:
         fulltext_queue_url=fulltext_url,
         fulltext_queue_arn=fulltext_arn,
         fulltext_dlq_url=fulltext_dlq_url,
+        fetch_queue_url=fetch_queue_url,
+        fetch_queue_arn=fetch_queue_arn,
+        fetch_dlq_url=fetch_dlq_url,
     )

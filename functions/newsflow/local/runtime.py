@@ -10,7 +10,8 @@ with real Lambda-shaped events:
 - table stream: read each shard in order, call `index`; on reported failures re-read from the earliest
   failed sequence number, and after MAX_STREAM_RETRIES send the failing records to the index-failures
   queue (the on-failure destination) and move on.
-- schedule: call `poll` every `poll_interval_seconds`.
+- schedule: call `poll` (the scheduler) every `poll_interval_seconds`, then drain the fetch queue it filled
+  through `fetch` (the fetch worker) like the fetch queue's event source mapping, before returning.
 - full-text queue (when given a `fulltext` handler): receive up to 5 messages, call `fulltext`, delete the
   ones not reported; it sends the enriched items on to the items queue.
 """
@@ -31,6 +32,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from newsflow import aws
+from newsflow import constants as c
 from newsflow.local.context import LocalLambdaContext
 from newsflow.local.events import sqs_event, stream_event
 from newsflow.local.resources import LocalResources
@@ -68,6 +70,7 @@ class LocalRuntime:
         index: Handler,
         poll: Handler | None = None,
         poll_interval_seconds: float = 0,
+        fetch: Handler | None = None,
         ingest_outcomes: Callable[[], list[dict[str, Any]]] = list,
         fulltext: Handler | None = None,
     ) -> None:
@@ -76,6 +79,7 @@ class LocalRuntime:
         self._ingest = ingest
         self._index = index
         self._poll = poll
+        self._fetch = fetch
         self._poll_interval = poll_interval_seconds
         # What each record of the last ingest invocation came to (for the summary counters).
         self._ingest_outcomes = ingest_outcomes
@@ -153,7 +157,46 @@ class LocalRuntime:
             raise RuntimeError("no poll handler configured")
         with self._lock:
             self._stats.polls += 1
-        return self._invoke(self._poll, {"source": "aws.events", "detail-type": "Scheduled Event"}, "poll")
+        report = self._invoke(self._poll, {"source": "aws.events", "detail-type": "Scheduled Event"}, "poll")
+        if self._fetch is not None and self._resources.fetch_queue_url:
+            self.drain_fetch_queue()
+        return report
+
+    def drain_fetch_queue(self, max_batches: int = 10_000) -> int:
+        """Deliver the fetch queue to the fetch worker until it is empty (delayed re-queues included)."""
+        assert self._fetch is not None
+        sqs = aws.sqs()
+        delivered = 0
+        for _ in range(max_batches):
+            messages = sqs.receive_message(
+                QueueUrl=self._resources.fetch_queue_url, MaxNumberOfMessages=c.FETCH_BATCH_SIZE,
+                MessageSystemAttributeNames=["All"], WaitTimeSeconds=0,
+            ).get("Messages", [])  # fmt: skip
+            if not messages:
+                attributes = sqs.get_queue_attributes(
+                    QueueUrl=self._resources.fetch_queue_url, AttributeNames=["ApproximateNumberOfMessagesDelayed"]
+                )["Attributes"]
+                if int(attributes.get("ApproximateNumberOfMessagesDelayed", "0")) == 0:
+                    return delivered
+                time.sleep(0.5)
+                continue
+            event = sqs_event([dict(m) for m in messages], self._resources.fetch_queue_arn, self._region)
+            try:
+                response = self._invoke(self._fetch, event, "fetch")
+                failed = {f["itemIdentifier"] for f in (response or {}).get("batchItemFailures", [])}
+            except Exception as error:
+                self._note_error(f"fetch invocation failed: {error!r}")
+                failed = {m["MessageId"] for m in messages}
+            done = [m for m in messages if m["MessageId"] not in failed]
+            if done:
+                sqs.delete_message_batch(
+                    QueueUrl=self._resources.fetch_queue_url,
+                    Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(done)],
+                )
+            delivered += len(done)
+            if failed:
+                time.sleep(0.2)
+        return delivered
 
     @staticmethod
     def _invoke(handler: Handler, event: dict[str, Any], function_name: str) -> Any:

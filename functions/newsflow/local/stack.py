@@ -52,11 +52,11 @@ def aws_environment(endpoint: str) -> dict[str, str]:
 
 def reset_process_caches() -> None:
     """Forget cached settings, clients and handler dependencies (the environment changed)."""
-    from newsflow.handlers import api, fulltext, index, ingest, poll
+    from newsflow.handlers import api, fetch, fulltext, index, ingest, poll
 
     reset_settings_cache()
     aws.reset_clients()
-    for module in (ingest, index, api, poll, fulltext):
+    for module in (ingest, index, api, poll, fetch, fulltext):
         module.reset()
 
 
@@ -131,7 +131,7 @@ class LocalStack:
         self._set_env(self.resources.environment(fulltext=self._full_text))
         reset_process_caches()
 
-        from newsflow.handlers import api, fulltext, index, ingest, poll
+        from newsflow.handlers import api, fetch, fulltext, index, ingest, poll
 
         self.runtime = LocalRuntime(
             self.resources,
@@ -140,6 +140,7 @@ class LocalStack:
             index=index.lambda_handler,
             poll=poll.lambda_handler,
             poll_interval_seconds=self._poll_interval,
+            fetch=fetch.lambda_handler,
             ingest_outcomes=lambda: list(ingest.last_outcomes),
             fulltext=fulltext.lambda_handler if self._full_text else None,
         )
