@@ -277,3 +277,22 @@ class FeedIdParam(_Params):
 
 class NoParams(_Params):
     pass
+
+
+class PageParams(_Params):
+    """The home and section pages: the main list is paged with its own `nextCursor`."""
+
+    page_size: int = Field(default=10, ge=1, le=50, alias="pageSize")
+    cursor: str | None = Field(
+        default=None, max_length=4096, description="`articles.nextCursor` of the previous page (same page)."
+    )
+
+
+class ArticlePageParams(_Params):
+    related_size: int = Field(default=3, ge=0, le=10, alias="relatedSize", description="How many related posts.")
+
+
+class CategorySlugParam(_Params):
+    slug: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$", description="A category slug (see /v1/categories).")
+
+    _check_category = field_validator("slug")(_known_category)

@@ -27,6 +27,7 @@ from newsflow.api.query.article import ArticlePages
 from newsflow.api.query.cards import MEMBERS_LIMIT, Cards
 from newsflow.api.query.hot import HALF_LIVES, MAX_STORIES, WINDOWS, WhatsHot
 from newsflow.api.query.listings import TABLE_CURSOR_PREFIX, Listings
+from newsflow.api.query.pages import Pages
 from newsflow.api.query.site import SiteStructure
 from newsflow.api.views import (
     ArchivesResponse,
@@ -55,6 +56,7 @@ class QueryService:
         self.article_pages = ArticlePages(articles, index, self.cards)
         self.hot = WhatsHot(index, self.cards, now)
         self.site = SiteStructure(articles, index)
+        self.pages = Pages(self.listings, self.article_pages, self.hot, self.site)
 
     def list_articles(self, params: FilterParams, extra: dict[str, Any] | None = None) -> ListResponse:
         return self.listings.list_articles(params, extra)

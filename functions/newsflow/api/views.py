@@ -236,3 +236,46 @@ class HealthChecks(_View):
 class HealthResponse(_View):
     status: Literal["ok", "degraded"]
     checks: HealthChecks
+
+
+# ------------------------------------------------------------------ whole pages (/v1/pages/*)
+
+
+class HotBlock(_View):
+    window: str = Field(description="24h, or 7d when the last day has fewer than three stories.")
+    articles: list[HotArticle]
+
+
+class SiteBlocks(_View):
+    """What every page of the site shows besides its main content."""
+
+    categories: list[CategoryCount] = Field(description="The menu and the Categories block, with counts.")
+    hot: HotBlock = Field(description="What's Hot.")
+    latest: list[ArticleCard] = Field(description="Latest Posts.")
+    archives: list[MonthCount] = Field(description="Monthly archives, newest first.")
+
+
+class HomePage(_View):
+    status: Literal["ok"] = "ok"
+    site: SiteBlocks
+    articles: ListResponse = Field(description="The front page: newest first, one article per story.")
+
+
+class CategoryPage(_View):
+    status: Literal["ok"] = "ok"
+    site: SiteBlocks
+    category: CategoryRef
+    articles: ListResponse = Field(description="The section's articles, newest first (primary or secondary).")
+
+
+class ArticlePage(_View):
+    status: Literal["ok"] = "ok"
+    site: SiteBlocks
+    article: ArticleDetail = Field(description="The article, with previous/next in its category.")
+    related: list[ArticleCard] = Field(description="Related posts: never the article itself nor its story.")
+
+
+class SearchPage(_View):
+    status: Literal["ok"] = "ok"
+    site: SiteBlocks
+    results: SearchResponse
