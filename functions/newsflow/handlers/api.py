@@ -110,7 +110,7 @@ def reset() -> None:
 def handle(event: dict[str, Any]) -> dict[str, Any]:
     """One API Gateway REST proxy event -> its proxy response."""
     request = Request.from_event(event)
-    allowed = cors_origins()
+    allowed = cors_origins() if request.header("origin") else frozenset()  # settings only when a browser asks
     if request.method == "OPTIONS":  # preflight: no key, no route lookup
         return preflight(request, allowed)
     return finish(router.dispatch(request, SERVICES), request, allowed)

@@ -140,7 +140,11 @@ class WhatsHot:
         for round_ in range(SINGLES_ROUNDS):
             result = self._index.search(
                 SearchQuery(
-                    filters=filters, sort_by="publishedAt", size=SINGLES_BATCH, search_after=after, count=round_ == 0
+                    filters=filters,
+                    sort_by="publishedAt",
+                    size=min(SINGLES_BATCH, 2 * need + 10),
+                    search_after=after,
+                    count=round_ == 0,
                 )
             )
             if round_ == 0:
@@ -151,7 +155,7 @@ class WhatsHot:
                     continue
                 out[doc.story_key] = doc
                 plain += 1
-            if plain >= need or len(result.hits) < SINGLES_BATCH:
+            if plain >= need or len(result.hits) < min(SINGLES_BATCH, 2 * need + 10):
                 break
             after = result.hits[-1].sort
         return window_total, syndicated.total <= SYNDICATED_LIMIT

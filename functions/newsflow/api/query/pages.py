@@ -8,6 +8,8 @@ single-purpose routes, so a page shows exactly what those routes would.
 
 from __future__ import annotations
 
+import threading
+import time
 from typing import Final
 
 from newsflow.api.params import (
@@ -37,16 +39,41 @@ from newsflow.taxonomy import CATEGORY_NAMES
 HOT_SIZE: Final = 5
 LATEST_SIZE: Final = 5
 HOT_MIN: Final = 3  # fewer stories than this in 24 h: show the 7-day ranking when it has more
+BLOCKS_TTL_SECONDS: Final = 10.0  # the site-wide blocks are the same on every page: computed at most this often
 
 
 class Pages:
-    def __init__(self, listings: Listings, article: ArticlePages, hot: WhatsHot, site: SiteStructure) -> None:
+    def __init__(
+        self,
+        listings: Listings,
+        article: ArticlePages,
+        hot: WhatsHot,
+        site: SiteStructure,
+        blocks_ttl: float = BLOCKS_TTL_SECONDS,
+    ) -> None:
         self._listings = listings
         self._article = article
         self._hot = hot
         self._site = site
+        self._ttl = blocks_ttl
+        self._lock = threading.Lock()
+        self._blocks: tuple[float, SiteBlocks] | None = None
 
     def blocks(self) -> SiteBlocks:
+        """The site-wide blocks, shared by every page for BLOCKS_TTL_SECONDS (one value, not per request:
+        nothing a reader asks for is cached here, and an answer is at most that much staler than the index,
+        well inside the pages' own max-age)."""
+        now = time.monotonic()
+        with self._lock:
+            held = self._blocks
+        if held is not None and now - held[0] < self._ttl:
+            return held[1]
+        fresh = self.compute_blocks()
+        with self._lock:
+            self._blocks = (now, fresh)
+        return fresh
+
+    def compute_blocks(self) -> SiteBlocks:
         day = self._hot.top_headlines(TopHeadlinesParams(window="24h", page_size=HOT_SIZE))
         hot = HotBlock(window="24h", articles=day.articles)
         if len(day.articles) < HOT_MIN:
