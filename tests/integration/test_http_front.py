@@ -157,7 +157,7 @@ def test_405_names_the_allowed_methods_and_404_is_json(front: ApiFront) -> None:
 
 
 def test_oversize_url_is_a_json_414(front: ApiFront) -> None:
-    refused, data = request(front, "GET", "/v1/search?q=" + "a" * 9000)
+    refused, data = request(front, "GET", "/v1/search?q=" + "a" * 70_000)
     assert refused.status == 414
     assert json.loads(data)["code"] == "uriTooLong"
 

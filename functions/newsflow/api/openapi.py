@@ -203,6 +203,23 @@ def _type_article_response(schemas: dict[str, Any]) -> None:
     detail["description"] = "An ArticleDetail; with `fields=`, only those fields (and `id`)."
     schemas["ArticleFields"] = detail
     response["properties"]["article"] = {"$ref": "#/components/schemas/ArticleFields"}
+    card = schemas.get("ArticleCard")
+    if card is None:
+        return
+    trimmed = copy.deepcopy(card)
+    trimmed["required"] = ["id"]
+    trimmed["title"] = "ArticleCardFields"
+    trimmed["description"] = "An ArticleCard restricted by `fields=` to the chosen fields (and `id`)."
+    schemas["ArticleCardFields"] = trimmed
+    for name in ("ListResponse", "SearchResponse"):
+        listing = schemas.get(name)
+        if listing is not None:
+            listing["properties"]["articles"]["items"] = {
+                "anyOf": [
+                    {"$ref": "#/components/schemas/ArticleCard"},
+                    {"$ref": "#/components/schemas/ArticleCardFields"},
+                ]
+            }
 
 
 # Swagger UI from a CDN, pinned to one release with Subresource Integrity: the browser refuses a changed file.

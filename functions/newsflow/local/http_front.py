@@ -25,7 +25,7 @@ from newsflow.local.events import api_gateway_event
 from newsflow.local.site import SiteFiles
 
 MAX_BODY_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit
-MAX_URL_BYTES = 8192  # API Gateway (REST) refuses longer request lines with 414
+MAX_URL_BYTES = 65536  # longer URLs: a JSON 414 (API Gateway refuses long URLs itself)
 STATUS_PATH = "/_local/status"
 # The local stand-in for `lambda:Invoke` of operator functions (`newsflow index-failures replay` locally).
 INVOKE_PREFIX = "/_local/invoke/"
