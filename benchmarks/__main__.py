@@ -21,6 +21,7 @@ MODULES = [
     "bench_pipeline",
     "bench_categories",
     "bench_api",
+    "bench_pages",
     "bench_dedupe",
     "bench_newsapi",
     "bench_cost",

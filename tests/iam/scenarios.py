@@ -8,6 +8,7 @@ indexed, every API route answered, a feed polled.
 
 from __future__ import annotations
 
+import base64
 import json
 import threading
 from collections.abc import Callable, Iterator, Mapping
@@ -185,7 +186,7 @@ def _call(run: Run, key: str, method: str, path: str, body: Any = None, operator
             "accessKey": "AKIAOPS",
         }
     response = api.lambda_handler(event, _context("api"))
-    text = response["body"]
+    text = base64.b64decode(response["body"]).decode() if response.get("isBase64Encoded") else response["body"]
     answer = (response["statusCode"], json.loads(text) if text and text.lstrip().startswith(("{", "[")) else text)
     run.api[key] = answer
     run.routes_called.add(key.split(" ", 2)[0] + " " + key.split(" ", 2)[1])
@@ -213,14 +214,19 @@ def api_scenario(roles: Roles, run: Run) -> None:
                 f"/v1/search?q=market&pageSize={size}&cursor={page['nextCursor']}",
             )
         _call(run, "GET /v1/search by-date", "GET", "/v1/search?q=market&sortBy=publishedAt")
-        _call(run, "GET /v1/articles/<article_id>", "GET", f"/v1/articles/{article_id}")
-        _call(run, "GET /v1/articles/<article_id>/related", "GET", f"/v1/articles/{article_id}/related")
+        _call(run, "GET /v1/articles/{id}", "GET", f"/v1/articles/{article_id}")
+        _call(run, "GET /v1/articles/{id}/related", "GET", f"/v1/articles/{article_id}/related")
         _call(run, "GET /v1/top-headlines", "GET", "/v1/top-headlines")
         _call(run, "GET /v1/categories", "GET", "/v1/categories")
         _call(run, "GET /v1/archives", "GET", "/v1/archives")
-        _call(run, "GET /v1/archives/<year>/<month>", "GET", "/v1/archives/2026/11")
+        _call(run, "GET /v1/archives/{year}/{month}", "GET", "/v1/archives/2026/11")
         _call(run, "GET /v1/sources", "GET", "/v1/sources")
         _call(run, "GET /v1/health", "GET", "/v1/health")
+        # The page endpoints: one request per page of the site
+        _call(run, "GET /v1/pages/home", "GET", "/v1/pages/home")
+        _call(run, "GET /v1/pages/category/{slug}", "GET", "/v1/pages/category/information-technology")
+        _call(run, "GET /v1/pages/article/{id}", "GET", f"/v1/pages/article/{article_id}")
+        _call(run, "GET /v1/pages/search", "GET", "/v1/pages/search?q=market")
         _call(run, "GET /v1/openapi.json", "GET", "/v1/openapi.json")
         _call(run, "GET /v1/docs", "GET", "/v1/docs")
         # The NewsAPI-compatible routes, as its clients call them
@@ -255,8 +261,8 @@ def api_scenario(roles: Roles, run: Run) -> None:
             run, "POST /v1/admin/feeds temp", "POST", "/v1/admin/feeds", feed | {"feedId": "temporary"}, operator=True
         )
         _call(run, "GET /v1/admin/feeds", "GET", "/v1/admin/feeds", operator=True)
-        _call(run, "GET /v1/admin/feeds/<feed_id>", "GET", "/v1/admin/feeds/markets-daily", operator=True)
-        _call(run, "DELETE /v1/admin/feeds/<feed_id>", "DELETE", "/v1/admin/feeds/temporary", operator=True)
+        _call(run, "GET /v1/admin/feeds/{feedId}", "GET", "/v1/admin/feeds/markets-daily", operator=True)
+        _call(run, "DELETE /v1/admin/feeds/{feedId}", "DELETE", "/v1/admin/feeds/temporary", operator=True)
 
 
 def poll_scenario(roles: Roles, run: Run) -> None:

@@ -161,7 +161,7 @@ def test_index_published_every_article_record(checked: Checked) -> None:
 def test_every_api_route_was_called_and_none_failed(checked: Checked) -> None:
     from newsflow.handlers import api
 
-    route_keys = {f"{route.method} {route.path}" for route in (*api.app._static_routes, *api.app._dynamic_routes)}
+    route_keys = {f"{route.method} {route.path}" for route in api.ROUTES}
     assert route_keys <= checked.run.routes_called
     failures = {key: answer for key, answer in checked.run.api.items() if answer[0] >= 500}
     assert failures == {}

@@ -431,15 +431,16 @@ def test_reads_need_an_api_key_and_admin_needs_sigv4(resources: Resources) -> No
     assert authorizer["Properties"]["Type"] == "REQUEST"
     assert authorizer["Properties"]["AuthorizerResultTtlInSeconds"] == 0
     for path in ("/v1", "/v1/{proxy+}", "/v2/{proxy+}"):
-        read = methods[(path, "GET")]
-        assert read["AuthorizationType"] == "CUSTOM"
-        assert read["ApiKeyRequired"] is True
-        assert read["Integration"]["Type"] == "AWS_PROXY"
+        for verb in ("GET", "HEAD"):
+            read = methods[(path, verb)]
+            assert read["AuthorizationType"] == "CUSTOM"
+            assert read["ApiKeyRequired"] is True
+            assert read["Integration"]["Type"] == "AWS_PROXY"
     for path in ("/v1/admin", "/v1/admin/{proxy+}"):
         admin = methods[(path, "ANY")]
         assert admin["AuthorizationType"] == "AWS_IAM"
     # Nothing but preflight answers on paths that are neither read nor admin routes
-    assert {m for (_, m) in methods} <= {"GET", "ANY", "OPTIONS"}
+    assert {m for (_, m) in methods} <= {"GET", "HEAD", "ANY", "OPTIONS"}
     assert not [k for k in methods if k[1] == "ANY" and not k[0].startswith("/v1/admin")]
 
 
@@ -472,6 +473,32 @@ def test_cors_preflight_allows_only_the_configured_origin(resources: Resources) 
     for preflight in preflights:
         headers = preflight["Integration"]["IntegrationResponses"][0]["ResponseParameters"]
         assert headers["method.response.header.Access-Control-Allow-Origin"] == "'https://news.example.com'"
+
+
+def test_preflight_needs_no_key_and_every_route_of_the_table_has_its_auth(resources: Resources) -> None:
+    from newsflow.api.routes import ROUTES
+
+    methods = _methods(resources)
+    for (path, verb), method in methods.items():
+        if verb == "OPTIONS":  # a browser's preflight never carries the key: never blocked by the authorizer
+            assert method["AuthorizationType"] == "NONE", path
+            assert not method.get("ApiKeyRequired"), path
+            assert "AuthorizerId" not in method, path
+    for route in ROUTES:  # the route table's auth is what API Gateway enforces on that path
+        resource = "/v1/admin/{proxy+}" if route.path.startswith("/v1/admin/") else "/v1/{proxy+}"
+        if route.path.startswith("/v2/"):
+            resource = "/v2/{proxy+}"
+        method = methods[(resource, "ANY" if route.auth == "iam" else route.method)]
+        assert method["AuthorizationType"] == ("AWS_IAM" if route.auth == "iam" else "CUSTOM"), route.path
+
+
+def test_answers_pass_compressed_and_errors_expose_retry_after(resources: Resources) -> None:
+    _, api = find_one(resources, "AWS::ApiGateway::RestApi")
+    assert api["Properties"]["BinaryMediaTypes"] == ["*/*"]
+    for _, response in find(resources, "AWS::ApiGateway::GatewayResponse"):
+        headers = response["Properties"]["ResponseParameters"]
+        assert headers["gatewayresponse.header.Vary"] == "'Origin'"
+        assert "Retry-After" in headers["gatewayresponse.header.Access-Control-Expose-Headers"]
 
 
 def test_gateway_errors_use_the_json_error_envelope(resources: Resources) -> None:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import TYPE_CHECKING, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 from pydantic.alias_generators import to_camel
 
 from newsflow.search.port import SearchDocument
@@ -155,11 +156,29 @@ class ListResponse(_View):
     total_relation: Literal["eq", "gte"] = Field(description="eq: exact; gte: at least totalResults.")
     articles: list[ArticleCard]
     next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
+    _card_fields: set[str] | None = PrivateAttr(default=None)
+
+    def choose_fields(self, fields: set[str] | None) -> None:
+        """`fields=`: the JSON keeps only these card fields (camelCase names)."""
+        self._card_fields = fields
+
+    def to_json(self) -> str:
+        if not self._card_fields:
+            return self.model_dump_json(by_alias=True)
+        body = self.model_dump(mode="json", by_alias=True)
+        body["articles"] = [{k: v for k, v in a.items() if k in self._card_fields} for a in body["articles"]]
+        return json.dumps(body, separators=(",", ":"), ensure_ascii=False)
 
 
 class SearchResponse(ListResponse):
     facets: dict[str, dict[str, int]] | None = Field(
         default=None, description="facet -> value -> matching articles (month values are yyyy-mm, newest first)."
+    )
+    facets_truncated: dict[str, bool] | None = Field(
+        default=None, description="facet -> whether values beyond `facetSize` were left out."
+    )
+    facets_other: dict[str, int] | None = Field(
+        default=None, description="facet -> matching articles in the values left out (0 when none were)."
     )
 
 
@@ -170,17 +189,23 @@ class ArticleResponse(_View):
 
 class HotArticle(ArticleCard):
     score: float = Field(description="Σ over the story's distinct sources of 2^(-age_hours / halfLifeHours).")
-    source_count: int = Field(description="Distinct sources covering the story in the window.")
+    source_count: int = Field(
+        description="Distinct sources that carried the story in the window, verbatim copies (alsoFrom) included."
+    )
 
 
 class TopHeadlinesResponse(_View):
     status: Literal["ok"] = "ok"
     window: str
     half_life_hours: float
-    total_results: int = Field(description="Stories (and single articles) ranked in the window.")
+    total_results: int = Field(
+        description="Stories in the window (a story of one article counts once), whatever the pageSize."
+    )
     total_relation: Literal["eq", "gte"]
     articles: list[HotArticle]
-    next_cursor: None = None
+    next_cursor: str | None = Field(
+        default=None, description="Pass as `cursor` for the next page (ranked as at the first page); null at the end."
+    )
 
 
 class CategoryCount(_View):
@@ -228,3 +253,46 @@ class HealthChecks(_View):
 class HealthResponse(_View):
     status: Literal["ok", "degraded"]
     checks: HealthChecks
+
+
+# ------------------------------------------------------------------ whole pages (/v1/pages/*)
+
+
+class HotBlock(_View):
+    window: str = Field(description="24h, or 7d when the last day has fewer than three stories.")
+    articles: list[HotArticle]
+
+
+class SiteBlocks(_View):
+    """What every page of the site shows besides its main content."""
+
+    categories: list[CategoryCount] = Field(description="The menu and the Categories block, with counts.")
+    hot: HotBlock = Field(description="What's Hot.")
+    latest: list[ArticleCard] = Field(description="Latest Posts.")
+    archives: list[MonthCount] = Field(description="Monthly archives, newest first.")
+
+
+class HomePage(_View):
+    status: Literal["ok"] = "ok"
+    site: SiteBlocks
+    articles: ListResponse = Field(description="The front page: newest first, one article per story.")
+
+
+class CategoryPage(_View):
+    status: Literal["ok"] = "ok"
+    site: SiteBlocks
+    category: CategoryRef
+    articles: ListResponse = Field(description="The section's articles, newest first (primary or secondary).")
+
+
+class ArticlePage(_View):
+    status: Literal["ok"] = "ok"
+    site: SiteBlocks
+    article: ArticleDetail = Field(description="The article, with previous/next in its category.")
+    related: list[ArticleCard] = Field(description="Related posts: never the article itself nor its story.")
+
+
+class SearchPage(_View):
+    status: Literal["ok"] = "ok"
+    site: SiteBlocks
+    results: SearchResponse
