@@ -244,10 +244,10 @@ def test_the_full_text_stage_consumes_its_own_queue_which_redrives_to_its_dlq(re
     assert queue["RedrivePolicy"]["maxReceiveCount"] == c.MAX_RECEIVE_COUNT
     assert queue["VisibilityTimeout"] >= 6 * c.FULLTEXT_TIMEOUT_SECONDS
     function = resources[fulltext]["Properties"]
-    assert "VpcConfig" not in function  # it reads the public web, like the poller
+    assert "VpcConfig" not in function  # it reads the public web, like the fetch workers
     assert c.ENV_FULLTEXT_DLQ_URL in function["Environment"]["Variables"]
-    poll = resources[logical_id_of_function(resources, c.HANDLER_POLL)]["Properties"]
-    assert c.ENV_FULLTEXT_QUEUE_URL in poll["Environment"]["Variables"]
+    fetch = resources[logical_id_of_function(resources, c.HANDLER_FETCH)]["Properties"]
+    assert c.ENV_FULLTEXT_QUEUE_URL in fetch["Environment"]["Variables"]  # the fetch workers route teasers
 
 
 def test_index_reads_the_table_stream_safely_and_only_for_articles(resources: Resources) -> None:
