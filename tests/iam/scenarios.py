@@ -254,7 +254,7 @@ def api_scenario(roles: Roles, run: Run) -> None:
         _call(run, "GET /v1/admin/feeds/opml", "GET", "/v1/admin/feeds/opml", operator=True)
         for action in ("disable", "enable", "reset", "poll"):
             _call(
-                run, f"POST /v1/admin/feeds/<feed_id>/<action> {action}", "POST",
+                run, f"POST /v1/admin/feeds/{{feedId}}/{{action}} {action}", "POST",
                 f"/v1/admin/feeds/markets-wire/{action}", None, operator=True,
             )  # fmt: skip
         _call(
