@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import Site, Visit
 from tests.browser.helpers import api
@@ -74,14 +75,15 @@ def test_category_article_next_related_archive_search(visit: Callable[..., Visit
 def test_keyboard_reader_skips_to_content_and_clears_search(visit: Callable[..., Visit], site: Site) -> None:
     v = visit()
     page = v.open("/")
-    # The first Tab reaches the skip link; Enter moves focus to the main content
+    # The first Tab reaches the skip link; Enter moves focus to the main content. Focus moves are waited for
+    # (expect retries), not read once: on a loaded machine the page's script may still be handling the key.
     page.keyboard.press("Tab")
-    assert page.evaluate("() => document.activeElement.textContent") == "Skip to content"
+    expect(page.locator(":focus")).to_have_text("Skip to content")
     page.keyboard.press("Enter")
-    assert page.evaluate("() => document.activeElement.id") == "main"
+    expect(page.locator("#main")).to_be_focused()
     # The next Tab goes to the first link inside the main content
     page.keyboard.press("Tab")
-    assert page.evaluate("() => document.activeElement.closest('main') !== null")
+    expect(page.locator("main :focus")).to_have_count(1)
     # Escape in the search box clears it
     box = page.get_by_label("Search articles")
     box.fill("oil")
