@@ -24,6 +24,7 @@ MODULES = [
     "bench_dedupe",
     "bench_newsapi",
     "bench_cost",
+    "bench_localrate",
 ]
 
 

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from newsflow import aws
+from newsflow import aws, wiring
 from newsflow import constants as c
 from newsflow.handlers import poll
 from newsflow.local.resources import LocalResources
@@ -82,7 +82,7 @@ def test_poll_sends_new_items_then_uses_conditional_get(
     # Given a registered feed served from this machine (private fetches allowed, as in the local stack)
     monkeypatch.setenv(c.ENV_ALLOW_PRIVATE_FETCH, "true")
     reset_settings_cache()
-    poll.reset()
+    wiring.reset()
     registry = DynamoFeedRepository(aws.dynamodb(), stack_env.table_name)
     registry.save_feed(FeedConfig(feed_id="grain-desk", url=feed_server.url, name="Grain Desk"))
     # When the schedule fires

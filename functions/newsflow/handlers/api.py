@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
@@ -41,55 +40,33 @@ CORS_HEADERS = "Content-Type, X-Api-Key, Authorization, X-Amz-Date, X-Amz-Securi
 CORS_HEADERS += ", X-No-Cache, Access-Control-Allow-Origin"
 
 
-@lru_cache(maxsize=1)
+# The dependencies come from newsflow.wiring (built once per process from the settings); the names below are
+# what the routes call. The TYPE_CHECKING imports also put these modules in this function's asset.
+
+
 def service() -> QueryService:
-    from newsflow import aws
-    from newsflow.api.service import QueryService
-    from newsflow.search import shared_search_index
-    from newsflow.settings import get_settings
-    from newsflow.store.dynamo import DynamoArticleRepository
+    from newsflow import wiring
 
-    return QueryService(DynamoArticleRepository(aws.dynamodb(), get_settings().table_name), shared_search_index())
+    return wiring.current().query_service
 
 
-@lru_cache(maxsize=1)
 def admin_service() -> AdminService:
-    from newsflow import aws
-    from newsflow.api.admin import AdminService
-    from newsflow.settings import get_settings
-    from newsflow.store.feeds import DynamoFeedRepository
-    from newsflow.store.queues import SqsItemQueue
+    from newsflow import wiring
 
-    settings = get_settings()
-    queue = SqsItemQueue(aws.sqs(), settings.queue_url) if settings.queue_url else None
-    return AdminService(queue, DynamoFeedRepository(aws.dynamodb(), settings.table_name))
+    return wiring.current().admin_service
 
 
-@lru_cache(maxsize=1)
 def cors_origins() -> frozenset[str]:
     """The origins allowed to read the API from a browser (NEWSFLOW_CORS_ORIGINS; none by default)."""
-    from newsflow.settings import get_settings
+    from newsflow import wiring
 
-    return frozenset(get_settings().cors_origins)
+    return wiring.current().cors_origins
 
 
-@lru_cache(maxsize=1)
 def newsapi_service() -> NewsApiService:
-    from newsflow.api.newsapi.mapping import get_config
-    from newsflow.api.newsapi.service import NewsApiService
-    from newsflow.search import shared_search_index
+    from newsflow import wiring
 
-    return NewsApiService(service(), shared_search_index(), get_config())
-
-
-def reset() -> None:
-    from newsflow.api.newsapi.mapping import get_config
-
-    service.cache_clear()
-    admin_service.cache_clear()
-    cors_origins.cache_clear()
-    newsapi_service.cache_clear()
-    get_config.cache_clear()
+    return wiring.current().newsapi_service
 
 
 def _json(
@@ -241,9 +218,9 @@ def newsapi_sources() -> Response:
 
 def _require_operator() -> None:
     """API Gateway authorises /v1/admin with IAM; refuse an admin call that did not come through it."""
-    from newsflow.settings import get_settings
+    from newsflow import wiring
 
-    if get_settings().stage == "local":
+    if wiring.current().settings.stage == "local":
         return
     identity = app.current_event.request_context.identity
     if not (identity.user_arn or identity.caller or identity.access_key):

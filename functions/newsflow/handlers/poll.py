@@ -4,22 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from functools import lru_cache
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from newsflow import aws
+from newsflow import wiring
 from newsflow.feeds.fetch import FeedFetcher
 from newsflow.feeds.poller import SendFailure, poll_due_feeds
 from newsflow.models import FeedItem
 from newsflow.observability import logger, metrics
-from newsflow.settings import get_settings
 from newsflow.store.feeds import DynamoFeedRepository
 from newsflow.store.queues import SqsItemQueue
-
-MAX_FEED_BYTES = 10 * 1024 * 1024
 
 
 class QueueSink:
@@ -37,31 +33,16 @@ class QueueSink:
         return [SendFailure(index=i, reason="SendMessageBatch refused the entry") for i in failed]
 
 
-@lru_cache(maxsize=1)
 def _dependencies() -> tuple[DynamoFeedRepository, FeedFetcher, QueueSink]:
-    settings = get_settings()
-    if not settings.queue_url:
-        raise RuntimeError("NEWSFLOW_QUEUE_URL is not set: poll has nowhere to send items")
-    return (
-        DynamoFeedRepository(aws.dynamodb(), settings.table_name),
-        FeedFetcher(
-            timeout_seconds=settings.fetch_timeout_seconds,
-            max_bytes=MAX_FEED_BYTES,
-            allow_private=settings.allow_private_fetch,
-        ),
-        QueueSink(SqsItemQueue(aws.sqs(), settings.queue_url)),
-    )
-
-
-def reset() -> None:
-    _dependencies.cache_clear()
+    deps = wiring.current()
+    return deps.feeds, deps.fetcher, QueueSink(deps.item_queue)
 
 
 @logger.inject_lambda_context
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     registry, fetcher, sink = _dependencies()
-    report = poll_due_feeds(registry, fetcher, sink, datetime.now(UTC), get_settings().poll_max_feeds)
+    report = poll_due_feeds(registry, fetcher, sink, datetime.now(UTC), wiring.current().settings.poll_max_feeds)
     metrics.add_metric(name="FeedsPolled", unit=MetricUnit.Count, value=len(report.outcomes))
     metrics.add_metric(name="FeedsFailed", unit=MetricUnit.Count, value=report.feeds_failed)
     metrics.add_metric(name="ItemsEnqueued", unit=MetricUnit.Count, value=report.items_sent)
