@@ -37,14 +37,8 @@ def _backends(region: str) -> tuple[Any, Any]:
     return dynamodb_backends[ACCOUNT_ID][region], sqs_backends[ACCOUNT_ID][region]
 
 
-def _queue_name(url: str) -> str:
-    return url.rstrip("/").rsplit("/", 1)[-1]
-
-
-def capture(
-    tables: list[str], queue_urls: list[str], lock: threading.RLock, clean: bool, region: str = REGION
-) -> bytes:
-    """The state of these tables and queues, pickled while no in-process call is halfway through."""
+def capture(lock: threading.RLock, clean: bool, region: str = REGION) -> bytes:
+    """Every table's items and every queue's messages, pickled while no in-process call is halfway through."""
     dynamodb, sqs = _backends(region)
     for attempt in range(5):
         try:
@@ -53,8 +47,8 @@ def capture(
                     "format": FORMAT_VERSION,
                     "moto": MOTO_VERSION,
                     "clean": clean,
-                    "tables": {name: dynamodb.get_table(name).items for name in tables},
-                    "queues": {_queue_name(u): list(sqs.get_queue(_queue_name(u))._messages) for u in queue_urls},
+                    "tables": {name: table.items for name, table in dynamodb.tables.items()},
+                    "queues": {name: list(queue._messages) for name, queue in sqs.queues.items()},
                 }
                 return pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
         except RuntimeError:  # changed during iteration by an outside client (moto server thread): try again
@@ -100,16 +94,21 @@ def read(data_dir: Path) -> dict[str, Any] | None:
 
 
 def restore(state: dict[str, Any], region: str = REGION) -> dict[str, int]:
-    """Put the saved items and messages into the (new, empty) tables and queues of the same names. Writes no
-    stream records: the index on disk already holds what the table held. Returns the count restored per name."""
+    """Put the saved items and messages into the (new, empty) tables and queues of the same names (what the
+    stack creates; a saved one it no longer creates is left out). Writes no stream records: the index on disk
+    already holds what the table held. Returns the count restored per name."""
     dynamodb, sqs = _backends(region)
     counts: dict[str, int] = {}
     for name, items in state["tables"].items():
-        table = dynamodb.get_table(name)
+        table = dynamodb.tables.get(name)
+        if table is None:
+            continue
         table.items = items
         counts[name] = sum(len(v) if isinstance(v, dict) else 1 for v in items.values())
     for name, messages in state["queues"].items():
-        queue = sqs.get_queue(name)
+        queue = sqs.queues.get(name)
+        if queue is None:
+            continue
         for message in messages:
             message.visible_at = 0.0  # in flight when the stack stopped: visible again, receive count kept
         queue._messages = list(messages)
@@ -118,12 +117,11 @@ def restore(state: dict[str, Any], region: str = REGION) -> dict[str, int]:
     return counts
 
 
-def change_mark(tables: list[str], queue_urls: list[str], region: str = REGION) -> tuple[int, ...]:
+def change_mark(region: str = REGION) -> tuple[int, ...]:
     """Cheap: moves whenever a table is written (its stream grows) or a queue gains or loses a message."""
     dynamodb, sqs = _backends(region)
-    marks = [len(getattr(dynamodb.get_table(t).stream_shard, "items", [])) for t in tables]
-    for url in queue_urls:
-        queue = sqs.get_queue(_queue_name(url))
+    marks = [len(getattr(table.stream_shard, "items", None) or []) for table in list(dynamodb.tables.values())]
+    for queue in list(sqs.queues.values()):
         marks += [len(queue._messages), len(queue.deleted_messages)]
     return tuple(marks)
 
@@ -131,17 +129,13 @@ def change_mark(tables: list[str], queue_urls: list[str], region: str = REGION) 
 class Snapshotter:
     """Writes a snapshot every `interval` seconds when the state changed, and one at `final()`."""
 
-    def __init__(
-        self, data_dir: Path, tables: list[str], queue_urls: list[str], lock: threading.RLock, interval: float
-    ) -> None:
+    def __init__(self, data_dir: Path, lock: threading.RLock, interval: float) -> None:
         self._data_dir = data_dir
-        self._tables = tables
-        self._queues = queue_urls
         self._lock = lock
         self._interval = interval
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self._mark = change_mark(tables, queue_urls)
+        self._mark = change_mark()
         self.written = 0
         self.errors: list[str] = []
 
@@ -158,10 +152,10 @@ class Snapshotter:
                 self.errors = [*self.errors[-4:], repr(error)]
 
     def save(self, clean: bool) -> bool:
-        mark = change_mark(self._tables, self._queues)
+        mark = change_mark()
         if mark == self._mark and not clean:
             return False
-        write(self._data_dir, capture(self._tables, self._queues, self._lock, clean))
+        write(self._data_dir, capture(self._lock, clean))
         self._mark = mark
         self.written += 1
         return True

@@ -164,13 +164,7 @@ class LocalStack:
             lock=self.clients.lock,
         )
         self.runtime.start()
-        self._snapshotter = Snapshotter(
-            self.data_dir,
-            [self.resources.table_name],
-            [self.resources.queue_url, self.resources.dlq_url, self.resources.index_failures_url],
-            self.clients.lock,
-            self._snapshot_seconds,
-        )
+        self._snapshotter = Snapshotter(self.data_dir, self.clients.lock, self._snapshot_seconds)
         self._snapshotter.start()
         if self._api_port is not None:
             from newsflow.handlers import ops
