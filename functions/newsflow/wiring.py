@@ -19,11 +19,9 @@ import sys
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from newsflow import aws
-from newsflow.settings import Settings, get_settings, reset_settings_cache
-
 if TYPE_CHECKING:  # light modules every function with storage ships anyway
     from newsflow.search.port import SearchIndex
+    from newsflow.settings import Settings
     from newsflow.store.dynamo import DynamoArticleRepository
     from newsflow.store.feeds import DynamoFeedRepository
     from newsflow.store.queues import SqsDeadLetterQueue, SqsItemQueue
@@ -49,6 +47,8 @@ class Wiring:
     @property
     def settings(self) -> Settings:
         """The given settings, else the process's (re-read after `reset_settings_cache()`)."""
+        from newsflow.settings import get_settings
+
         return self._settings or get_settings()
 
     # -- storage -------------------------------------------------------------------------------------------
@@ -57,13 +57,13 @@ class Wiring:
     def repository(self) -> DynamoArticleRepository:
         from newsflow.store.dynamo import DynamoArticleRepository
 
-        return DynamoArticleRepository(aws.dynamodb(), self.settings.table_name)
+        return DynamoArticleRepository(_aws().dynamodb(), self.settings.table_name)
 
     @cached_property
     def feeds(self) -> DynamoFeedRepository:
         from newsflow.store.feeds import DynamoFeedRepository
 
-        return DynamoFeedRepository(aws.dynamodb(), self.settings.table_name)
+        return DynamoFeedRepository(_aws().dynamodb(), self.settings.table_name)
 
     @cached_property
     def stories(self) -> Any:
@@ -71,8 +71,8 @@ class Wiring:
         from newsflow.store.stories import DynamoCandidateIndex, DynamoStoryBook
 
         return _load("newsflow.pipeline", "StoryServices")(
-            candidates=DynamoCandidateIndex(aws.dynamodb(), self.settings.table_name),
-            book=DynamoStoryBook(aws.dynamodb(), self.settings.table_name),
+            candidates=DynamoCandidateIndex(_aws().dynamodb(), self.settings.table_name),
+            book=DynamoStoryBook(_aws().dynamodb(), self.settings.table_name),
             thresholds=self.settings.story,
         )
 
@@ -89,7 +89,7 @@ class Wiring:
 
         if not self.settings.dlq_url:
             raise WiringError("NEWSFLOW_DLQ_URL is not set: ingest cannot park poison messages")
-        return SqsDeadLetterQueue(aws.sqs(), self.settings.dlq_url)
+        return SqsDeadLetterQueue(_aws().sqs(), self.settings.dlq_url)
 
     @cached_property
     def item_queue(self) -> SqsItemQueue:
@@ -97,7 +97,7 @@ class Wiring:
 
         if not self.settings.queue_url:
             raise WiringError("NEWSFLOW_QUEUE_URL is not set: nowhere to send items")
-        return SqsItemQueue(aws.sqs(), self.settings.queue_url)
+        return SqsItemQueue(_aws().sqs(), self.settings.queue_url)
 
     @cached_property
     def fetcher(self) -> Any:
@@ -155,6 +155,11 @@ class Wiring:
         return frozenset(self.settings.cors_origins)
 
 
+def _aws() -> Any:
+    """newsflow.aws, imported on first use: boto3 costs ~250 ms of import, paid by the first call that needs it."""
+    return importlib.import_module("newsflow.aws")
+
+
 def _load(module: str, name: str) -> Any:
     return getattr(importlib.import_module(module), name)
 
@@ -181,8 +186,10 @@ def reset() -> None:
     """Forget the wiring, the settings and the clients: the next call reads the environment again."""
     global _current
     _current = None
-    reset_settings_cache()
-    aws.reset_clients()
+    for name, forget in (("newsflow.settings", "reset_settings_cache"), ("newsflow.aws", "reset_clients")):
+        module = sys.modules.get(name)
+        if module is not None:
+            getattr(module, forget)()
     mapping = sys.modules.get("newsflow.api.newsapi.mapping")
     if mapping is not None:
         mapping.get_config.cache_clear()
