@@ -22,7 +22,9 @@ processing. `speed_up_moto_sqs` keeps the same order and rules and makes both co
   reading once it has its batch; `len()` and truth (`ApproximateNumberOfMessages`, the long-poll wait) still
   count or look for visible messages as before;
 - `Queue.delete_message` stops at the message that carries the receipt handle (received messages are the
-  oldest, so near the front) and removes that one, under the queue's lock.
+  oldest, so near the front) and removes that one, under the queue's lock;
+- the three approximate counts read the clock once per call instead of twice per message: every SendMessage
+  reads the queue's attributes (and so the counts), which made filling a queue O(n²) too.
 Received-but-not-deleted and delayed messages are still skipped by the same checks, redrive to the DLQ still
 happens at maxReceiveCount. tests/integration/test_moto_tuning.py checks both semantics and cost.
 """
@@ -112,6 +114,7 @@ def speed_up_moto_sqs() -> None:
     if _SQS_PATCHED:
         return
     import moto
+    from moto.core.utils import unix_time_millis
     from moto.sqs.exceptions import ReceiptHandleIsInvalid
     from moto.sqs.models import Queue
 
@@ -133,6 +136,21 @@ def speed_up_moto_sqs() -> None:
                     return
         raise ReceiptHandleIsInvalid()
 
+    def not_visible(self: Any) -> int:
+        now = unix_time_millis()  # once per call, not once per message
+        return sum(1 for m in self._messages if not now > m.visible_at)
+
+    def delayed(self: Any) -> int:
+        now = unix_time_millis()
+        return sum(1 for m in self._messages if now < m.delayed_until)
+
+    def waiting(self: Any) -> int:
+        now = unix_time_millis()
+        return sum(1 for m in self._messages if now > m.visible_at and not now < m.delayed_until)
+
     Queue.messages = property(messages)  # type: ignore[assignment,method-assign]
+    Queue.approximate_number_of_messages_not_visible = property(not_visible)  # type: ignore[assignment,method-assign]
+    Queue.approximate_number_of_messages_delayed = property(delayed)  # type: ignore[assignment,method-assign]
+    Queue.approximate_number_of_messages = property(waiting)  # type: ignore[assignment,method-assign]
     Queue.delete_message = delete_message  # type: ignore[method-assign]
     _SQS_PATCHED = True
