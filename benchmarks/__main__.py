@@ -21,9 +21,15 @@ MODULES = [
     "bench_pipeline",
     "bench_categories",
     "bench_api",
+    "bench_pages",
     "bench_dedupe",
     "bench_newsapi",
     "bench_cost",
+    "bench_memory",
+    "bench_faults",
+    "bench_cost_api",
+    "bench_fulltext",
+    "bench_feedfarm",
     "bench_localrate",
 ]
 

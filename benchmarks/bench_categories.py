@@ -4,7 +4,9 @@
   by the newsflow developers as the site's editor would file them, never trained on; the items reserved
   for the independent check are excluded). Reported per half: "tune" was looked at while the rule and
   the training corpus were developed, "report" only to report. Accuracy and macro-F1 compare the
-  predicted primary with the first label, the lenient accuracy counts any of the item's labels.
+  predicted primary with the first label, the lenient accuracy counts any of the item's labels, top-2
+  counts any label among the primary and the runner-up of the full ranking (`explain` of the item
+  normalised from the same fields).
 - Baseline: "today's default" is the categoriser (code, lexicon, taxonomy and model) of commit
   BASELINE_COMMIT, the state before the realistic corpus; it is extracted with `git archive` into a
   temporary directory and run in a subprocess on the same items (skipped when git or the commit is
@@ -45,11 +47,19 @@ import newsflow.categorise as c
 from newsflow.models import FeedItem
 from newsflow.normalise import normalise_item
 categoriser = c.default_categoriser()
-out = []
-for i in items:
-    verdict = categoriser.categorise_text(i["title"], i["summary"], i["body"], i["tags"], i["url"])
-    out.append([verdict.primary, [s.slug for s in verdict.scores]])
 now = datetime.now(UTC)
+out = []
+for n, i in enumerate(items):
+    verdict = categoriser.categorise_text(i["title"], i["summary"], i["body"], i["tags"], i["url"])
+    fields = dict(guid=f"d{n}", title=i["title"] or "untitled", summary=i["summary"] or None,
+                  content_text=i["body"] or None, tags=i["tags"])
+    try:
+        feed = FeedItem(**fields, url=i["url"])
+    except ValueError:
+        feed = FeedItem(**fields)
+    ranking = [x.slug for x in categoriser.explain(normalise_item(feed, now=now)).categories]
+    runner_up = next((slug for slug in ranking if slug != verdict.primary), None)
+    out.append([verdict.primary, [s.slug for s in verdict.scores], runner_up])
 articles = [
     normalise_item(FeedItem(guid=f"b{n}", title=i["title"] or "untitled", content_text=i["body"]), now=now)
     for n, i in enumerate(items) if i["article"]
@@ -168,7 +178,8 @@ def scores(items: list[DevItem], predictions: list[list[Any]]) -> dict[str, Any]
     primary = [p[0] for p in predictions]
     report = evaluate(gold, primary, [i.labels for i in items])
     listed = sum(bool(set(p[1]) & set(i.labels)) for p, i in zip(predictions, items, strict=True)) / len(items)
-    return {"report": report, "listed": listed}
+    top2 = sum(bool({p[0], p[2]} & set(i.labels)) for p, i in zip(predictions, items, strict=True)) / len(items)
+    return {"report": report, "listed": listed, "top2": top2}
 
 
 def _quality_rows(name: str, items: list[DevItem], runs: dict[str, list[list[Any]]]) -> list[list[object]]:
@@ -186,6 +197,7 @@ def _quality_rows(name: str, items: list[DevItem], runs: dict[str, list[list[Any
                     f"{r.macro_f1:.3f}",
                     f"{r.accuracy:.3f}",
                     f"{r.lenient_accuracy:.3f}",
+                    f"{s['top2']:.3f}",
                     f"{s['listed']:.3f}",
                 ]
             )
@@ -273,6 +285,7 @@ def run() -> str:
                 "macro-F1",
                 "accuracy",
                 "lenient accuracy",
+                "top-2",
                 "any label among its categories",
             ],
             _quality_rows("dev", items, runs),

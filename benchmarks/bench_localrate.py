@@ -181,7 +181,9 @@ def readable_latencies(dev: Dev, stop: threading.Event, out: list[float]) -> Non
         stop.wait(1.0)
 
 
-def count_articles(dev: Dev) -> int:
+def sample_articles(dev: Dev, keys: list[str]) -> int:
+    """How many of these article keys the restarted stack's table answers (GetItem through the moto server: a
+    Scan through it sorts the whole table per page)."""
     import boto3
 
     dynamodb = boto3.client(
@@ -192,16 +194,14 @@ def count_articles(dev: Dev) -> int:
         aws_secret_access_key="bench",
     )
     table = json.loads((dev.data_dir / "dev.json").read_text())["resources"]["table_name"]
-    pages = dynamodb.get_paginator("scan").paginate(
-        TableName=table,
-        Select="COUNT",
-        FilterExpression="begins_with(pk, :a) AND sk = :s",
-        ExpressionAttributeValues={":a": {"S": "ART#"}, ":s": {"S": "ARTICLE"}},
-    )
-    return sum(page["Count"] for page in pages)
+    found = 0
+    for pk in keys:
+        item = dynamodb.get_item(TableName=table, Key={"pk": {"S": pk}, "sk": {"S": "ARTICLE"}}).get("Item")
+        found += item is not None
+    return found
 
 
-def grow_snapshot(data_dir: Path, articles: int) -> int:
+def grow_snapshot(data_dir: Path, articles: int) -> tuple[int, list[str]]:
     """Copy the snapshot's articles (and their dedupe and story items) under new keys up to `articles`."""
     import copy
 
@@ -230,7 +230,9 @@ def grow_snapshot(data_dir: Path, articles: int) -> int:
                 if have >= articles:
                     break
     path.write_bytes(pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL))
-    return have
+    article_keys = [str(k.value) for k in items if str(k.value).startswith("ART#")]
+    sample = article_keys[:: max(1, len(article_keys) // 100)][:100]
+    return have, sample
 
 
 def baseline_functions(target: Path) -> Path | None:
@@ -277,10 +279,10 @@ def run() -> str:
             ]
         )
         stop_seconds = dev.stop()
-        stored = grow_snapshot(dev.data_dir, restart_articles)
+        stored, sample = grow_snapshot(dev.data_dir, restart_articles)
         restart = Dev(current, dev.data_dir)
         restart_seconds = restart.start()
-        held = count_articles(restart)
+        held = sample_articles(restart, sample)
         restart.stop()
         old_rate = "not in this checkout"
         old = baseline_functions(work)
@@ -308,7 +310,7 @@ def run() -> str:
                 ["first start, empty data dir (s)", f"{first_start:.1f}"],
                 ["clean stop after the runs (s)", f"{stop_seconds:.1f}"],
                 [f"restart with {stored:,} articles stored (s, until /v1/health answers)", f"{restart_seconds:.1f}"],
-                ["articles in the table after the restart", f"{held:,}"],
+                ["sampled articles answered after the restart", f"{held} of {len(sample)}"],
             ],
         ),
     ]

@@ -11,13 +11,17 @@ DynamoDB (developer guide: item sizes, capacity units, GSI writes):
 - a read costs ceil(size / 4 KB) read units (strongly consistent), half that when eventually consistent;
   GetItem and BatchGetItem per item (minimum one unit, found or not); Query by the total size of the items
   it evaluates (as stored in the index it reads), minimum one unit.
-The hooks read the before and after images with a second, unhooked client, and that time is not counted.
+The hooks read the before and after images with a second, unhooked client; that time, and the billing itself,
+is counted apart (`meter_seconds`) so that it is not taken for the handler's compute.
 Times are CPU time of this process (time.process_time): the machine may be shared, and moto runs in-process.
+Calls made concurrently (the candidate lookups' Queries run on a thread pool) are one round trip: a call that
+starts while another is in flight adds no latency, and the time inside overlapping calls is counted once.
 """
 
 from __future__ import annotations
 
 import math
+import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -108,9 +112,39 @@ class Bill:
     sqs_requests: float = 0.0
     aws_seconds: float = 0.0  # CPU time inside the (in-process moto) AWS calls, the hooks' own reads excluded
     calls: int = 0
+    round_trips: int = 0  # calls that started while no other was in flight (concurrent calls wait together)
+    meter_seconds: float = 0.0  # CPU time of the meter's own work (image reads, billing): not the handler's
 
     def reset(self) -> None:
         self.__dict__.update(Bill().__dict__)
+
+
+class InFlight:
+    """Calls in flight across threads: a round trip starts when the first begins, ends when the last returns."""
+
+    def __init__(self, bill: Bill) -> None:
+        self._bill = bill
+        self._lock = threading.Lock()
+        self._count = 0
+        self._since = 0.0
+
+    def start(self) -> None:
+        with self._lock:
+            if self._count == 0:
+                self._since = time.process_time()
+                self._bill.round_trips += 1
+            self._count += 1
+            self._bill.calls += 1
+
+    def add_meter_time(self, seconds: float) -> None:
+        with self._lock:
+            self._bill.meter_seconds += seconds
+
+    def finish(self) -> None:
+        with self._lock:
+            self._count = max(0, self._count - 1)
+            if self._count == 0:
+                self._bill.aws_seconds += time.process_time() - self._since
 
 
 class DynamoMeter:
@@ -131,7 +165,8 @@ class DynamoMeter:
             )
             for gsi in described.get("GlobalSecondaryIndexes", [])
         ]
-        self._pending: dict[str, Any] = {}
+        self._local = threading.local()  # each thread's call in flight (its params and before images)
+        self.flight = InFlight(self.bill)
         client.meta.events.register("before-parameter-build.dynamodb.*", self._before)
         client.meta.events.register("after-call.dynamodb.*", self._after)
 
@@ -160,15 +195,21 @@ class DynamoMeter:
                 else:
                     key = request["DeleteRequest"]["Key"]
                     befores.append((key, self._get(key), None))
-        overhead = time.process_time() - started
-        self._pending = {"params": params, "befores": befores, "started": time.process_time(), "overhead": overhead}
+        self.flight.add_meter_time(time.process_time() - started)
+        self._local.pending = {"params": params, "befores": befores}
+        self.flight.start()
 
     def _after(self, model: Any, parsed: dict[str, Any], **_: Any) -> None:
-        finished = time.process_time()
-        pending, self._pending = self._pending, {}
+        self.flight.finish()
+        started = time.process_time()
+        try:
+            self._bill(model, parsed)
+        finally:
+            self.flight.add_meter_time(time.process_time() - started)
+
+    def _bill(self, model: Any, parsed: dict[str, Any]) -> None:
+        pending, self._local.pending = getattr(self._local, "pending", {}), {}
         bill = self.bill
-        bill.aws_seconds += finished - pending.get("started", finished)
-        bill.calls += 1
         bill.requests[model.name] += 1
         params = pending.get("params", {})
         failed = "Error" in parsed and parsed["Error"].get("Code")
@@ -222,14 +263,13 @@ class DynamoMeter:
 class SqsMeter:
     """SQS bills a request per 64 KB chunk of payload; count what the handlers send themselves."""
 
-    def __init__(self, client: Any, bill: Bill) -> None:
+    def __init__(self, client: Any, bill: Bill, flight: InFlight | None = None) -> None:
         self.bill = bill
-        self._started = 0.0
+        self._flight = flight or InFlight(bill)
         client.meta.events.register("before-parameter-build.sqs.*", self._before)
         client.meta.events.register("after-call.sqs.*", self._after)
 
     def _before(self, params: dict[str, Any], **_: Any) -> None:
-        self._started = time.process_time()
         bodies = (
             [params["MessageBody"]]
             if "MessageBody" in params
@@ -237,7 +277,7 @@ class SqsMeter:
         )
         payload = sum(len(b.encode("utf-8")) for b in bodies if isinstance(b, str))
         self.bill.sqs_requests += max(1, math.ceil(payload / (64 * KB)))
+        self._flight.start()
 
     def _after(self, **_: Any) -> None:
-        self.bill.aws_seconds += time.process_time() - self._started
-        self.bill.calls += 1
+        self._flight.finish()

@@ -29,7 +29,12 @@ from infra.waf import api_web_acl
 API_VERSION_PATH = "v1"
 NEWSAPI_PATH = "v2"
 ADMIN_PATH = "admin"
-READ_METHODS = ("GET",)
+READ_METHODS = ("GET", "HEAD")  # HEAD: every GET route answers it (headers only)
+# The function compresses its answers itself (br or gzip, as the client asks): every media type passes as
+# binary so API Gateway returns the encoded bytes unchanged (and a request body arrives base64-encoded, which
+# the function decodes).
+BINARY_MEDIA_TYPES = ["*/*"]
+EXPOSE_HEADERS = "ETag, Last-Modified, Retry-After"
 API_TIMEOUT = Duration.seconds(15)  # below API Gateway's 29 s integration limit
 
 API_TABLE_READ = ("dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query")  # BatchGetItem: the GSI fallback
@@ -46,6 +51,8 @@ CORS_ALLOW_HEADERS = (
     "X-Amz-Security-Token",
     "X-No-Cache",
     "Access-Control-Allow-Origin",
+    "If-None-Match",  # conditional requests (ETag -> 304) are not CORS-safelisted
+    "If-Modified-Since",
 )
 
 KEY_MISSING = "Your API key is missing. Append it to the URL with ?apiKey=, or use the x-api-key header."
@@ -128,6 +135,7 @@ class Api(Construct):
             rest_api_name=f"newsflow-{config.stage}",
             description=f"newsflow {config.stage}: news articles, categories, latest posts and search",
             endpoint_types=[apigw.EndpointType.REGIONAL],
+            binary_media_types=BINARY_MEDIA_TYPES,
             # The key may come as x-api-key, ?apiKey= or a bearer token (NewsAPI's clients): the key
             # authorizer finds it and hands it to API Gateway, which checks it against the usage plan.
             api_key_source_type=None if config.public_read_api else apigw.ApiKeySourceType.AUTHORIZER,
@@ -145,7 +153,7 @@ class Api(Construct):
             ),
             default_cors_preflight_options=apigw.CorsOptions(
                 allow_origins=origins,
-                allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+                allow_methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
                 allow_headers=list(CORS_ALLOW_HEADERS),
                 max_age=Duration.hours(1),
             )
@@ -276,10 +284,14 @@ class Api(Construct):
         )
 
     def _add_gateway_responses(self, origins: list[str]) -> None:
-        headers = {"Content-Type": "'application/json'"}
+        headers = {"Content-Type": "'application/json'", "Vary": "'Origin'"}
         if len(origins) == 1:
-            # A gateway response cannot pick among several origins; with one, errors stay readable by it.
-            headers |= {"Access-Control-Allow-Origin": f"'{origins[0]}'", "Vary": "'Origin'"}
+            # A gateway response cannot pick among several origins; with one (or `*`: public read), errors stay
+            # readable by it, and a page's script can read Retry-After on a 429.
+            headers |= {
+                "Access-Control-Allow-Origin": f"'{origins[0]}'",
+                "Access-Control-Expose-Headers": f"'{EXPOSE_HEADERS}'",
+            }
         # The key and throttling answers carry the codes NewsAPI's clients (and ours) recognise.
         responses: tuple[tuple[str, apigw.ResponseType, str, dict[str, str]], ...] = (
             ("Default4xx", apigw.ResponseType.DEFAULT_4_XX, ERROR_BODY, {}),

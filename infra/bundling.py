@@ -52,7 +52,7 @@ ASSET_EXCLUDES = (
 )
 # The AWS services newsflow.aws makes clients for (plus STS for credential providers). botocore ships
 # ~400 service models (about 30 MB); the others are never loaded. test_bundling checks the source.
-BOTOCORE_SERVICES = ("dynamodb", "dynamodbstreams", "sqs", "sts")
+BOTOCORE_SERVICES = ("dynamodb", "dynamodbstreams", "sqs", "ssm", "sts")  # ssm: per-feed secret headers
 SUPPORTED_PYTHONS = ("3.11", "3.12", "3.13", "3.14")
 
 Runner = Callable[[Sequence[str]], None]

@@ -36,6 +36,15 @@ CTX_OPENSEARCH_VOLUME_GB = "openSearchVolumeGb"
 CTX_CREATE_OPENSEARCH_SLR = "createOpenSearchServiceLinkedRole"
 CTX_LAMBDA_PYTHON = "lambdaPython"
 CTX_WAF_ENABLED = "wafEnabled"
+# Feed intake (the fetch fan-out): worker concurrency, per-host politeness, scheduling and health.
+CTX_FETCH_MAX_CONCURRENCY = "fetchMaxConcurrency"
+CTX_HOST_MAX_IN_FLIGHT = "hostMaxInFlight"
+CTX_HOST_MIN_GAP_SECONDS = "hostMinGapSeconds"
+CTX_FEED_MIN_INTERVAL = "feedMinIntervalMinutes"
+CTX_FEED_MAX_INTERVAL = "feedMaxIntervalMinutes"
+CTX_FEED_DISABLE_FAILURES = "feedDisableAfterFailures"
+CTX_FEED_DISABLE_HOURS = "feedDisableAfterHours"
+CTX_FEEDS_FAILING_ALARM = "feedsFailingAlarm"
 LAMBDA_PYTHONS = ("3.11", "3.12", "3.13", "3.14")
 
 # CloudWatch Logs accepts only these retention periods.
@@ -67,6 +76,43 @@ class OpenSearchSize:
 
 
 @dataclass(frozen=True)
+class FeedIntake:
+    """The fetch fan-out's knobs (README, "Feeds"); each is a CDK context key."""
+
+    fetch_max_concurrency: int = 20  # maximum concurrency of the fetch queue's event source (2..1000)
+    host_max_in_flight: int = 2
+    host_min_gap_seconds: int = 1
+    min_interval_minutes: int = 5
+    max_interval_minutes: int = 24 * 60
+    disable_after_failures: int = 10
+    disable_after_hours: int = 24
+    failing_alarm: int = 25  # alarm when more due feeds than this are failing in one tick
+
+    @classmethod
+    def from_context(cls, get: ContextGetter, base: FeedIntake) -> FeedIntake:
+        intake = cls(
+            fetch_max_concurrency=_int(get(CTX_FETCH_MAX_CONCURRENCY), CTX_FETCH_MAX_CONCURRENCY,
+                                       base.fetch_max_concurrency, 2, 1000),
+            host_max_in_flight=_int(get(CTX_HOST_MAX_IN_FLIGHT), CTX_HOST_MAX_IN_FLIGHT, base.host_max_in_flight,
+                                    1, 20),
+            host_min_gap_seconds=_int(get(CTX_HOST_MIN_GAP_SECONDS), CTX_HOST_MIN_GAP_SECONDS,
+                                      base.host_min_gap_seconds, 0, 300),
+            min_interval_minutes=_int(get(CTX_FEED_MIN_INTERVAL), CTX_FEED_MIN_INTERVAL, base.min_interval_minutes,
+                                      1, 1440),
+            max_interval_minutes=_int(get(CTX_FEED_MAX_INTERVAL), CTX_FEED_MAX_INTERVAL, base.max_interval_minutes,
+                                      5, 7 * 1440),
+            disable_after_failures=_int(get(CTX_FEED_DISABLE_FAILURES), CTX_FEED_DISABLE_FAILURES,
+                                        base.disable_after_failures, 1, 10_000),
+            disable_after_hours=_int(get(CTX_FEED_DISABLE_HOURS), CTX_FEED_DISABLE_HOURS, base.disable_after_hours,
+                                     0, 24 * 90),
+            failing_alarm=_int(get(CTX_FEEDS_FAILING_ALARM), CTX_FEEDS_FAILING_ALARM, base.failing_alarm, 1, 1_000_000),
+        )  # fmt: skip
+        if intake.min_interval_minutes > intake.max_interval_minutes:
+            raise ConfigError(f"'{CTX_FEED_MIN_INTERVAL}' must not exceed '{CTX_FEED_MAX_INTERVAL}'")
+        return intake
+
+
+@dataclass(frozen=True)
 class StageConfig:
     stage: str
     is_production: bool
@@ -86,6 +132,7 @@ class StageConfig:
     lambda_python: str = "3.11"  # runtime and bytecode version: the asset is compiled by this Python
     waf_enabled: bool = True  # the API's web ACL (~$9 a month fixed): off by default on dev stages
     opensearch_index: str = "articles"
+    feeds: FeedIntake = FeedIntake()
 
     @property
     def stack_name(self) -> str:
@@ -158,6 +205,7 @@ class StageConfig:
             create_opensearch_service_linked_role=_bool(
                 get(CTX_CREATE_OPENSEARCH_SLR), CTX_CREATE_OPENSEARCH_SLR, False
             ),
+            feeds=FeedIntake.from_context(get, base.feeds),
         )
 
 
@@ -176,6 +224,7 @@ _DEV_DEFAULTS = StageConfig(
     log_level="DEBUG",
     ingest_max_concurrency=2,
     waf_enabled=False,
+    feeds=FeedIntake(fetch_max_concurrency=5),
     opensearch=OpenSearchSize(
         data_node_type="t3.small.search",  # the smallest type with encryption at rest: ~$26 a month
         data_nodes=1,
@@ -201,6 +250,7 @@ _PROD_DEFAULTS = StageConfig(
     log_retention_days=90,
     log_level="INFO",
     ingest_max_concurrency=10,
+    feeds=FeedIntake(fetch_max_concurrency=50),
     opensearch=OpenSearchSize(
         # Dedicated masters are what keeps a quorum in a 2-zone domain (two data nodes alone cannot lose one);
         # they cost about as much as the data nodes at this size: the price of surviving a node loss.
@@ -338,3 +388,24 @@ class TableCapacity:
                 f"'{CTX_TABLE_READ_CAPACITY}' / '{CTX_TABLE_WRITE_CAPACITY}'"
             )
         return capacity
+
+
+# ---- Fixed cost of small stages (issue 9, cost) ----------------------------------------------------------------
+# One block, read by infra/network.py and infra/monitoring.py on their own (like TableCapacity above). Both knobs
+# default to on for prod and off elsewhere: on dev they are ~$10 of a ~$40 month (README, "Cost").
+CTX_STREAMS_ENDPOINT = "streamsEndpoint"  # the DynamoDB Streams interface endpoint: index-failures replay needs it
+CTX_DASHBOARD = "dashboard"  # the CloudWatch dashboard (alarms are kept on every stage)
+
+
+@dataclass(frozen=True)
+class FixedCostOptions:
+    streams_endpoint: bool
+    dashboard: bool
+
+    @classmethod
+    def from_context(cls, get: ContextGetter, production: bool) -> FixedCostOptions:
+        prod = production
+        return cls(
+            streams_endpoint=_bool(get(CTX_STREAMS_ENDPOINT), CTX_STREAMS_ENDPOINT, prod),
+            dashboard=_bool(get(CTX_DASHBOARD), CTX_DASHBOARD, prod),
+        )

@@ -1,11 +1,16 @@
-"""Items queue (+ DLQ), the ingest Lambda that drains it, and the scheduled feed poller that fills it."""
+"""Items queue (+ DLQ), the ingest Lambda that drains it, and the feed intake that fills it.
+
+Feed intake fans out: the scheduled `poll` function only queries the due feeds (no network I/O) and
+enqueues one fetch request per feed on the fetch queue; the `fetch` worker (SQS-triggered, maximum
+concurrency `fetchMaxConcurrency`) fetches, parses and sends each feed's new items.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
-from aws_cdk import Duration
+from aws_cdk import Duration, Stack
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_sqs as sqs
@@ -31,12 +36,17 @@ INGEST_TABLE_ACTIONS = (
     "dynamodb:GetItem",
     "dynamodb:Query",
     "dynamodb:PutItem",
-    "dynamodb:UpdateItem",
     "dynamodb:BatchWriteItem",  # near-duplicate candidate entries are written in batches of up to 25
 )
 # What Lambda's SQS poller does with the function's role (AWSLambdaSQSQueueExecutionRole's actions).
 SQS_POLLER_ACTIONS = ("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes")
-POLL_TABLE_ACTIONS = ("dynamodb:Query", "dynamodb:PutItem")
+FETCH_TIMEOUT = Duration.seconds(c.FETCH_TIMEOUT_SECONDS)
+FETCH_VISIBILITY_TIMEOUT = Duration.seconds(6 * c.FETCH_TIMEOUT_SECONDS)
+# The fetch worker touches only the FEEDS partition: claim (UpdateItem), state (PutItem), fingerprints
+# (GetItem, PutItem), the host politeness records (UpdateItem, GetItem).
+FETCH_TABLE_ACTIONS = ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem")
+# Per-feed secret headers are SSM parameters under this path (feeds/settings_model.py PARAMETER_PREFIX).
+FEED_PARAMETER_PATH = "newsflow/feeds/*"
 
 
 def feeds_partition_only() -> dict[str, Any]:
@@ -74,6 +84,15 @@ class Queues(Construct):
             visibility_timeout=ITEMS_VISIBILITY_TIMEOUT,
             retention_period=Duration.days(4),
             dead_letter_queue=sqs.DeadLetterQueue(queue=self.dlq, max_receive_count=c.MAX_RECEIVE_COUNT),
+        )
+        # Feed fetch requests (one per due feed per tick), and the requests the fetch worker parked.
+        self.fetch_dlq = secure_queue(self, "FetchDlq", retention_period=DLQ_RETENTION)
+        self.fetch = secure_queue(
+            self,
+            "Fetch",
+            visibility_timeout=FETCH_VISIBILITY_TIMEOUT,
+            retention_period=Duration.days(1),  # a request older than a day is superseded by newer ticks
+            dead_letter_queue=sqs.DeadLetterQueue(queue=self.fetch_dlq, max_receive_count=c.MAX_RECEIVE_COUNT),
         )
         # On-failure destination of the table-stream mapping: records the index Lambda gave up on.
         self.index_failures = secure_queue(self, "IndexFailures", retention_period=DLQ_RETENTION)
@@ -134,18 +153,68 @@ class Ingestion(Construct):
             "Poll",
             spec=FunctionSpec(
                 handler=c.HANDLER_POLL,
-                description="Fetches the registered feeds (conditional GET) and enqueues new items",
-                memory_mb=512,
-                timeout=POLL_TIMEOUT,
-                reserved_concurrency=1,  # one poller at a time: feeds are fetched once per tick
+                description="Selects the due feeds (one index query) and enqueues one fetch request per feed",
+                memory_mb=256,
+                timeout=Duration.minutes(2),
+                reserved_concurrency=1,  # one scheduler at a time: each due feed is enqueued once per tick
             ),
             assets=assets,
             config=config,
             environment=environment,
         )
-        # The poller reads and writes the feeds registry only: one partition of the table.
-        self.poll.add_to_policy(POLL_TABLE_ACTIONS, [table.table_arn], conditions=feeds_partition_only())
-        self.poll.add_to_policy(["sqs:SendMessage"], [queues.items.queue_arn])
+        # The scheduler reads the sparse due index only (it holds nothing but enabled feeds' keys, host and
+        # failure count) and writes fetch requests.
+        self.poll.add_to_policy(["dynamodb:Query"], [f"{table.table_arn}/index/{c.GSI_DUE}"])
+        self.poll.add_to_policy(["sqs:SendMessage"], [queues.fetch.queue_arn])
+
+        feeds = config.feeds
+        self.fetch = NewsflowFunction(
+            self,
+            "Fetch",
+            spec=FunctionSpec(
+                handler=c.HANDLER_FETCH,
+                description="Fetches one feed per request (conditional GET), sends its new items, saves its state",
+                memory_mb=256,
+                timeout=FETCH_TIMEOUT,
+            ),
+            assets=assets,
+            config=config,
+            environment={
+                **environment,
+                c.ENV_FETCH_DLQ_URL: queues.fetch_dlq.queue_url,
+                c.ENV_HOST_MAX_IN_FLIGHT: str(feeds.host_max_in_flight),
+                c.ENV_HOST_MIN_GAP: str(feeds.host_min_gap_seconds),
+                c.ENV_FEED_MIN_INTERVAL: str(feeds.min_interval_minutes),
+                c.ENV_FEED_MAX_INTERVAL: str(feeds.max_interval_minutes),
+                c.ENV_FEED_DISABLE_FAILURES: str(feeds.disable_after_failures),
+                c.ENV_FEED_DISABLE_HOURS: str(feeds.disable_after_hours),
+            },
+        )
+        self.fetch.function.add_event_source_mapping(
+            "FetchQueue",
+            event_source_arn=queues.fetch.queue_arn,
+            batch_size=c.FETCH_BATCH_SIZE,
+            report_batch_item_failures=True,
+            max_concurrency=feeds.fetch_max_concurrency,
+        )
+        self.fetch.add_to_policy(SQS_POLLER_ACTIONS, [queues.fetch.queue_arn])
+        self.fetch.add_to_policy(FETCH_TABLE_ACTIONS, [table.table_arn], conditions=feeds_partition_only())
+        # Items out; delayed re-queues of requests whose host is busy; requests parked with a reason.
+        self.fetch.add_to_policy(
+            ["sqs:SendMessage"], [queues.items.queue_arn, queues.fetch.queue_arn, queues.fetch_dlq.queue_arn]
+        )
+        stack = Stack.of(self)
+        self.fetch.add_to_policy(
+            ["ssm:GetParameter"],
+            [f"arn:{stack.partition}:ssm:{stack.region}:{stack.account}:parameter/{FEED_PARAMETER_PATH}"],
+        )
+        acknowledge(
+            self.fetch.role,
+            "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ssm:<AWS::Region>:<AWS::AccountId>:parameter/"
+            f"{FEED_PARAMETER_PATH}]",
+            "Per-feed secret headers are SSM SecureString parameters an operator adds at any time under "
+            "/newsflow/feeds/ (feeds/settings_model.py refuses any other path): the prefix is the scope.",
+        )
 
         self.schedule = events.Rule(
             self,

@@ -29,7 +29,7 @@ from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 from newsflow import constants as c
 
-from infra.config import StageConfig
+from infra.config import FixedCostOptions, StageConfig
 from infra.lambdas import NewsflowFunction
 
 PERIOD = Duration.minutes(5)
@@ -56,6 +56,8 @@ class Monitored:
     index_function: NewsflowFunction
     items_queue: sqs.IQueue
     dlq: sqs.IQueue
+    fetch_queue: sqs.IQueue
+    fetch_dlq: sqs.IQueue
     index_failures: sqs.IQueue
     table: dynamodb.ITable
     rest_api: apigw.RestApi
@@ -77,6 +79,7 @@ class Monitoring(Construct):
         for name, queue, what in (
             ("DlqNotEmpty", m.dlq, "Items were parked in the DLQ; `newsflow dlq list` shows why."),
             ("IndexFailuresNotEmpty", m.index_failures, "Stream records were not indexed; replay them."),
+            ("FetchDlqNotEmpty", m.fetch_dlq, "Fetch requests were parked (see their reason attribute)."),
         ):
             self._alarm(
                 name,
@@ -85,6 +88,13 @@ class Monitoring(Construct):
                 what,
                 periods=2,
             )
+        self._alarm(
+            "IndexDrift",
+            self._app_metric("IndexDrift").with_(period=Duration.days(1), statistic="Maximum"),
+            0,
+            "The daily reconciliation found the search index out of step with the table (and repaired it):"
+            " look for index failures that were not replayed.",
+        )
         self._alarm(
             "IngestBacklog",
             m.items_queue.metric_approximate_age_of_oldest_message(period=PERIOD, statistic="Maximum"),
@@ -126,20 +136,44 @@ class Monitoring(Construct):
                 datapoints=3,
             )
 
+        feed_period = Duration.minutes(max(config.poll_rate_minutes, 5) * 3)
         feeds = cloudwatch.MathExpression(
             expression="IF(polled > 0, 100 * failed / polled, 0)",
             using_metrics={
-                "failed": self._app_metric("FeedsFailed"),
-                "polled": self._app_metric("FeedsPolled"),
+                "failed": self._app_metric("FeedFetchFailed"),
+                "polled": self._app_metric("FetchPolled"),
             },
-            label="Feeds failing (%)",
-            period=Duration.minutes(max(config.poll_rate_minutes, 5) * 3),
+            label="Feed fetches failing (%)",
+            period=feed_period,
         )
         self._alarm(
-            "FeedsFailing",
+            "FeedFetchFailureRate",
             feeds,
             FEED_FAILURE_RATE_PERCENT,
-            f"More than {FEED_FAILURE_RATE_PERCENT}% of polled feeds failed; `newsflow feeds list` shows which.",
+            f"More than {FEED_FAILURE_RATE_PERCENT}% of feed fetches failed; `newsflow feeds list` shows which.",
+            periods=2,
+        )
+        # FeedsFailing: due feeds whose last poll failed, counted by the scheduler at every tick.
+        self._alarm(
+            "FeedsFailing",
+            self._app_metric("FeedsFailing", statistic="Maximum", period=feed_period),
+            config.feeds.failing_alarm,
+            f"More than {config.feeds.failing_alarm} feeds are failing; `newsflow feeds list` shows their errors.",
+            periods=2,
+        )
+        # FeedsDisabled: a feed was disabled (410, or too many failures) and needs an operator's look.
+        self._alarm(
+            "FeedsDisabled",
+            self._app_metric("FeedsDisabled", statistic="Sum", period=feed_period),
+            0,
+            "A feed was disabled (HTTP 410 or repeated failures): README runbook 'A feed was disabled'.",
+            periods=1,
+        )
+        self._alarm(
+            "FetchBacklog",
+            m.fetch_queue.metric_approximate_age_of_oldest_message(period=PERIOD, statistic="Maximum"),
+            max(config.poll_rate_minutes, 5) * 60,
+            "The oldest fetch request is older than a scheduler tick: raise fetchMaxConcurrency.",
             periods=2,
         )
 
@@ -239,7 +273,9 @@ class Monitoring(Construct):
             periods=3,
         )
 
-        self.dashboard = self._dashboard(m)
+        # $3 a month beyond an account's 3 free dashboards: prod only by default (context `dashboard`).
+        options = FixedCostOptions.from_context(self.node.try_get_context, config.is_production)
+        self.dashboard = self._dashboard(m) if options.dashboard else None
 
     def _topic(self, config: StageConfig) -> sns.ITopic:
         if config.alarm_topic_arn:
@@ -265,14 +301,14 @@ class Monitoring(Construct):
             topic.add_subscription(subscriptions.EmailSubscription(config.alarm_email))
         return topic
 
-    def _app_metric(self, name: str) -> cloudwatch.Metric:
+    def _app_metric(self, name: str, statistic: str = "Sum", period: Duration = PERIOD) -> cloudwatch.Metric:
         """A metric the handlers emit with Powertools (EMF): namespace Newsflow, dimension service."""
         return cloudwatch.Metric(
             namespace=c.METRICS_NAMESPACE,
             metric_name=name,
             dimensions_map={"service": c.POWERTOOLS_SERVICE_NAME},
-            statistic="Sum",
-            period=PERIOD,
+            statistic=statistic,
+            period=period,
         )
 
     def _alarm(
@@ -342,7 +378,13 @@ class Monitoring(Construct):
         dashboard.add_widgets(
             graph(
                 "Feeds",
-                [self._app_metric("FeedsPolled"), self._app_metric("FeedsFailed"), self._app_metric("ItemsEnqueued")],
+                [
+                    self._app_metric("FeedsScheduled"),
+                    self._app_metric("FetchPolled"),
+                    self._app_metric("FeedFetchFailed"),
+                    self._app_metric("FeedsDisabled"),
+                    self._app_metric("ItemsEnqueued"),
+                ],
             ),
             graph(
                 "API requests and errors",

@@ -1,7 +1,9 @@
 """A private, NAT-less VPC for the OpenSearch domain and the two Lambdas that talk to it.
 
 Only PRIVATE_ISOLATED subnets: nothing in here can reach the internet. AWS services are reached
-through endpoints: DynamoDB (gateway, free) and SQS (interface: the api Lambda enqueues items).
+through endpoints: DynamoDB (gateway, free), SQS (interface: the api Lambda enqueues items, the ops
+function reads the index-failures queue) and DynamoDB Streams (interface, for the ops function's replay of
+failed stream batches; prod only by default, context `streamsEndpoint`, $7.30 a month).
 The ingest and poll Lambdas stay outside the VPC (poll must fetch feeds from the internet).
 """
 
@@ -11,7 +13,7 @@ from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from infra.config import StageConfig
+from infra.config import FixedCostOptions, StageConfig
 from infra.log_groups import log_group
 
 
@@ -56,14 +58,17 @@ class Network(Construct):
             open=False,  # ingress is opened per client security group (see allow_sqs_from)
         )
 
-        # The ops function replays failed stream batches: DynamoDB Streams has no gateway endpoint.
-        self.streams_endpoint = self.vpc.add_interface_endpoint(
-            "DynamoDbStreamsEndpoint",
-            service=ec2.InterfaceVpcEndpointAwsService.DYNAMODB_STREAMS,
-            subnets=endpoint_subnets,
-            private_dns_enabled=True,
-            open=False,
-        )
+        # The ops function replays failed stream batches: DynamoDB Streams has no gateway endpoint. Without
+        # it (dev's default) the replay cannot reach the stream and fails with a connection error.
+        self.streams_endpoint: ec2.InterfaceVpcEndpoint | None = None
+        if FixedCostOptions.from_context(self.node.try_get_context, config.is_production).streams_endpoint:
+            self.streams_endpoint = self.vpc.add_interface_endpoint(
+                "DynamoDbStreamsEndpoint",
+                service=ec2.InterfaceVpcEndpointAwsService.DYNAMODB_STREAMS,
+                subnets=endpoint_subnets,
+                private_dns_enabled=True,
+                open=False,
+            )
 
     def security_group(self, construct_id: str, description: str) -> ec2.SecurityGroup:
         return ec2.SecurityGroup(self, construct_id, vpc=self.vpc, description=description, allow_all_outbound=True)
@@ -72,7 +77,8 @@ class Network(Construct):
         self.sqs_endpoint.connections.allow_default_port_from(peer, "HTTPS to the SQS endpoint")
 
     def allow_streams_from(self, peer: ec2.IConnectable) -> None:
-        self.streams_endpoint.connections.allow_default_port_from(peer, "HTTPS to the DynamoDB Streams endpoint")
+        if self.streams_endpoint is not None:
+            self.streams_endpoint.connections.allow_default_port_from(peer, "HTTPS to the DynamoDB Streams endpoint")
 
     def restrict_dynamodb_endpoint(self, resources: list[str], actions: list[str]) -> None:
         """The gateway endpoint only serves the newsflow table (and its indexes), nothing else."""

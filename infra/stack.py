@@ -12,6 +12,7 @@ from newsflow import constants as c
 from infra.api import Api
 from infra.cdn import SiteDistribution
 from infra.config import StageConfig
+from infra.fulltext import FullText
 from infra.ingestion import Ingestion, Queues
 from infra.lambdas import FunctionAssets, VpcPlacement
 from infra.monitoring import Monitored, Monitoring
@@ -51,6 +52,7 @@ class NewsflowStack(Stack):
             c.ENV_TABLE_NAME: self.storage.table.table_name,
             c.ENV_QUEUE_URL: self.queues.items.queue_url,
             c.ENV_DLQ_URL: self.queues.dlq.queue_url,
+            c.ENV_FETCH_QUEUE_URL: self.queues.fetch.queue_url,
             c.ENV_SEARCH_BACKEND: "opensearch",
             c.ENV_OPENSEARCH_URL: self.search.endpoint_url,
             c.ENV_OPENSEARCH_INDEX: config.opensearch_index,
@@ -69,6 +71,10 @@ class NewsflowStack(Stack):
             storage=self.storage,
             queues=self.queues,
         )
+        self.fulltext = FullText(
+            self, "FullText", config=config, assets=assets, environment=environment, queues=self.queues
+        )
+        self.fulltext.route_teasers_from(self.ingestion.fetch)
         self.indexer = StreamIndexer(
             self,
             "Indexer",
@@ -135,12 +141,16 @@ class NewsflowStack(Stack):
                     ("Index", self.indexer.handler),
                     ("Api", self.api.handler),
                     ("Poll", self.ingestion.poll),
+                    ("Fetch", self.ingestion.fetch),
+                    ("FullText", self.fulltext.handler),
                     ("Ops", self.ops.handler),
                     *((("KeyAuthorizer", self.api.authorizer_function),) if self.api.authorizer_function else ()),
                 ),
                 index_function=self.indexer.handler,
                 items_queue=self.queues.items,
                 dlq=self.queues.dlq,
+                fetch_queue=self.queues.fetch,
+                fetch_dlq=self.queues.fetch_dlq,
                 index_failures=self.queues.index_failures,
                 table=self.storage.table,
                 rest_api=self.api.rest_api,
@@ -148,6 +158,8 @@ class NewsflowStack(Stack):
                 web_acl=self.api.web_acl,
             ),
         )
+
+        self.monitoring.alarms.extend(self.fulltext.add_alarms(self.monitoring.topic))
 
         CfnOutput(
             self, "SiteUrl", value=self.site.url, description="The reference site, and /v1 reads through CloudFront"
@@ -161,6 +173,12 @@ class NewsflowStack(Stack):
         )
         CfnOutput(self, "QueueUrl", value=self.queues.items.queue_url, description="Items queue (producers)")
         CfnOutput(self, "DlqUrl", value=self.queues.dlq.queue_url, description="Dead-letter queue")
+        CfnOutput(
+            self,
+            c.OUTPUT_FETCH_QUEUE_URL,
+            value=self.queues.fetch.queue_url,
+            description="Feed fetch requests (one per due feed per tick)",
+        )
         CfnOutput(self, "TableName", value=self.storage.table.table_name, description="DynamoDB table")
         CfnOutput(self, "OpenSearchEndpoint", value=self.search.endpoint_url, description="OpenSearch (VPC only)")
         CfnOutput(

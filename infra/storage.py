@@ -16,6 +16,8 @@ TTL_ATTRIBUTE = "expires_at"
 GLOBAL_INDEXES = (
     (c.GSI_CATEGORY, "gsi1pk", "gsi1sk"),
     (c.GSI_LATEST, "gsi2pk", "gsi2sk"),
+    # Sparse: only enabled feeds carry gsi3pk. The scheduler's one query (store/feeds.py).
+    (c.GSI_DUE, "gsi3pk", "gsi3sk"),
 )
 
 
@@ -49,7 +51,10 @@ class Storage(Construct):
                 index_name=name,
                 partition_key=dynamodb.Attribute(name=pk, type=string),
                 sort_key=dynamodb.Attribute(name=sk, type=string),
-                projection_type=dynamodb.ProjectionType(c.GSI_PROJECTION),
+                projection_type=dynamodb.ProjectionType.INCLUDE
+                if name == c.GSI_DUE
+                else dynamodb.ProjectionType(c.GSI_PROJECTION),
+                non_key_attributes=list(c.GSI_DUE_ATTRIBUTES) if name == c.GSI_DUE else None,
                 # The GSIs are read only when the search index is down: one RCU is their floor.
                 read_capacity=1 if capacity.provisioned else None,
                 write_capacity=capacity.min_write if capacity.provisioned else None,

@@ -31,6 +31,7 @@ class ClientSource(Protocol):
     def dynamodb(self) -> Any: ...
     def sqs(self) -> Any: ...
     def dynamodb_streams(self) -> Any: ...
+    def ssm(self) -> Any: ...
 
 
 _source: ClientSource | None = None
@@ -55,6 +56,16 @@ def sqs() -> SQSClient:
     return _source.sqs() if _source is not None else _sqs()
 
 
+def ssm() -> Any:
+    """Only the fetch worker uses it: per-feed secret headers are SSM SecureString parameters."""
+    return _source.ssm() if _source is not None else _ssm()
+
+
+@lru_cache(maxsize=1)
+def _ssm() -> Any:
+    return boto3.client("ssm", config=_CONFIG)
+
+
 @lru_cache(maxsize=1)
 def _dynamodb() -> DynamoDBClient:
     return boto3.client("dynamodb", config=_CONFIG)
@@ -75,3 +86,4 @@ def reset_clients() -> None:
     _dynamodb.cache_clear()
     _dynamodb_streams.cache_clear()
     _sqs.cache_clear()
+    _ssm.cache_clear()

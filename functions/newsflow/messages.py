@@ -6,11 +6,12 @@ from the pipeline so the api function does not import (or ship) the normaliser a
 
 from __future__ import annotations
 
-import json
+from typing import Any
 
 from pydantic import ValidationError
 
 from newsflow.errors import PermanentItemError
+from newsflow.guards import MAX_MESSAGE_DEPTH, ShapeError, load_json
 from newsflow.models import MAX_ITEM_BYTES, FeedItem
 
 
@@ -20,9 +21,13 @@ def parse_message(body: str) -> FeedItem:
     if size > MAX_ITEM_BYTES:
         raise PermanentItemError("oversize", f"message is {size} bytes; the limit is {MAX_ITEM_BYTES}")
     try:
-        payload = json.loads(body)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        payload = load_json(body, max_depth=MAX_MESSAGE_DEPTH)
+    except ShapeError as exc:  # nesting, overlong numbers: no retry can ever decode it
+        raise PermanentItemError(exc.reason, exc.detail) from exc
+    except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError
         raise PermanentItemError("invalid_json", str(exc)) from exc
+    if _has_lone_surrogate(payload):
+        raise PermanentItemError("invalid_encoding", "a string holds a lone UTF-16 surrogate (not Unicode text)")
     if not isinstance(payload, dict):
         raise PermanentItemError("schema_violation", "message body must be a JSON object")
     try:
@@ -30,3 +35,14 @@ def parse_message(body: str) -> FeedItem:
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, err['loc'])) or 'item'}: {err['msg']}" for err in exc.errors()[:10])
         raise PermanentItemError("schema_violation", problems) from exc
+
+
+def _has_lone_surrogate(value: Any) -> bool:
+    """JSON can escape half a surrogate pair ("\\ud800"); no encoder downstream accepts the result."""
+    if isinstance(value, str):
+        return not value.isascii() and any("\ud800" <= char <= "\udfff" for char in value)
+    if isinstance(value, dict):
+        return any(_has_lone_surrogate(k) or _has_lone_surrogate(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_lone_surrogate(v) for v in value)
+    return False

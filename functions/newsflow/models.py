@@ -12,6 +12,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from newsflow.feeds.settings_model import FeedSettings
+
 # SQS accepts messages up to 1 MiB, but a news item that large is a mistake or an attack;
 # anything above this is parked in the DLQ with reason "oversize".
 MAX_ITEM_BYTES = 256 * 1024
@@ -33,6 +35,32 @@ class SourceInfo(BaseModel):
         max_length=64,
         description="IANA zone used for naive dates from this source (default UTC).",
     )
+
+
+MAX_MEDIA = 20
+FullTextMode = Literal["auto", "always", "never"]
+BodySource = Literal["feed", "page"]
+
+
+class MediaEnclosure(BaseModel):
+    """An enclosure of a feed entry: audio, video, an image or a document (RSS <enclosure>, Atom
+    rel="enclosure", Media RSS, JSON Feed attachments)."""
+
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+    url: str = Field(max_length=4096, description="Absolute http(s) URL of the file.")
+    type: str | None = Field(default=None, max_length=200, description="MIME type as the feed gave it.")
+    length: int | None = Field(default=None, ge=0, description="Size in bytes, when the feed gave it.")
+    medium: Literal["audio", "video", "image", "document"] | None = Field(
+        default=None, description="What it is (from the MIME type or Media RSS medium)."
+    )
+
+    @field_validator("url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.lower().startswith(("http://", "https://")):
+            raise ValueError("must be an absolute http(s) URL")
+        return value
 
 
 class FeedItem(BaseModel):
@@ -65,7 +93,23 @@ class FeedItem(BaseModel):
     )
     language: str | None = Field(default=None, max_length=35, description="Declared language (BCP 47).")
     image_url: str | None = Field(default=None, max_length=4096)
+    media: list[MediaEnclosure] = Field(
+        default_factory=list,
+        max_length=MAX_MEDIA,
+        description="Enclosures: audio, video, images (tracking pixels dropped).",
+    )
     source: SourceInfo = Field(default_factory=SourceInfo)
+    full_text: FullTextMode | None = Field(
+        default=None,
+        description="Fetch the article page for the full text: auto (when the body is a teaser), always, never. "
+        "None: the feed's setting, else auto.",
+    )
+    body_source: BodySource | None = Field(
+        default=None, description="Set by the full-text stage: the body is the feed's (feed) or the page's (page)."
+    )
+    body_source_reason: str | None = Field(
+        default=None, max_length=500, description="Why the body is the feed's when a page was tried (or not tried)."
+    )
     extra: dict[str, Any] = Field(default_factory=dict, description="Producer fields newsflow does not model.")
 
     @model_validator(mode="before")
@@ -127,6 +171,9 @@ class Article(BaseModel):
     authors: list[str] = Field(default_factory=list)
     language: str | None = None
     image_url: str | None = None
+    media: list[MediaEnclosure] = Field(default_factory=list)
+    body_source: BodySource = Field(default="feed", description="Where the body came from: feed, or the article page.")
+    body_source_reason: str | None = None
     source_name: str | None = None
     source_domain: str | None = None
     feed_id: str | None = None
@@ -176,6 +223,9 @@ class NormalisedItem(BaseModel):
     authors: list[str]
     language: str | None
     image_url: str | None
+    media: list[MediaEnclosure] = Field(default_factory=list)
+    body_source: BodySource = "feed"
+    body_source_reason: str | None = None
     source_name: str | None
     source_domain: str | None
     feed_id: str | None
@@ -199,7 +249,7 @@ class Categorisation(BaseModel):
 
 
 class FeedConfig(BaseModel):
-    """One entry of the feeds registry that the poller reads."""
+    """One entry of the feeds registry: the operator's settings and the state the fetch workers keep."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
@@ -209,15 +259,26 @@ class FeedConfig(BaseModel):
     enabled: bool = True
     interval_minutes: int = Field(default=15, ge=1, le=24 * 60)
     timezone: str | None = None
-    # Conditional-GET and scheduling state, written back by the poller.
+    settings: FeedSettings = Field(default_factory=FeedSettings)
+    # Conditional-GET and scheduling state, written back by the fetch worker.
     etag: str | None = None
     last_modified: str | None = None
+    body_hash: str | None = None
     next_poll_at: datetime | None = None
     last_polled_at: datetime | None = None
     last_status: int | None = None
     last_error: str | None = None
     consecutive_failures: int = 0
     items_sent: int = 0
+    # Health: when failures began, why a feed was disabled, where a permanent redirect came from.
+    failing_since: datetime | None = None
+    disabled_reason: str | None = Field(default=None, max_length=600)
+    disabled_at: datetime | None = None
+    redirected_from: str | None = Field(default=None, max_length=2048)
+    discovered_from: str | None = Field(default=None, max_length=2048, description="The page URL registered.")
+    entries_per_week: float | None = Field(default=None, ge=0)
+    # Optimistic concurrency: every state write is conditional on the version it read.
+    version: int = Field(default=0, ge=0)
 
     @field_validator("url")
     @classmethod

@@ -15,10 +15,10 @@ from newsflow.errors import PermanentItemError
 from newsflow.models import Article, FeedItem, NormalisedItem
 from newsflow.normalise import normalise_item
 from newsflow.store.codec import DocumentTooLarge
-from newsflow.store.ports import ArticleRepository, WriteOutcome, WriteResult
+from newsflow.store.ports import ArticleRepository, ConcurrentUpdateError, WriteOutcome, WriteResult
 from newsflow.stories.assign import StoryMatch, find_story
 from newsflow.stories.match import StoryThresholds
-from newsflow.stories.ports import Candidate, CandidateIndex, StoryBook, StoryMember
+from newsflow.stories.ports import Candidate, CandidateIndex
 from newsflow.stories.sketch import Sketch, sketch
 
 
@@ -44,10 +44,9 @@ def build_article(normalised: NormalisedItem, now: datetime, categoriser: Catego
 
 @dataclass(frozen=True)
 class StoryServices:
-    """Near-duplicate detection wiring: where candidates and stories live, and the thresholds."""
+    """Near-duplicate detection wiring: where candidates live, and the thresholds."""
 
     candidates: CandidateIndex
-    book: StoryBook
     thresholds: StoryThresholds
 
 
@@ -56,18 +55,20 @@ def ingest_item(
     repository: ArticleRepository,
     now: datetime,
     stories: StoryServices | None = None,
+    delivery: str | None = None,
     categoriser: Categoriser | None = None,
 ) -> IngestResult:
+    """`delivery` names this delivery of the message (its queue message id): see ArticleRepository.save."""
     article = build_article(normalise_item(item, now=now), now, categoriser)
     if stories is None:
-        write = _save(repository, article)
+        write = _save(repository, article, delivery)
         return IngestResult(write=write, category=article.category, story_id=write.story_id)
 
     article_sketch = sketch(article.title, article.body_text)
     match = find_story(article.id, article_sketch, stories.candidates, stories.thresholds)
     article = article.model_copy(update={"story_id": match.story_id})
-    write = _save(repository, article)
-    if write.outcome is not WriteOutcome.DUPLICATE:
+    write = _save(repository, article, delivery)
+    if write.outcome not in (WriteOutcome.DUPLICATE, WriteOutcome.STALE):
         _file_in_story(article, article_sketch, write, match, stories)
     return IngestResult(write=write, category=article.category, story_id=write.story_id)
 
@@ -75,35 +76,32 @@ def ingest_item(
 def _file_in_story(
     article: Article, article_sketch: Sketch, write: WriteResult, match: StoryMatch, stories: StoryServices
 ) -> None:
-    """Join the story and file the article's candidate entries, after the article is stored (so it is never a
-    candidate before it exists), story first (so entries that are all filed prove the join happened too).
-
-    A redelivery whose entries the lookup found as they are writes nothing; one whose earlier attempt stopped
-    half way writes what is missing (every write here is idempotent)."""
+    """File the article's candidate entries after the article is stored (so it is never a candidate before it
+    exists). Its story is its `story_id`: there is nothing else to write. Every write here is idempotent: a
+    redelivery whose entries the lookup found as they are writes nothing, and one whose earlier attempt
+    stopped half way writes what is missing."""
     story_id = write.story_id or match.story_id
     source = article.source_name or article.source_domain or "unknown"
     entry = Candidate(
         article_id=article.id, story_id=story_id, source=source, sort_at=article.sort_at, sketch=article_sketch
     )
     unfiled = match.unfiled_keys(entry)
-    if write.outcome is WriteOutcome.UNCHANGED and not unfiled:
-        return
-    rejoin = write.outcome is WriteOutcome.CREATED or not match.filed  # no entry of ours: did we join before?
-    if rejoin and match.matched is not None and match.matched.story_id == story_id:
-        # A story of one has no item: the first article to join brings the founder (or the member it matched).
-        stories.book.join(
-            story_id,
-            [
-                StoryMember(article_id=match.matched.article_id, source=match.matched.source, at=match.matched.sort_at),
-                StoryMember(article_id=article.id, source=source, at=article.sort_at),
-            ],
-        )
     if unfiled:
         stories.candidates.add(unfiled, entry, stories.thresholds.window_days)
 
 
-def _save(repository: ArticleRepository, article: Article) -> WriteResult:
-    try:
-        return repository.save(article)
-    except DocumentTooLarge as exc:
-        raise PermanentItemError("oversize", str(exc)) from exc
+# A concurrent writer of the same article made our conditional write fail: read again and decide again, a few
+# times, before leaving it to the queue's retry.
+SAVE_ATTEMPTS = 3
+
+
+def _save(repository: ArticleRepository, article: Article, delivery: str | None) -> WriteResult:
+    for attempt in range(SAVE_ATTEMPTS):
+        try:
+            return repository.save(article, delivery)
+        except DocumentTooLarge as exc:
+            raise PermanentItemError("oversize", str(exc)) from exc
+        except ConcurrentUpdateError:
+            if attempt == SAVE_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover

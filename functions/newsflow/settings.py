@@ -24,6 +24,7 @@ from pydantic_settings import (
 from pydantic_settings.sources.utils import parse_env_vars
 
 from newsflow import constants as c
+from newsflow.models import FullTextMode
 from newsflow.stories.match import StoryThresholds
 
 
@@ -45,6 +46,8 @@ class Settings(BaseSettings):
     queue_url: str | None = Field(default=None, description="The items queue (poll and admin send to it).")
     dlq_url: str | None = Field(default=None, description="The items DLQ (ingest parks poison messages there).")
     index_failures_url: str | None = Field(default=None, description="The stream's on-failure queue (ops).")
+    fetch_queue_url: str | None = Field(default=None, description="The scheduler's fetch requests (fetch workers).")
+    fetch_dlq_url: str | None = None
     search_backend: Literal["opensearch", "tantivy"] = "tantivy"
     opensearch_url: str | None = None
     opensearch_index: str = "articles"
@@ -52,6 +55,13 @@ class Settings(BaseSettings):
     fetch_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
     allow_private_fetch: bool = Field(default=False, description="Local only: lets the poller read 127.0.0.1.")
     poll_max_feeds: int = Field(default=200, ge=1, le=10_000)
+    fulltext_queue_url: str | None = Field(default=None, description="Unset: teasers go straight to ingest.")
+    fulltext_dlq_url: str | None = None
+    fulltext_mode: FullTextMode = "auto"
+    fulltext_min_words: int = Field(default=150, ge=0, le=100_000)
+    fulltext_host_gap_seconds: float = Field(default=1.0, ge=0, le=60)
+    fulltext_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
+    fulltext_max_bytes: int = Field(default=5 * 1024 * 1024, ge=64 * 1024, le=50 * 1024 * 1024)
     stage: str = "local"
     cors_origins: Annotated[tuple[str, ...], NoDecode] = Field(
         default=(), description="Comma-separated origins the API allows."

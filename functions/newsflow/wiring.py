@@ -60,6 +60,17 @@ class Wiring:
         return DynamoArticleRepository(_aws().dynamodb(), self.settings.table_name)
 
     @cached_property
+    def ingest_table(self) -> Any:
+        """The ingest function's DynamoDB client: a per-call retry budget on top of the SDK's (store/retry.py)."""
+        return _load("newsflow.store.retry", "RetryingClient")(_aws().dynamodb())
+
+    @cached_property
+    def ingest_repository(self) -> DynamoArticleRepository:
+        from newsflow.store.dynamo import DynamoArticleRepository
+
+        return DynamoArticleRepository(self.ingest_table, self.settings.table_name)
+
+    @cached_property
     def feeds(self) -> DynamoFeedRepository:
         from newsflow.store.feeds import DynamoFeedRepository
 
@@ -67,12 +78,11 @@ class Wiring:
 
     @cached_property
     def stories(self) -> Any:
-        """newsflow.pipeline.StoryServices: candidates, stories and the thresholds from the settings."""
-        from newsflow.store.stories import DynamoCandidateIndex, DynamoStoryBook
+        """newsflow.pipeline.StoryServices: the candidates (through the ingest client) and the thresholds."""
+        from newsflow.store.stories import DynamoCandidateIndex
 
         return _load("newsflow.pipeline", "StoryServices")(
-            candidates=DynamoCandidateIndex(_aws().dynamodb(), self.settings.table_name),
-            book=DynamoStoryBook(_aws().dynamodb(), self.settings.table_name),
+            candidates=DynamoCandidateIndex(self.ingest_table, self.settings.table_name),
             thresholds=self.settings.story,
         )
 
@@ -100,6 +110,15 @@ class Wiring:
         return SqsItemQueue(_aws().sqs(), self.settings.queue_url)
 
     @cached_property
+    def fetch_queue(self) -> SqsItemQueue:
+        """The scheduler's fetch requests, one per due feed (poll sends, the fetch workers consume)."""
+        from newsflow.store.queues import SqsItemQueue
+
+        if not self.settings.fetch_queue_url:
+            raise WiringError("NEWSFLOW_FETCH_QUEUE_URL is not set: poll has nowhere to send fetch requests")
+        return SqsItemQueue(_aws().sqs(), self.settings.fetch_queue_url)
+
+    @cached_property
     def fetcher(self) -> Any:
         """newsflow.feeds.fetch.FeedFetcher with the settings' timeout and address policy."""
         return _load("newsflow.feeds.fetch", "FeedFetcher")(
@@ -107,6 +126,103 @@ class Wiring:
             max_bytes=MAX_FEED_BYTES,
             allow_private=self.settings.allow_private_fetch,
         )
+
+    # -- feed fetching (the fetch workers) and the full-text stage ---------------------------------------------
+
+    @cached_property
+    def fetch_worker(self) -> Any:
+        """newsflow.feeds.worker.WorkerDeps of the fetch worker (handlers/fetch.py)."""
+        settings = self.settings
+        if not settings.queue_url or not settings.fetch_queue_url:
+            raise WiringError("NEWSFLOW_QUEUE_URL and NEWSFLOW_FETCH_QUEUE_URL must be set for the fetch worker")
+        from newsflow.store.feeds import DynamoFeedRepository
+        from newsflow.store.queues import SqsItemQueue
+
+        policy = importlib.import_module("newsflow.feeds.policy")
+        sqs = _aws().sqs()
+        fetch_queue = settings.fetch_queue_url
+        politeness = policy.politeness_from_env()
+
+        def requeue(request: Any, delay: int) -> None:
+            sqs.send_message(
+                QueueUrl=fetch_queue, MessageBody=request.model_dump_json(exclude_none=True), DelaySeconds=delay
+            )
+
+        return _load("newsflow.feeds.worker", "WorkerDeps")(
+            store=DynamoFeedRepository(_aws().dynamodb(), settings.table_name),
+            fetcher=_load("newsflow.feeds.fetch", "FeedFetcher")(
+                timeout_seconds=settings.fetch_timeout_seconds,
+                max_bytes=MAX_FEED_BYTES,
+                allow_private=settings.allow_private_fetch,
+                oversize="truncate",  # a feed over the cap yields what arrived within it, not an error every poll
+            ),
+            sink=_load("newsflow.feeds.sink", "QueueSink")(
+                SqsItemQueue(sqs, settings.queue_url),
+                SqsItemQueue(sqs, settings.fulltext_queue_url) if settings.fulltext_queue_url else None,
+                mode=settings.fulltext_mode,
+                min_words=settings.fulltext_min_words,
+            ),
+            limiter=_load("newsflow.store.hosts", "DynamoHostLimiter")(
+                _aws().dynamodb(), settings.table_name, politeness
+            ),
+            requeue=requeue,
+            read_secret=self.read_secret,
+            policy=policy.feed_policy_from_env(),
+            politeness=politeness,
+        )
+
+    def read_secret(self, name: str) -> str:
+        """A per-feed secret header (an SSM SecureString), read once per execution environment: a rotated
+        secret is read by the next cold start."""
+        secrets: dict[str, str] = self.__dict__.setdefault("_secrets", {})
+        if name not in secrets:
+            response = _aws().ssm().get_parameter(Name=name, WithDecryption=True)
+            secrets[name] = str(response["Parameter"]["Value"])
+        return secrets[name]
+
+    @cached_property
+    def fetch_dead_letters(self) -> SqsDeadLetterQueue:
+        from newsflow.store.queues import SqsDeadLetterQueue
+
+        if not self.settings.fetch_dlq_url:
+            raise WiringError("NEWSFLOW_FETCH_DLQ_URL is not set: the fetch worker cannot park messages")
+        return SqsDeadLetterQueue(_aws().sqs(), self.settings.fetch_dlq_url)
+
+    @cached_property
+    def fulltext_stage(self) -> tuple[Any, SqsItemQueue, SqsDeadLetterQueue]:
+        """(newsflow.fulltext.Enricher, the items queue, the full-text DLQ) of handlers/fulltext.py."""
+        settings = self.settings
+        if not settings.queue_url or not settings.fulltext_dlq_url:
+            raise WiringError("NEWSFLOW_QUEUE_URL and NEWSFLOW_FULLTEXT_DLQ_URL must be set for the full-text stage")
+        from newsflow.store.queues import SqsDeadLetterQueue, SqsItemQueue
+
+        fulltext = importlib.import_module("newsflow.fulltext")
+        handler = importlib.import_module("newsflow.handlers.fulltext")
+        fetcher = _load("newsflow.feeds.fetch", "FeedFetcher")
+        pages = fetcher(
+            timeout_seconds=settings.fulltext_timeout_seconds,
+            max_bytes=settings.fulltext_max_bytes,
+            allow_private=settings.allow_private_fetch,
+            user_agent=handler.USER_AGENT,
+            accept=_load("newsflow.fulltext.enrich", "PAGE_ACCEPT"),
+        )
+        robots_fetcher = fetcher(
+            timeout_seconds=min(5.0, settings.fulltext_timeout_seconds),
+            max_bytes=_load("newsflow.fulltext.robots", "MAX_ROBOTS_BYTES"),
+            allow_private=settings.allow_private_fetch,
+            user_agent=handler.USER_AGENT,
+            accept="text/plain,*/*;q=0.1",
+            oversize="truncate",
+        )
+        enricher = fulltext.Enricher(
+            pages,
+            fulltext.RobotsCache(robots_fetcher, handler.ROBOTS_PRODUCT),
+            fulltext.HostGate(min_gap_seconds=settings.fulltext_host_gap_seconds, max_wait_seconds=10.0),
+            min_words=settings.fulltext_min_words,
+            default_mode=settings.fulltext_mode,
+        )
+        sqs = _aws().sqs()
+        return enricher, SqsItemQueue(sqs, settings.queue_url), SqsDeadLetterQueue(sqs, settings.fulltext_dlq_url)
 
     # -- categories ----------------------------------------------------------------------------------------
 
@@ -142,7 +258,9 @@ class Wiring:
     def admin_service(self) -> Any:
         """newsflow.api.admin.AdminService (items to the queue when it is set; the feed registry)."""
         queue = self.item_queue if self.settings.queue_url else None
-        return _load("newsflow.api.admin", "AdminService")(queue, self.feeds)
+        return _load("newsflow.api.admin", "AdminService")(
+            queue, self.feeds, allow_private=self.settings.allow_private_fetch
+        )
 
     @cached_property
     def newsapi_service(self) -> Any:
@@ -152,7 +270,7 @@ class Wiring:
 
     @cached_property
     def cors_origins(self) -> frozenset[str]:
-        return frozenset(self.settings.cors_origins)
+        return frozenset(o.rstrip("/") for o in self.settings.cors_origins)
 
 
 def _aws() -> Any:

@@ -128,6 +128,9 @@ class Enforcer:
             action = _BATCH_ACTIONS.get((service, operation), operation)
             target = params.get("QueueUrl") or params.get("QueueName")
             return [AuthRequest(f"sqs:{action}", queue_arn(target) if target else "*")]
+        if service == "ssm":  # GetParameter(s) by name: the parameter's ARN has no leading slash
+            name = str(params.get("Name", "*")).lstrip("/")
+            return [AuthRequest(f"ssm:{operation}", f"arn:{PARTITION}:ssm:{REGION}:{ACCOUNT}:parameter/{name}")]
         if service == "lambda":
             name = str(params.get("FunctionName", "*"))
             arn = name if name.startswith("arn:") else f"arn:{PARTITION}:lambda:{REGION}:{ACCOUNT}:function:{name}"

@@ -8,6 +8,7 @@ indexed, every API route answered, a feed polled.
 
 from __future__ import annotations
 
+import base64
 import json
 import threading
 from collections.abc import Callable, Iterator, Mapping
@@ -81,7 +82,7 @@ def _items() -> list[str]:
     items = [line for line in lines if line.strip()]
     first = json.loads(items[0])
     near = dict(first, url=first["url"] + "-update", guid=first["guid"] + "-near")  # same story, other URL
-    # A rewrite of the same story elsewhere (joins its story: one UpdateItem), and a correction of the original
+    # A rewrite of the same story elsewhere (joins its story: its story_id), and a correction of the original
     text = first.get("content_text") or first.get("summary") or ""
     rewrite = dict(
         first,
@@ -174,7 +175,7 @@ def index_scenario(roles: Roles, run: Run) -> None:
 def _call(run: Run, key: str, method: str, path: str, body: Any = None, operator: bool = False) -> tuple[int, Any]:
     from newsflow.handlers import api
 
-    raw = json.dumps(body).encode() if body is not None else b""
+    raw = body if isinstance(body, bytes) else json.dumps(body).encode() if body is not None else b""
     event = api_gateway_event(
         method, path, {"Host": "api.test", "Content-Type": "application/json"}, raw, "127.0.0.1", "dev"
     )
@@ -185,7 +186,7 @@ def _call(run: Run, key: str, method: str, path: str, body: Any = None, operator
             "accessKey": "AKIAOPS",
         }
     response = api.lambda_handler(event, _context("api"))
-    text = response["body"]
+    text = base64.b64decode(response["body"]).decode() if response.get("isBase64Encoded") else response["body"]
     answer = (response["statusCode"], json.loads(text) if text and text.lstrip().startswith(("{", "[")) else text)
     run.api[key] = answer
     run.routes_called.add(key.split(" ", 2)[0] + " " + key.split(" ", 2)[1])
@@ -193,7 +194,8 @@ def _call(run: Run, key: str, method: str, path: str, body: Any = None, operator
 
 
 def api_scenario(roles: Roles, run: Run) -> None:
-    with roles.acting_as(c.HANDLER_API):
+    # The registered feeds are served from 127.0.0.1: private addresses allowed, as in the local stack.
+    with roles.acting_as(c.HANDLER_API, {c.ENV_ALLOW_PRIVATE_FETCH: "true"}):
         status, page = _call(run, "GET /v1/articles", "GET", "/v1/articles?pageSize=2")
         article_id = page["articles"][0]["id"] if status == 200 and page.get("articles") else "missing"
         # A page size that leaves a short last page: there the adapter closes its point in time.
@@ -212,14 +214,19 @@ def api_scenario(roles: Roles, run: Run) -> None:
                 f"/v1/search?q=market&pageSize={size}&cursor={page['nextCursor']}",
             )
         _call(run, "GET /v1/search by-date", "GET", "/v1/search?q=market&sortBy=publishedAt")
-        _call(run, "GET /v1/articles/<article_id>", "GET", f"/v1/articles/{article_id}")
-        _call(run, "GET /v1/articles/<article_id>/related", "GET", f"/v1/articles/{article_id}/related")
+        _call(run, "GET /v1/articles/{id}", "GET", f"/v1/articles/{article_id}")
+        _call(run, "GET /v1/articles/{id}/related", "GET", f"/v1/articles/{article_id}/related")
         _call(run, "GET /v1/top-headlines", "GET", "/v1/top-headlines")
         _call(run, "GET /v1/categories", "GET", "/v1/categories")
         _call(run, "GET /v1/archives", "GET", "/v1/archives")
-        _call(run, "GET /v1/archives/<year>/<month>", "GET", "/v1/archives/2026/11")
+        _call(run, "GET /v1/archives/{year}/{month}", "GET", "/v1/archives/2026/11")
         _call(run, "GET /v1/sources", "GET", "/v1/sources")
         _call(run, "GET /v1/health", "GET", "/v1/health")
+        # The page endpoints: one request per page of the site
+        _call(run, "GET /v1/pages/home", "GET", "/v1/pages/home")
+        _call(run, "GET /v1/pages/category/{slug}", "GET", "/v1/pages/category/information-technology")
+        _call(run, "GET /v1/pages/article/{id}", "GET", f"/v1/pages/article/{article_id}")
+        _call(run, "GET /v1/pages/search", "GET", "/v1/pages/search?q=market")
         _call(run, "GET /v1/openapi.json", "GET", "/v1/openapi.json")
         _call(run, "GET /v1/docs", "GET", "/v1/docs")
         # The NewsAPI-compatible routes, as its clients call them
@@ -233,23 +240,127 @@ def api_scenario(roles: Roles, run: Run) -> None:
             _call(run, "GET /v1/articles fallback-category", "GET", "/v1/articles?category=information-technology")
         first_item = json.loads(_items()[1])
         _call(run, "POST /v1/admin/items", "POST", "/v1/admin/items", {"items": [first_item]}, operator=True)
-        feed = {"feedId": "markets-daily", "url": roles.feed_url, "name": "Markets Daily", "intervalMinutes": 15}
+        feed = {
+            "feedId": "markets-daily", "url": roles.feed_url, "name": "Markets Daily", "intervalMinutes": 15,
+            # A secret header by reference: the fetch worker reads the SSM parameter (fetch_scenario).
+            "settings": {"secretHeaders": [{"name": "Authorization", "parameter": FEED_SECRET_PARAMETER}]},
+        }  # fmt: skip
         _call(run, "POST /v1/admin/feeds", "POST", "/v1/admin/feeds", feed, operator=True)
+        opml = (
+            '<?xml version="1.0"?><opml version="2.0"><head><title>x</title></head><body>'
+            f'<outline text="Markets Wire" xmlUrl="{roles.feed_url}?edition=wire"/></body></opml>'
+        ).encode()
+        _call(run, "POST /v1/admin/feeds/opml", "POST", "/v1/admin/feeds/opml", opml, operator=True)
+        _call(run, "GET /v1/admin/feeds/opml", "GET", "/v1/admin/feeds/opml", operator=True)
+        for action in ("disable", "enable", "reset", "poll"):
+            _call(
+                run, f"POST /v1/admin/feeds/{{feedId}}/{{action}} {action}", "POST",
+                f"/v1/admin/feeds/markets-wire/{action}", None, operator=True,
+            )  # fmt: skip
         _call(
             run, "POST /v1/admin/feeds temp", "POST", "/v1/admin/feeds", feed | {"feedId": "temporary"}, operator=True
         )
         _call(run, "GET /v1/admin/feeds", "GET", "/v1/admin/feeds", operator=True)
-        _call(run, "GET /v1/admin/feeds/<feed_id>", "GET", "/v1/admin/feeds/markets-daily", operator=True)
-        _call(run, "DELETE /v1/admin/feeds/<feed_id>", "DELETE", "/v1/admin/feeds/temporary", operator=True)
+        _call(run, "GET /v1/admin/feeds/{feedId}", "GET", "/v1/admin/feeds/markets-daily", operator=True)
+        _call(run, "DELETE /v1/admin/feeds/{feedId}", "DELETE", "/v1/admin/feeds/temporary", operator=True)
 
 
 def poll_scenario(roles: Roles, run: Run) -> None:
     from newsflow.handlers import poll
 
-    with roles.acting_as(c.HANDLER_POLL, {c.ENV_ALLOW_PRIVATE_FETCH: "true"}):
+    with roles.acting_as(c.HANDLER_POLL):  # the scheduler: one index query, fetch requests out
         run.results["poll"] = poll.lambda_handler(
             {"source": "aws.events", "detail-type": "Scheduled Event"}, _context("poll")
         )
+
+
+FEED_SECRET_PARAMETER = "/newsflow/feeds/markets-daily-token"
+
+
+def fetch_scenario(roles: Roles, run: Run) -> None:
+    """The fetch worker drains what poll enqueued (two feeds on one host: the host record is used), plus a
+    request whose host is busy (re-queued with a delay) and a malformed one (parked with its reason)."""
+    from newsflow.handlers import fetch
+
+    # The operator stored the feed's secret; a host record holds every slot of a busy host.
+    aws_ssm = aws.ssm()
+    aws_ssm.put_parameter(Name=FEED_SECRET_PARAMETER, Value="Bearer s3cret", Type="SecureString")
+    aws.dynamodb().put_item(
+        TableName=roles.resources.table_name,
+        Item={"pk": {"S": "FEEDS"}, "sk": {"S": "HOST#busy.example"}, "s0": {"N": "9999999999"},
+              "s1": {"N": "9999999999"}, "next_at": {"N": "0"}},
+    )  # fmt: skip
+    sqs = aws.sqs()
+    busy = {"feed_id": "markets-daily", "due": "2000-01-01T00:00:00.000000Z#markets-daily", "host": "busy.example"}
+    sqs.send_message(QueueUrl=roles.resources.fetch_queue_url, MessageBody=json.dumps(busy | {"polite": True}))
+    sqs.send_message(QueueUrl=roles.resources.fetch_queue_url, MessageBody='{"feed_id": 7}')
+    results: list[dict[str, Any]] = []
+    # A teaser threshold that sends the sample's two longest items straight to ingest and the rest to the
+    # full-text queue, so both of the worker's SendMessage grants are exercised.
+    extra = {c.ENV_ALLOW_PRIVATE_FETCH: "true", c.ENV_FULLTEXT_MIN_WORDS: "100"}
+    with roles.acting_as(c.HANDLER_FETCH, extra):
+        sqs = aws.sqs()  # the event source mapping, with the function's role
+        sqs.get_queue_attributes(QueueUrl=roles.resources.fetch_queue_url, AttributeNames=["All"])
+        for _ in range(10):
+            messages = sqs.receive_message(
+                QueueUrl=roles.resources.fetch_queue_url, MaxNumberOfMessages=10, MessageSystemAttributeNames=["All"]
+            ).get("Messages", [])
+            if not messages:
+                break
+            response = fetch.lambda_handler(
+                sqs_event(messages, roles.resources.fetch_queue_arn, "us-east-1"), _context("fetch")
+            )
+            failed = {f["itemIdentifier"] for f in response["batchItemFailures"]}
+            for message in messages:
+                if message["MessageId"] not in failed:
+                    sqs.delete_message(QueueUrl=roles.resources.fetch_queue_url, ReceiptHandle=message["ReceiptHandle"])
+            results.append({"batch": len(messages), "failed": len(failed)})
+    run.results["fetch"] = results
+    run.results["fetched_feeds"] = [
+        item
+        for item in aws.dynamodb().query(
+            TableName=roles.resources.table_name,
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :feed)",
+            ExpressionAttributeValues={":pk": {"S": "FEEDS"}, ":feed": {"S": "FEED#"}},
+        )["Items"]
+    ]
+
+
+def fulltext_scenario(roles: Roles, run: Run) -> None:
+    """What the fetch worker routed to the full-text queue (the feed's teasers; their sites are not fetched here: mode
+    never), one teaser whose page is on 127.0.0.1 (fetched), and a poison message (parked in its DLQ)."""
+    from newsflow.handlers import fulltext
+
+    sqs = aws.sqs()
+    url = roles.resources.fulltext_queue_url
+    page = {"url": roles.feed_url.replace("/markets.xml", "/page.html"), "title": "A page", "full_text": "always"}
+    sqs.send_message(QueueUrl=url, MessageBody=json.dumps(page))
+    sqs.send_message(QueueUrl=url, MessageBody="{not json")
+    outcomes: list[Any] = []
+    extra = {c.ENV_ALLOW_PRIVATE_FETCH: "true", c.ENV_FULLTEXT_MODE: "never", c.ENV_FULLTEXT_HOST_GAP: "0"}
+    with roles.acting_as(c.HANDLER_FULLTEXT, extra):
+        sqs = aws.sqs()  # the event source mapping, with the function's role
+        sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])
+        while True:
+            messages = sqs.receive_message(
+                QueueUrl=url, MaxNumberOfMessages=5, MessageSystemAttributeNames=["All"]
+            ).get("Messages", [])
+            if not messages:
+                break
+            event = sqs_event(messages, roles.resources.fulltext_queue_arn, "us-east-1")
+            response = fulltext.lambda_handler(event, _context("fulltext"))
+            outcomes += [dict(o) for o in fulltext.last_outcomes]
+            failed = {f["itemIdentifier"] for f in response["batchItemFailures"]}
+            done = [m for m in messages if m["MessageId"] not in failed]
+            if done:
+                sqs.delete_message_batch(
+                    QueueUrl=url,
+                    Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(done)],
+                )
+            if failed:
+                run.results.setdefault("fulltext_failures", []).append(response)
+                break
+    run.results["fulltext"] = outcomes
 
 
 def ops_scenario(roles: Roles, run: Run) -> None:
@@ -257,6 +368,8 @@ def ops_scenario(roles: Roles, run: Run) -> None:
 
     with roles.acting_as(c.HANDLER_OPS):
         run.results["replay"] = ops.lambda_handler({"action": "replay-index-failures"}, _context("ops"))
+        # What the daily schedule sends: compare the index with the table month by month (search + scan)
+        run.results["reconcile"] = ops.lambda_handler({"action": "reconcile", "months": 3}, _context("ops"))
         steps: list[dict[str, Any]] = []
         cursor = None
         for _ in range(200):  # a reindex returns a cursor until it has swapped the alias
@@ -292,6 +405,8 @@ SCENARIOS: dict[str, Scenario] = {
     c.HANDLER_INDEX: index_scenario,
     c.HANDLER_API: api_scenario,
     c.HANDLER_POLL: poll_scenario,
+    c.HANDLER_FETCH: fetch_scenario,
+    c.HANDLER_FULLTEXT: fulltext_scenario,
     c.HANDLER_OPS: ops_scenario,
     c.HANDLER_AUTHORIZER: authorizer_scenario,
 }

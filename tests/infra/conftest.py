@@ -43,6 +43,7 @@ TEST_CONTEXT: dict[str, Any] = {
     "corsOrigins": [CORS_ORIGIN],
     "alarmEmail": ALARM_EMAIL,
     "wafEnabled": True,  # off by default on dev (fixed cost); prod's default
+    "dashboard": True,  # off by default on dev (fixed cost); prod's default
     "aws:cdk:bundling-stacks": [],
 }
 

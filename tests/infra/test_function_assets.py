@@ -28,7 +28,16 @@ LOCAL_ONLY = {"newsflow.search.tantivy_index"}
 
 
 @pytest.mark.parametrize(
-    "handler", [c.HANDLER_INGEST, c.HANDLER_INDEX, c.HANDLER_API, c.HANDLER_POLL, c.HANDLER_OPS, c.HANDLER_AUTHORIZER]
+    "handler",
+    [
+        c.HANDLER_INGEST,
+        c.HANDLER_INDEX,
+        c.HANDLER_API,
+        c.HANDLER_POLL,
+        c.HANDLER_FETCH,
+        c.HANDLER_OPS,
+        c.HANDLER_AUTHORIZER,
+    ],
 )
 def test_the_asset_imports_every_module_it_kept_in_isolation(handler: str, tmp_path: Path) -> None:
     module = handler.rsplit(".", 1)[0]

@@ -71,6 +71,10 @@ def _bind(deployment: Deployment, stack: Any, resources: Any, standin_domain: st
         (stack.queues.items, resources.queue_url),
         (stack.queues.dlq, resources.dlq_url),
         (stack.queues.index_failures, resources.index_failures_url),
+        (stack.fulltext.queue, resources.fulltext_queue_url),
+        (stack.fulltext.dlq, resources.fulltext_dlq_url),
+        (stack.queues.fetch, resources.fetch_queue_url),
+        (stack.queues.fetch_dlq, resources.fetch_dlq_url),
     ):
         queue = _logical_id(construct)
         deployment.bind(queue, Ref=url, Arn=queue_arn(url), QueueName=url.rsplit("/", 1)[-1], QueueUrl=url)
@@ -157,7 +161,7 @@ def test_index_published_every_article_record(checked: Checked) -> None:
 def test_every_api_route_was_called_and_none_failed(checked: Checked) -> None:
     from newsflow.handlers import api
 
-    route_keys = {f"{route.method} {route.path}" for route in (*api.app._static_routes, *api.app._dynamic_routes)}
+    route_keys = {f"{route.method} {route.path}" for route in api.ROUTES}
     assert route_keys <= checked.run.routes_called
     failures = {key: answer for key, answer in checked.run.api.items() if answer[0] >= 500}
     assert failures == {}
@@ -187,9 +191,23 @@ def test_relevance_search_pages_through_a_point_in_time(checked: Checked) -> Non
     assert len(checked.run.standin.pits) == 1
 
 
-def test_poll_fetched_the_registered_feed_and_enqueued_its_items(checked: Checked) -> None:
+def test_poll_scheduled_the_registered_feeds_and_fetch_polled_them(checked: Checked) -> None:
     report = checked.run.results["poll"]
-    assert report["items_sent"] > 0
+    assert report["enqueued"] == 2
+    assert report["polite"] == 2
+    assert all(batch["failed"] == 0 for batch in checked.run.results["fetch"])
+    feeds = {item["sk"]["S"]: item for item in checked.run.results["fetched_feeds"]}
+    assert feeds["FEED#markets-daily"]["last_status"]["N"] == "200"
+    assert int(feeds["FEED#markets-daily"]["items_sent"]["N"]) > 0
+
+
+def test_fulltext_sent_the_teasers_on_to_ingest_and_parked_the_poison_message(checked: Checked) -> None:
+    outcomes = checked.run.results["fulltext"]
+    assert "fulltext_failures" not in checked.run.results
+    reasons = [o.get("reason") for o in outcomes]
+    assert "invalid_json" in reasons  # parked
+    assert "not an HTML page (application/rss+xml)" in reasons  # the 127.0.0.1 page was fetched
+    assert sum(1 for o in outcomes if o["outcome"] == "feed") >= 2  # the poll's teasers went on too
 
 
 def test_ops_replayed_the_failed_batch_and_reindexed_the_table(checked: Checked) -> None:
@@ -197,6 +215,9 @@ def test_ops_replayed_the_failed_batch_and_reindexed_the_table(checked: Checked)
     outcomes = {m["outcome"]: m for m in replay["messages"]}
     assert set(outcomes) == {"replayed", "malformed"}  # the malformed one is reported and kept
     assert outcomes["replayed"]["upserted"]
+    reconciled = checked.run.results["reconcile"]
+    assert reconciled["status"] == "ok", reconciled
+    assert reconciled["months_checked"] >= 1
     steps = checked.run.results["reindex"]
     assert steps[-1].get("done") is True, steps[-1]
     assert steps[-1]["index"] == "articles-v2"

@@ -90,3 +90,26 @@ def feed_item(**overrides: Any) -> dict[str, Any]:
 
 def body(**overrides: Any) -> str:
     return json.dumps(feed_item(**overrides))
+
+
+def tick(resources: LocalResources) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """One scheduler run, then the fetch queue delivered to the fetch worker (as its event source would)."""
+    from newsflow.handlers import fetch, poll
+
+    report = poll.lambda_handler({"source": "aws.events"}, context("poll"))
+    results: list[dict[str, Any]] = []
+    while True:
+        messages = (
+            aws.sqs()
+            .receive_message(
+                QueueUrl=resources.fetch_queue_url, MaxNumberOfMessages=10, MessageSystemAttributeNames=["All"]
+            )
+            .get("Messages", [])
+        )
+        if not messages:
+            return report, results
+        response = fetch.lambda_handler(sqs_event(messages, resources.fetch_queue_arn, "us-east-1"), context("fetch"))
+        assert response == {"batchItemFailures": []}
+        for message in messages:
+            aws.sqs().delete_message(QueueUrl=resources.fetch_queue_url, ReceiptHandle=message["ReceiptHandle"])
+        results.extend(fetch.processor.response() and [json.loads(m["Body"]) for m in messages])

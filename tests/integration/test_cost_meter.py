@@ -87,3 +87,38 @@ def test_writes_and_reads_on_moto_are_billed_by_size_projection_and_consistency(
     # Then reads cost 1 + 0.5 + 0.5 (a query is billed on the keys-only entries it reads, minimum one unit)
     assert meter.bill.rru == 2.0
     assert meter.bill.requests == {"PutItem": 3, "GetItem": 2, "Query": 1}
+    # And the meter's own image reads are timed apart from the calls (not taken for the handler's compute)
+    assert meter.bill.meter_seconds > 0
+
+
+def test_concurrent_calls_are_one_round_trip_and_sequential_calls_one_each(
+    metered: tuple[Any, DynamoMeter],
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+    from threading import Barrier
+
+    client, meter = metered
+    client.put_item(TableName="t", Item={"pk": {"S": "p"}, "sk": {"S": "s"}, "g": {"S": "x"}})
+    meter.bill.reset()
+    # When two queries are sent one after the other
+    for _ in range(2):
+        client.query(TableName="t", KeyConditionExpression="pk = :p", ExpressionAttributeValues={":p": {"S": "p"}})
+    assert (meter.bill.calls, meter.bill.round_trips) == (2, 2)
+    # And then four are held in flight together (each waits in its own thread until all four have started)
+    meter.bill.reset()
+    together = Barrier(4)
+
+    def held(_: int) -> None:
+        def wait(**__: Any) -> None:
+            together.wait(timeout=10)
+
+        client.meta.events.register_first("before-send.dynamodb.Query", wait, unique_id="held")
+        client.query(TableName="t", KeyConditionExpression="pk = :p", ExpressionAttributeValues={":p": {"S": "p"}})
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(held, range(4)))
+    client.meta.events.unregister("before-send.dynamodb.Query", unique_id="held")
+    # Then they are four calls billed as four reads, but one round trip of latency
+    assert (meter.bill.calls, meter.bill.round_trips) == (4, 1)
+    assert meter.bill.requests == {"Query": 4}
+    assert meter.bill.rru == 2.0

@@ -32,7 +32,10 @@ def test_inserted_article_is_searchable(stack_env: LocalResources) -> None:
 
 def test_modified_article_replaces_the_indexed_document(stack_env: LocalResources) -> None:
     _ingest(stack_env, [body()])
-    _ingest(stack_env, [body(title="OPEC+ surprises markets with a bigger output cut")])
+    _ingest(
+        stack_env,
+        [body(title="OPEC+ surprises markets with a bigger output cut", updated="Thu, 19 Nov 2026 16:00:00 GMT")],
+    )
     index.lambda_handler(stream_event_from_moto(stack_env), context("index"))
     hits = index.search_index().search(SearchQuery(text="surprises")).hits
     assert len(hits) == 1

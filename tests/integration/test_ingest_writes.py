@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Iterator
 from typing import Any
@@ -11,6 +12,7 @@ from newsflow import aws
 from newsflow.handlers import ingest
 from newsflow.local.resources import LocalResources
 from newsflow.store import stories
+from newsflow.store.dynamo import DynamoArticleRepository
 
 from tests.integration.helpers import body, context, receive_event, send_items
 
@@ -64,14 +66,14 @@ def _items(resources: LocalResources, prefix: str) -> list[dict[str, Any]]:
 
 
 def test_an_unchanged_redelivery_writes_nothing(stack_env: LocalResources, writes: Counter[str]) -> None:
-    # Given a stored article that joined another article's story (candidate entries and a story item exist)
+    # Given a stored article that joined another article's story (candidate entries of both exist)
     assert _deliver(stack_env, WIRE) == ["created"]
     assert _deliver(stack_env, REWRITE) == ["created"]
     entries_before = _items(stack_env, "LSH#")
     writes.clear()
     # When both are delivered again, unchanged
     assert _deliver(stack_env, WIRE, REWRITE) == ["unchanged", "unchanged"]
-    # Then nothing is written: no article, candidate entry, story or claim write
+    # Then nothing is written: no article, candidate entry or claim write
     assert sum(writes.values()) == 0, writes
     assert _items(stack_env, "LSH#") == entries_before
 
@@ -94,53 +96,67 @@ def test_a_redelivered_duplicate_writes_nothing(stack_env: LocalResources, write
     assert sum(writes.values()) == 0, writes
 
 
-def test_an_article_alone_in_its_story_writes_no_story_item(stack_env: LocalResources, writes: Counter[str]) -> None:
-    # Given a new article that resembles nothing stored
+def _entries_of(resources: LocalResources) -> dict[str, set[str]]:
+    """article id -> the band keys it is filed under."""
+    entries: dict[str, set[str]] = {}
+    for item in _items(resources, "LSH#"):
+        entries.setdefault(item["article_id"]["S"], set()).add(item["pk"]["S"])
+    return entries
+
+
+def test_a_rewrite_joins_by_story_id_and_is_filed_only_where_its_story_is_not(
+    stack_env: LocalResources, writes: Counter[str]
+) -> None:
+    # Given a new article that resembles nothing stored: it is filed under every band key, alone in its story
     assert _deliver(stack_env, WIRE) == ["created"]
-    # Then it is filed as a candidate, but its story of one has no item
-    assert _items(stack_env, "LSH#")
+    [(wire_id, wire_keys)] = _entries_of(stack_env).items()
+    assert len(wire_keys) == 5  # 4 body bands + 1 lead band
+    assert writes["BatchWriteItem"] == 5  # its entries, in one batch (the article and its claims are puts)
+    # When a rewrite of it arrives from another outlet
+    writes.clear()
+    assert _deliver(stack_env, REWRITE) == ["created"]
+    # Then it carries the wire's story id; a story has no item of its own and nothing is updated
+    repository = DynamoArticleRepository(aws.dynamodb(), stack_env.table_name)
+    articles = {i["id"]["S"]: repository.get(i["id"]["S"]) for i in _items(stack_env, "ART#")}
+    [rewrite_id] = set(articles) - {wire_id}
+    assert [a.story_id if a else None for a in (articles[rewrite_id], articles[wire_id])] == [wire_id, wire_id]
     assert _items(stack_env, "STORY#") == []
     assert writes["UpdateItem"] == 0
-    # When a rewrite of it arrives, the story item is written once with both members
-    writes.clear()
-    _deliver(stack_env, REWRITE)
-    [story] = _items(stack_env, "STORY#")
-    assert set(story["members"]["SS"]) == {i["id"]["S"] for i in _items(stack_env, "ART#")}
-    assert set(story["sources"]["SS"]) == {"Example News", "Copycat Daily"}
-    assert story["first_at"] == story["latest_at"]  # both carry the same published date
-    assert writes["UpdateItem"] == 1
+    # And it is filed only under the keys where the lookup did not find its story (the wire) already
+    rewrite_keys = _entries_of(stack_env).get(rewrite_id, set())
+    assert not rewrite_keys & wire_keys
+    assert writes["BatchWriteItem"] == len(rewrite_keys) < 5
 
 
 def test_a_redelivery_completes_what_a_failed_attempt_left_out(
     stack_env: LocalResources, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Given a delivery that stored the rewrite but failed while filing its candidate entries (throttled)
-    _deliver(stack_env, WIRE)
-    entries_of_wire = len(_items(stack_env, "LSH#"))
-
+    # Given a delivery that stored a new article but failed while filing its candidate entries (throttled)
     def throttled(self: Any, *_: Any, **__: Any) -> None:
         raise stories.UnprocessedWritesError("throttled")
 
     with monkeypatch.context() as patch:
         patch.setattr(stories.DynamoCandidateIndex, "add", throttled)
-        send_items(stack_env, [REWRITE])
+        send_items(stack_env, [WIRE])
         failed = ingest.lambda_handler(receive_event(stack_env), context("ingest"))
     assert len(failed["batchItemFailures"]) == 1
-    assert len(_items(stack_env, "LSH#")) == entries_of_wire
+    assert len(_items(stack_env, "ART#")) == 1
+    assert _items(stack_env, "LSH#") == []
     # When SQS delivers it again (now the article is unchanged)
-    assert _deliver(stack_env, REWRITE) == ["unchanged"]
-    # Then its entries are filed and the story lists both, as if the first attempt had succeeded
-    assert len(_items(stack_env, "LSH#")) > entries_of_wire
-    [story] = _items(stack_env, "STORY#")
-    assert len(story["members"]["SS"]) == 2
+    assert _deliver(stack_env, WIRE) == ["unchanged"]
+    # Then its entries are filed, as if the first attempt had succeeded
+    [keys] = _entries_of(stack_env).values()
+    assert len(keys) == 5
 
 
 def test_a_changed_article_refiles_only_what_changed(stack_env: LocalResources, writes: Counter[str]) -> None:
     # Given a stored article
     _deliver(stack_env, WIRE)
-    # When only its title changes (same body, so the same sketch and candidate keys)
+    # When only its title changes, with a later update time (same body, so the same sketch and candidate keys)
     writes.clear()
-    assert _deliver(stack_env, WIRE.replace("crude prices slide", "crude prices tumble")) == ["updated"]
+    corrected = json.loads(WIRE.replace("crude prices slide", "crude prices tumble"))
+    corrected["updated"] = "Thu, 19 Nov 2026 16:00:00 GMT"
+    assert _deliver(stack_env, json.dumps(corrected)) == ["updated"]
     # Then one conditional put replaces the article (version 2) and no candidate entry is rewritten
     assert writes == Counter({"PutItem": 1})
     [article] = _items(stack_env, "ART#")

@@ -43,7 +43,7 @@ def test_queries_answer_the_same_with_the_speed_up(stack_env: LocalResources) ->
 
 
 def _drain_seconds(sqs: object, url: str, depth: int) -> float:
-    """Seconds to receive and delete 50 messages from a queue holding `depth`."""
+    """Seconds to receive and delete 20 messages from a queue holding `depth` (the best of 5 rounds)."""
     import time
 
     client: Any = sqs
@@ -54,13 +54,16 @@ def _drain_seconds(sqs: object, url: str, depth: int) -> float:
         )
     from moto.sqs.models import sqs_backends
 
-    queue = sqs_backends["123456789012"]["us-east-1"].get_queue(url.rsplit("/", 1)[-1])
-    started = time.perf_counter()
+    backend = sqs_backends["123456789012"]["us-east-1"]
+    queue = backend.get_queue(url.rsplit("/", 1)[-1])
+    rounds = []
     for _ in range(5):
-        received = sqs_backends["123456789012"]["us-east-1"].receive_message(queue.name, 10, 0, 30, [])
-        for message in received:
-            queue.delete_message(message.receipt_handle)
-    return time.perf_counter() - started
+        started = time.perf_counter()
+        for _ in range(2):
+            for message in backend.receive_message(queue.name, 10, 0, 30, []):
+                queue.delete_message(message.receipt_handle)
+        rounds.append(time.perf_counter() - started)
+    return min(rounds)
 
 
 def test_sqs_keeps_its_rules_with_the_speed_up(stack_env: LocalResources) -> None:
@@ -90,15 +93,16 @@ def test_sqs_keeps_its_rules_with_the_speed_up(stack_env: LocalResources) -> Non
 
 
 def test_a_deep_queue_drains_as_fast_as_a_shallow_one(stack_env: LocalResources) -> None:
-    # Given the speed-up, a queue of 100 messages and one of 5,000
+    # Given the speed-up, a queue of 200 messages and one of 5,000
     speed_up_moto_sqs()
     sqs: Any = aws.sqs()
     shallow = sqs.create_queue(QueueName="shallow")["QueueUrl"]
     deep = sqs.create_queue(QueueName="deep")["QueueUrl"]
-    # When 50 messages are received and deleted from each
-    fast, slow = _drain_seconds(sqs, shallow, 100), _drain_seconds(sqs, deep, 5_000)
-    # Then the deep queue costs about the same (without the speed-up it is ~100x: every call reads every message)
-    assert slow < max(5 * fast, 0.05), (fast, slow)
+    # When messages are received and deleted from each
+    fast, slow = _drain_seconds(sqs, shallow, 200), _drain_seconds(sqs, deep, 5_000)
+    # Then the deep queue costs about the same: without the speed-up it is ~25x (every receive and every delete
+    # reads every message); the bound leaves room for a loaded machine
+    assert slow < max(8 * fast, 0.02), (fast, slow)
 
 
 def test_an_item_over_the_size_limit_is_still_refused(stack_env: LocalResources) -> None:

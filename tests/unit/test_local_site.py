@@ -120,8 +120,8 @@ def test_a_keyed_front_serves_the_site_without_the_key_and_the_api_only_with_it(
     assert handler.paths == ["/v1/categories", "/missing.js"]
 
 
-def test_the_front_calls_the_handler_one_request_at_a_time(site_dir: Path) -> None:
-    # Given a handler that notes how many calls overlap (the Powertools router is not thread-safe)
+def test_the_front_serves_concurrent_requests_in_parallel(site_dir: Path) -> None:
+    # Given a handler that notes how many calls overlap (it keeps no request state: calls may overlap)
     import threading
     import time
 
@@ -150,6 +150,6 @@ def test_the_front_calls_the_handler_one_request_at_a_time(site_dir: Path) -> No
             thread.join()
     finally:
         front.stop()
-    # Then the handler saw them one after another, as one Lambda instance would
+    # Then every request reached the handler, several at once, as parallel Lambda instances would
     assert len(overlaps) == 8
-    assert max(overlaps) == 1
+    assert max(overlaps) > 1

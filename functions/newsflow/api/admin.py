@@ -1,5 +1,8 @@
 """Operator endpoints (IAM-authorised in AWS): push items onto the queue, edit the feeds registry.
 
+The registry's rules (URL checks, discovery, enable/poll-now, OPML) live in `newsflow.feeds.registry`,
+shared with `newsflow feeds`; this module maps them to HTTP. `FeedInput` is re-exported for OpenAPI.
+
 Items are checked exactly as ingest checks a queue message (`newsflow.messages.parse_message`):
 an item the pipeline would park in the DLQ is refused here, with the same reason, and never sent.
 """
@@ -7,15 +10,18 @@ an item the pipeline would park in the DLQ is refused here, with the same reason
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic.alias_generators import to_camel
 
-from newsflow.api.errors import ApiError, bad_request, not_found
+from newsflow.api.errors import ApiError, bad_request
+from newsflow.feeds.registry import FeedInput, FeedRegistry, FeedRepository, ImportReport, RegistryError
+from newsflow.feeds.settings_model import FeedSettings
 from newsflow.models import FeedConfig
-from newsflow.store.ports import FeedRepository, ItemQueue
+from newsflow.store.ports import ItemQueue
 
 MAX_ITEMS = 100
 
@@ -50,36 +56,49 @@ class ItemsResponse(_View):
     rejected: list[RejectedItem]
 
 
-class FeedInput(BaseModel):
-    """A feed of the registry as an operator writes it (the poller owns the polling state)."""
-
-    model_config = ConfigDict(extra="forbid", alias_generator=to_camel, populate_by_name=True)
-
-    feed_id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")
-    url: str = Field(max_length=2048, pattern=r"^[hH][tT][tT][pP][sS]?://\S+$")
-    name: str | None = Field(default=None, max_length=300)
-    enabled: bool = True
-    interval_minutes: int = Field(default=15, ge=1, le=24 * 60)
-    timezone: str | None = Field(default=None, max_length=64)
-
-
 class FeedView(_View):
+    """A feed with its settings and health (validators and fingerprints are internal)."""
+
     feed_id: str
     url: str
     name: str | None
     enabled: bool
     interval_minutes: int
     timezone: str | None
+    settings: FeedSettings
     next_poll_at: datetime | None
     last_polled_at: datetime | None
     last_status: int | None
     last_error: str | None
     consecutive_failures: int
+    failing_since: datetime | None
+    disabled_reason: str | None
+    disabled_at: datetime | None
+    redirected_from: str | None
+    discovered_from: str | None
+    entries_per_week: float | None
     items_sent: int
+    health: Literal["ok", "failing", "disabled", "new"]
 
     @classmethod
     def of(cls, feed: FeedConfig) -> FeedView:
-        return cls.model_validate(feed.model_dump(exclude={"etag", "last_modified"}))
+        data = feed.model_dump(exclude={"etag", "last_modified", "body_hash", "version"})
+        if not feed.enabled:
+            health = "disabled"
+        elif feed.consecutive_failures:
+            health = "failing"
+        elif feed.last_polled_at is None:
+            health = "new"
+        else:
+            health = "ok"
+        return cls.model_validate(data | {"health": health, "settings": feed.settings})
+
+
+class FeedsSummary(_View):
+    total: int
+    enabled: int
+    disabled: int
+    failing: int
 
 
 class FeedResponse(_View):
@@ -89,7 +108,13 @@ class FeedResponse(_View):
 
 class FeedsResponse(_View):
     status: Literal["ok"] = "ok"
+    summary: FeedsSummary
     feeds: list[FeedView]
+
+
+class OpmlImportResponse(_View):
+    status: Literal["ok"] = "ok"
+    report: ImportReport
 
 
 class DeletedResponse(_View):
@@ -110,9 +135,9 @@ def _items_of(body: Any) -> list[Any]:
 
 
 class AdminService:
-    def __init__(self, queue: ItemQueue | None, feeds: FeedRepository) -> None:
+    def __init__(self, queue: ItemQueue | None, feeds: FeedRepository, *, allow_private: bool = False) -> None:
         self._queue = queue
-        self._feeds = feeds
+        self._registry = FeedRegistry(feeds, allow_private=allow_private)
 
     def submit_items(self, body: Any) -> ItemsResponse:
         from newsflow.errors import PermanentItemError
@@ -142,31 +167,49 @@ class AdminService:
         return ItemsResponse(accepted=accepted, rejected=rejected)
 
     def list_feeds(self) -> FeedsResponse:
-        return FeedsResponse(feeds=[FeedView.of(f) for f in sorted(self._feeds.list_feeds(), key=lambda f: f.feed_id)])
+        feeds = self._registry.all()
+        summary = FeedsSummary(
+            total=len(feeds),
+            enabled=sum(1 for f in feeds if f.enabled),
+            disabled=sum(1 for f in feeds if not f.enabled),
+            failing=sum(1 for f in feeds if f.enabled and f.consecutive_failures),
+        )
+        return FeedsResponse(summary=summary, feeds=[FeedView.of(f) for f in feeds])
 
     def get_feed(self, feed_id: str) -> FeedResponse:
-        feed = self._feeds.get_feed(feed_id)
-        if feed is None:
-            raise not_found(f"no feed '{feed_id}'", "feedId")
-        return FeedResponse(feed=FeedView.of(feed))
+        return FeedResponse(feed=FeedView.of(_mapped(lambda: self._registry.get(feed_id))))
 
     def save_feed(self, body: Any) -> tuple[bool, FeedResponse]:
         """Create or replace a feed's settings (its polling state is kept). True when it was created."""
-        if not isinstance(body, dict):
-            raise bad_request("the body must be a feed object", "feedId")
-        try:
-            wanted = FeedInput.model_validate(body)
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            param = ".".join(str(p) for p in first["loc"]) or None
-            raise bad_request(f"{param}: {first['msg']}", param) from exc
-        existing = self._feeds.get_feed(wanted.feed_id)
-        settings = wanted.model_dump()
-        feed = existing.model_copy(update=settings) if existing else FeedConfig.model_validate(settings)
-        self._feeds.save_feed(feed)
-        return existing is None, FeedResponse(feed=FeedView.of(feed))
+        created, feed = _mapped(lambda: self._registry.save(body))
+        return created, FeedResponse(feed=FeedView.of(feed))
+
+    def feed_action(self, feed_id: str, action: str) -> FeedResponse:
+        actions = {"enable": self._registry.enable, "disable": self._registry.disable,
+                   "poll": self._registry.poll_now, "reset": self._registry.reset}  # fmt: skip
+        return FeedResponse(feed=FeedView.of(_mapped(lambda: actions[action](feed_id))))
 
     def delete_feed(self, feed_id: str) -> DeletedResponse:
-        if not self._feeds.delete_feed(feed_id):
-            raise not_found(f"no feed '{feed_id}'", "feedId")
+        _mapped(lambda: self._registry.delete(feed_id))
         return DeletedResponse(deleted=feed_id)
+
+    def import_opml(self, body: bytes) -> OpmlImportResponse:
+        if not body:
+            raise bad_request("an OPML document is required", "body", code="bodyInvalid")
+        return OpmlImportResponse(report=_mapped(lambda: self._registry.import_opml(body)))
+
+    def export_opml(self) -> str:
+        return self._registry.export_opml()
+
+
+T = TypeVar("T")
+
+
+def _mapped(call: Callable[[], T]) -> T:
+    try:
+        return call()
+    except RegistryError as exc:
+        raise ApiError(exc.status, exc.code, exc.message, exc.param) from exc
+
+
+__all__ = ["AdminService", "FeedInput", "FeedView", "FeedsResponse", "ImportReport", "OpmlImportResponse"]

@@ -8,258 +8,35 @@ Powertools can generate OpenAPI from `enable_validation=True` routes, but its Op
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from newsflow.api import admin, params, views
 from newsflow.api.errors import ErrorBody
-from newsflow.api.newsapi import params as newsapi_params
-from newsflow.api.newsapi import views as newsapi_views
 from newsflow.api.newsapi.errors import NewsApiErrorBody
-
-TOP_HEADLINES_DESCRIPTION = (
-    '"What\'s Hot": stories ranked by how many distinct sources cover them, with recency decay. '
-    "score(story) = Σ over its distinct sources s of 2^(-age_s / halfLife), where age_s is the age in hours of "
-    "the first article of s in the story (inside the window) and halfLife is 6 h for window=24h and 36 h for "
-    "window=7d. A story of two fresh sources scores ~2, a six-hour-old single article 0.5 (24h). One article "
-    "per story is returned: its earliest, with `alsoFrom` listing the other sources. Articles with no story "
-    "are stories of one."
-)
-
-
-@dataclass(frozen=True)
-class Operation:
-    method: str
-    path: str
-    operation_id: str
-    summary: str
-    response: type[BaseModel]
-    query: type[BaseModel] | None = None
-    path_params: dict[str, dict[str, Any]] = field(default_factory=dict)
-    errors: tuple[int, ...] = (400,)
-    tag: str = "articles"
-    description: str = ""
-    body: type[BaseModel] | None = None
-    status: int = 200
-    admin: bool = False
-    error_body: type[BaseModel] = ErrorBody
-
-
-NEWSAPI_DESCRIPTION = (
-    "NewsAPI.org-compatible (README, 'NewsAPI compatibility'): NewsAPI's parameters, response shape and error "
-    "codes, so the newsapi-python and npm newsapi clients work with only their base URL changed. The API key may "
-    "be given as the apiKey parameter, the X-Api-Key header or `Authorization: Bearer KEY`."
-)
-_NEWSAPI_ERRORS = (400, 401, 500)
-
-_ID = {"id": {"type": "string", "pattern": r"^[0-9a-f]{32}$", "description": "Article id"}}
-_FEED_ID = {"feedId": {"type": "string", "pattern": r"^[a-z0-9][a-z0-9-]{0,63}$"}}
-
-OPERATIONS: tuple[Operation, ...] = (
-    Operation(
-        "get",
-        "/v1/articles",
-        "listArticles",
-        "Articles, newest first (category pages, Latest Posts)",
-        views.ListResponse,
-        params.ArticlesParams,
-    ),
-    Operation(
-        "get",
-        "/v1/search",
-        "search",
-        "Full-text search with filters, facets and highlights",
-        views.SearchResponse,
-        params.SearchParams,
-        tag="search",
-    ),
-    Operation(
-        "get",
-        "/v1/articles/{id}",
-        "getArticle",
-        "One article with body, reading time, source and previous/next in its category",
-        views.ArticleResponse,
-        params.ArticleParams,
-        _ID,
-        (400, 404),
-    ),
-    Operation(
-        "get",
-        "/v1/articles/{id}/related",
-        "relatedArticles",
-        "Similar articles, never the article itself nor its own story",
-        views.ListResponse,
-        params.RelatedParams,
-        _ID,
-        (400, 404),
-    ),
-    Operation(
-        "get",
-        "/v1/top-headlines",
-        "topHeadlines",
-        "What's Hot: stories ranked by distinct sources with recency decay",
-        views.TopHeadlinesResponse,
-        params.TopHeadlinesParams,
-        description=TOP_HEADLINES_DESCRIPTION,
-    ),
-    Operation(
-        "get",
-        "/v1/categories",
-        "listCategories",
-        "Categories with counts",
-        views.CategoriesResponse,
-        params.NoParams,
-        tag="site",
-    ),
-    Operation(
-        "get",
-        "/v1/archives",
-        "listArchives",
-        "Monthly archive counts",
-        views.ArchivesResponse,
-        params.ArchivesParams,
-        tag="site",
-    ),
-    Operation(
-        "get",
-        "/v1/archives/{year}/{month}",
-        "archiveMonth",
-        "Articles of one calendar month (UTC), newest first",
-        views.ListResponse,
-        params.FilterParams,
-        {
-            "year": {"type": "integer", "minimum": 1970, "maximum": 9999},
-            "month": {"type": "integer", "minimum": 1, "maximum": 12},
-        },
-        tag="site",
-    ),
-    Operation(
-        "get",
-        "/v1/sources",
-        "listSources",
-        "Sources with counts",
-        views.SourcesResponse,
-        params.SourcesParams,
-        tag="site",
-    ),
-    Operation(
-        "get",
-        "/v1/health",
-        "health",
-        "Table and index reachability",
-        views.HealthResponse,
-        params.NoParams,
-        errors=(400, 503),
-        tag="ops",
-    ),
-    Operation(
-        "post",
-        "/v1/admin/items",
-        "submitItems",
-        "Validate and enqueue up to 100 FeedItems",
-        admin.ItemsResponse,
-        body=admin.ItemsRequest,
-        errors=(400, 503),
-        tag="admin",
-        status=202,
-        admin=True,
-    ),
-    Operation(
-        "get", "/v1/admin/feeds", "listFeeds", "The feeds registry", admin.FeedsResponse, tag="admin", admin=True
-    ),
-    Operation(
-        "post",
-        "/v1/admin/feeds",
-        "saveFeed",
-        "Create (201) or update (200) a feed",
-        admin.FeedResponse,
-        body=admin.FeedInput,
-        tag="admin",
-        admin=True,
-    ),
-    Operation(
-        "get",
-        "/v1/admin/feeds/{feedId}",
-        "getFeed",
-        "One feed",
-        admin.FeedResponse,
-        path_params=_FEED_ID,
-        errors=(400, 404),
-        tag="admin",
-        admin=True,
-    ),
-    Operation(
-        "delete",
-        "/v1/admin/feeds/{feedId}",
-        "deleteFeed",
-        "Remove a feed",
-        admin.DeletedResponse,
-        path_params=_FEED_ID,
-        errors=(400, 404),
-        tag="admin",
-        admin=True,
-    ),
-    Operation(
-        "get",
-        "/v2/everything",
-        "newsapiEverything",
-        "NewsAPI /v2/everything: search every article (page-based paging to a maximum depth)",
-        newsapi_views.ArticlesResponse,
-        newsapi_params.EverythingParams,
-        errors=_NEWSAPI_ERRORS,
-        tag="newsapi",
-        description=NEWSAPI_DESCRIPTION,
-        error_body=NewsApiErrorBody,
-    ),
-    Operation(
-        "get",
-        "/v2/top-headlines",
-        "newsapiTopHeadlines",
-        "NewsAPI /v2/top-headlines: What's Hot, with NewsAPI's filters",
-        newsapi_views.ArticlesResponse,
-        newsapi_params.TopHeadlinesParams,
-        errors=_NEWSAPI_ERRORS,
-        tag="newsapi",
-        description=NEWSAPI_DESCRIPTION,
-        error_body=NewsApiErrorBody,
-    ),
-    Operation(
-        "get",
-        "/v2/top-headlines/sources",
-        "newsapiSources",
-        "NewsAPI /v2/top-headlines/sources: the sources of the index",
-        newsapi_views.SourcesResponse,
-        newsapi_params.SourcesParams,
-        errors=_NEWSAPI_ERRORS,
-        tag="newsapi",
-        description=NEWSAPI_DESCRIPTION,
-        error_body=NewsApiErrorBody,
-    ),
-    Operation(
-        "get",
-        "/v2/sources",
-        "newsapiSourcesLegacy",
-        "NewsAPI /v2/sources (the older path of /v2/top-headlines/sources)",
-        newsapi_views.SourcesResponse,
-        newsapi_params.SourcesParams,
-        errors=_NEWSAPI_ERRORS,
-        tag="newsapi",
-        description=NEWSAPI_DESCRIPTION,
-        error_body=NewsApiErrorBody,
-    ),
-)
+from newsflow.api.routes import ROUTES, Route
 
 ERROR_DESCRIPTIONS = {
     400: "Bad, unknown or repeated parameter, or bad cursor",
     401: "API key missing or invalid (NewsAPI routes: apiKeyMissing, apiKeyInvalid)",
+    403: "Admin: the request did not come through IAM (SigV4) authorisation",
     404: "Unknown id or route",
+    409: "Conflict with the resource's state (e.g. poll-now on a disabled feed)",
+    410: "cursorExpired: the relevancy walk's snapshot expired (5 minutes idle): search again without cursor",
     429: "Throttled (API Gateway usage plan or WAF rate limit); retry after Retry-After seconds",
     503: "A dependency is unavailable",
     500: "Unexpected failure, logged (NewsAPI routes: unexpectedError)",
+}
+_HEADER_DOCS = {
+    "ETag": "Strong validator of this representation; send it back in If-None-Match for a 304.",
+    "Last-Modified": "When the article last changed (article routes only).",
+    "Cache-Control": "How long shared caches and browsers may keep the answer (per route).",
+    "Vary": "Origin, Accept-Encoding.",
+}
+_RETRY_AFTER = {
+    "Retry-After": {"description": "Seconds to wait before retrying.", "schema": {"type": "integer", "minimum": 0}}
 }
 
 DESCRIPTION = """All the queries a news site needs, one request per page. JSON, camelCase.
@@ -288,12 +65,28 @@ def _strip_null(schema: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
+def _closed_values(name: str, prop: dict[str, Any]) -> dict[str, Any]:
+    """Where the accepted values are a closed set, the document says so (what the validators enforce)."""
+    from newsflow.api.params import ARTICLE_FIELDS, CARD_FIELDS
+    from newsflow.models import GENERAL_CATEGORY
+    from newsflow.taxonomy import CATEGORY_SLUGS
+
+    if name in {"category", "slug"} and prop.get("type") == "string":
+        prop.pop("pattern", None)
+        prop["enum"] = sorted({*CATEGORY_SLUGS, GENERAL_CATEGORY})
+    elif name == "fields" and prop.get("type") == "string":
+        known = ARTICLE_FIELDS if "previous" in str(prop.get("description", "")) else CARD_FIELDS
+        one = "(" + "|".join(known) + ")"
+        prop["pattern"] = f"^{one}(,{one})*$"
+    return prop
+
+
 def _query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
     schema = model.model_json_schema(by_alias=True, mode="validation")
     required = set(schema.get("required", []))
     out = []
     for name, prop in schema.get("properties", {}).items():
-        prop = _strip_null(copy.deepcopy(prop))
+        prop = _closed_values(name, _strip_null(copy.deepcopy(prop)))
         description = prop.pop("description", None)
         parameter: dict[str, Any] = {"name": name, "in": "query", "required": name in required, "schema": prop}
         if description:
@@ -303,60 +96,85 @@ def _query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
 
 
 def _error_response(status: int, body: type[BaseModel] = ErrorBody) -> dict[str, Any]:
-    return {
+    response: dict[str, Any] = {
         "description": ERROR_DESCRIPTIONS[status],
         "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{body.__name__}"}}},
     }
+    if status == 429:
+        response["headers"] = _RETRY_AFTER
+    return response
+
+
+def _path_parameters(route: Route) -> list[dict[str, Any]]:
+    if route.path_model is None:
+        return []
+    return [{**p, "in": "path", "required": True} for p in _query_parameters(route.path_model)]
+
+
+def _documented() -> list[Route]:
+    return [r for r in ROUTES if r.response is not None]
 
 
 @lru_cache(maxsize=1)
 def openapi_document() -> dict[str, Any]:
+    routes = _documented()
     models: list[type[BaseModel]] = [ErrorBody, NewsApiErrorBody]
-    for op in OPERATIONS:
-        models.append(op.response)
-        if op.body:
-            models.append(op.body)
+    bodies = {r.body for r in routes if r.body is not None}
+    for route in routes:
+        assert route.response is not None
+        models.append(route.response)
+        if route.body:
+            models.append(route.body)
     _, defs = models_json_schema(
-        [(m, "validation" if any(m is op.body for op in OPERATIONS) else "serialization") for m in models],
+        [(m, "validation" if m in bodies else "serialization") for m in dict.fromkeys(models)],
         by_alias=True,
         ref_template="#/components/schemas/{model}",
     )
     paths: dict[str, dict[str, Any]] = {}
-    for op in OPERATIONS:
-        parameters = [
-            {"name": name, "in": "path", "required": True, "schema": schema} for name, schema in op.path_params.items()
-        ]
-        if op.query is not None:
-            parameters += _query_parameters(op.query)
-        responses: dict[str, Any] = {
-            str(op.status): {
-                "description": "OK",
-                "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{op.response.__name__}"}}},
-            }
+    for route in routes:
+        assert route.response is not None
+        parameters = _path_parameters(route)
+        if route.query is not None:
+            parameters += _query_parameters(route.query)
+        content: dict[str, Any] = {
+            "application/json": {"schema": {"$ref": f"#/components/schemas/{route.response.__name__}"}}
         }
-        if op.operation_id == "saveFeed":
-            responses["201"] = responses["200"] | {"description": "Created"}
-        for status in (*op.errors, 429):
-            responses[str(status)] = _error_response(status, op.error_body)
-        security: list[dict[str, list[str]]] = [{"sigv4": []}] if op.admin else [{"apiKey": []}, {}]
-        if op.error_body is NewsApiErrorBody:
+        if route.media_type and route.method == "GET":
+            content = {route.media_type: {"schema": {"type": "string"}}}
+        ok: dict[str, Any] = {"description": "OK", "content": content}
+        if route.method == "GET":
+            ok["headers"] = {
+                name: {"description": text, "schema": {"type": "string"}} for name, text in _HEADER_DOCS.items()
+            }
+        responses: dict[str, Any] = {str(route.status): ok}
+        for status in route.also:
+            responses[str(status)] = ok | {"description": "Created" if status == 201 else "OK"}
+        if route.method == "GET":
+            responses["304"] = {"description": "Not Modified: If-None-Match named the current ETag"}
+        for status in (*route.errors, 429):
+            responses[str(status)] = _error_response(status, route.error_body)
+        security: list[dict[str, list[str]]] = [{"sigv4": []}] if route.auth == "iam" else [{"apiKey": []}, {}]
+        if route.error_body is NewsApiErrorBody:
             security = [{"apiKey": []}, {"apiKeyQuery": []}, {"bearer": []}, {}]
         operation: dict[str, Any] = {
-            "operationId": op.operation_id,
-            "summary": op.summary,
-            "tags": [op.tag],
+            "operationId": route.operation_id,
+            "summary": route.summary,
+            "tags": [route.tag],
             "parameters": parameters,
             "responses": responses,
             "security": security,
         }
-        if op.description:
-            operation["description"] = op.description
-        if op.body is not None:
+        if route.description:
+            operation["description"] = route.description
+        if route.media_type and route.method != "GET":
+            operation["requestBody"] = {"required": True, "content": {route.media_type: {"schema": {"type": "string"}}}}
+        if route.body is not None:
             operation["requestBody"] = {
                 "required": True,
-                "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{op.body.__name__}"}}},
+                "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{route.body.__name__}"}}},
             }
-        paths.setdefault(op.path, {})[op.method] = operation
+        paths.setdefault(route.path, {})[route.method.lower()] = operation
+    _type_article_response(defs.get("$defs", {}))
     return {
         "openapi": "3.1.0",
         "info": {"title": "newsflow API", "version": "1.0.0", "description": DESCRIPTION},
@@ -377,6 +195,36 @@ def openapi_document() -> dict[str, Any]:
             },
         },
     }
+
+
+def _type_article_response(schemas: dict[str, Any]) -> None:
+    """`/v1/articles/{id}` answers an ArticleDetail (restricted to `fields=` when given): document it so."""
+    response = schemas.get("ArticleResponse")
+    if response is None or "ArticleDetail" not in schemas:
+        return
+    detail = copy.deepcopy(schemas["ArticleDetail"])
+    detail.pop("required", None)
+    detail["title"] = "ArticleFields"
+    detail["description"] = "An ArticleDetail; with `fields=`, only those fields (and `id`)."
+    schemas["ArticleFields"] = detail
+    response["properties"]["article"] = {"$ref": "#/components/schemas/ArticleFields"}
+    card = schemas.get("ArticleCard")
+    if card is None:
+        return
+    trimmed = copy.deepcopy(card)
+    trimmed["required"] = ["id"]
+    trimmed["title"] = "ArticleCardFields"
+    trimmed["description"] = "An ArticleCard restricted by `fields=` to the chosen fields (and `id`)."
+    schemas["ArticleCardFields"] = trimmed
+    for name in ("ListResponse", "SearchResponse"):
+        listing = schemas.get(name)
+        if listing is not None:
+            listing["properties"]["articles"]["items"] = {
+                "anyOf": [
+                    {"$ref": "#/components/schemas/ArticleCard"},
+                    {"$ref": "#/components/schemas/ArticleCardFields"},
+                ]
+            }
 
 
 # Swagger UI from a CDN, pinned to one release with Subresource Integrity: the browser refuses a changed file.

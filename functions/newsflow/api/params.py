@@ -21,6 +21,29 @@ def _csv_pattern() -> str:
     return rf"^{_LIST_ITEM}(,{_LIST_ITEM}){{0,{MAX_LIST_ITEMS - 1}}}$"
 
 
+CARD_FIELDS = (
+    "id",
+    "url",
+    "title",
+    "description",
+    "imageUrl",
+    "sourceId",
+    "sourceName",
+    "sourceDomain",
+    "authors",
+    "language",
+    "publishedAt",
+    "category",
+    "categories",
+    "tags",
+    "readingTimeMinutes",
+    "wordCount",
+    "storyId",
+    "alsoFrom",
+    "highlights",
+)
+
+
 class _Params(BaseModel):
     # defer_build: each model's validator is built when first used (a request uses one or two of
     # them), not all at the handler's cold import.
@@ -71,8 +94,18 @@ class FilterParams(_Params):
         default=None, alias="from", description="ISO 8601; inclusive. A date without zone is UTC."
     )
     to: datetime | None = Field(default=None, description="ISO 8601; exclusive.")
+    tags: str | None = Field(
+        default=None,
+        max_length=1000,
+        description="Comma-separated entity tags (as in the cards' `tags`); an article must carry every one.",
+    )
     collapse: Literal["story"] | None = Field(
         default=None, description="`story`: one article per story (the first of the story in this order)."
+    )
+    fields: str | None = Field(
+        default=None,
+        max_length=1000,
+        description="Comma-separated card fields to return (default all; `id` always): " + ", ".join(CARD_FIELDS) + ".",
     )
     page_size: int = Field(default=20, ge=1, le=MAX_PAGE_SIZE, alias="pageSize")
     cursor: str | None = Field(
@@ -82,6 +115,28 @@ class FilterParams(_Params):
     _check_category = field_validator("category")(_known_category)
     _check_from = field_validator("from_")(_aware)
     _check_to = field_validator("to")(_aware)
+
+    @field_validator("fields")
+    @classmethod
+    def _known_card_fields(cls, value: str | None) -> str | None:
+        unknown = [f for f in split_csv(value) if f not in CARD_FIELDS]
+        if unknown:
+            raise ValueError(f"unknown field(s) {', '.join(unknown[:5])} (known: {', '.join(CARD_FIELDS)})")
+        return value
+
+    @field_validator("tags")
+    @classmethod
+    def _tag_list_size(cls, value: str | None) -> str | None:
+        if len(split_csv(value)) > MAX_LIST_ITEMS:
+            raise ValueError(f"at most {MAX_LIST_ITEMS} tags")
+        return value
+
+    def tag_list(self) -> list[str]:
+        return list(dict.fromkeys(split_csv(self.tags)))
+
+    def card_field_set(self) -> set[str] | None:
+        chosen = split_csv(self.fields)
+        return {"id", *chosen} if chosen else None
 
     def source_list(self) -> list[str]:
         return [s.lower() for s in split_csv(self.sources)]
@@ -113,6 +168,14 @@ class SearchParams(FilterParams):
         description="Comma-separated facets counted over all matches: category, source, language, month.",
     )
 
+    facet_size: int = Field(
+        default=100,
+        ge=1,
+        le=1000,
+        alias="facetSize",
+        description="Values per facet (most frequent first); `facetsTruncated`/`facetsOther` tell what was left out.",
+    )
+
     def search_fields(self) -> list[str]:
         return [SEARCH_FIELDS[f] for f in dict.fromkeys(split_csv(self.search_in))]
 
@@ -142,6 +205,9 @@ ARTICLE_FIELDS = (
     "alsoFrom",
     "content",
     "contentHtml",
+    "bodySource",
+    "bodySourceReason",
+    "media",
     "updatedAt",
     "firstSeenAt",
     "version",
@@ -179,6 +245,9 @@ class TopHeadlinesParams(_Params):
     language: str | None = Field(default=None, pattern=r"^[a-z]{2}$")
     window: Literal["24h", "7d"] = Field(default="24h", description="How far back stories are considered.")
     page_size: int = Field(default=10, ge=1, le=50, alias="pageSize")
+    cursor: str | None = Field(
+        default=None, max_length=4096, description="`nextCursor` of the previous page (same query)."
+    )
 
     _check_category = field_validator("category")(_known_category)
 
@@ -209,5 +278,28 @@ class FeedIdParam(_Params):
     feed_id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$", alias="feedId")
 
 
+class FeedActionPath(FeedIdParam):
+    action: Literal["enable", "disable", "poll", "reset"]
+
+
 class NoParams(_Params):
     pass
+
+
+class PageParams(_Params):
+    """The home and section pages: the main list is paged with its own `nextCursor`."""
+
+    page_size: int = Field(default=10, ge=1, le=50, alias="pageSize")
+    cursor: str | None = Field(
+        default=None, max_length=4096, description="`articles.nextCursor` of the previous page (same page)."
+    )
+
+
+class ArticlePageParams(_Params):
+    related_size: int = Field(default=3, ge=0, le=10, alias="relatedSize", description="How many related posts.")
+
+
+class CategorySlugParam(_Params):
+    slug: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$", description="A category slug (see /v1/categories).")
+
+    _check_category = field_validator("slug")(_known_category)

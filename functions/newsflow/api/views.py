@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import TYPE_CHECKING, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 from pydantic.alias_generators import to_camel
 
 from newsflow.search.port import SearchDocument
@@ -91,10 +92,24 @@ class Neighbour(_View):
     published_at: datetime | None
 
 
+class MediaView(_View):
+    url: str
+    type: str | None
+    length: int | None = Field(description="Bytes, when the feed gave it.")
+    medium: str | None = Field(description="audio | video | image | document")
+
+
 class ArticleDetail(ArticleCard):
     source: SourceRef
     content: str
     content_html: str
+    body_source: Literal["feed", "page"] = Field(
+        default="feed", description="page: the body is the article page's full text; feed: the feed's own."
+    )
+    body_source_reason: str | None = Field(
+        default=None, description="Why the body is the feed's when the page was tried (robots.txt, HTTP 404, ...)."
+    )
+    media: list[MediaView] = Field(default_factory=list, description="Enclosures: audio, video, images.")
     updated_at: datetime | None
     first_seen_at: datetime
     version: int
@@ -124,6 +139,9 @@ class ArticleDetail(ArticleCard):
             ),
             content=article.body_text,
             content_html=article.body_html,
+            body_source=article.body_source,
+            body_source_reason=article.body_source_reason,
+            media=[MediaView(**m.model_dump()) for m in article.media],
             updated_at=article.updated_at,
             first_seen_at=article.first_seen_at,
             version=article.version,
@@ -138,11 +156,29 @@ class ListResponse(_View):
     total_relation: Literal["eq", "gte"] = Field(description="eq: exact; gte: at least totalResults.")
     articles: list[ArticleCard]
     next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
+    _card_fields: set[str] | None = PrivateAttr(default=None)
+
+    def choose_fields(self, fields: set[str] | None) -> None:
+        """`fields=`: the JSON keeps only these card fields (camelCase names)."""
+        self._card_fields = fields
+
+    def to_json(self) -> str:
+        if not self._card_fields:
+            return self.model_dump_json(by_alias=True)
+        body = self.model_dump(mode="json", by_alias=True)
+        body["articles"] = [{k: v for k, v in a.items() if k in self._card_fields} for a in body["articles"]]
+        return json.dumps(body, separators=(",", ":"), ensure_ascii=False)
 
 
 class SearchResponse(ListResponse):
     facets: dict[str, dict[str, int]] | None = Field(
         default=None, description="facet -> value -> matching articles (month values are yyyy-mm, newest first)."
+    )
+    facets_truncated: dict[str, bool] | None = Field(
+        default=None, description="facet -> whether values beyond `facetSize` were left out."
+    )
+    facets_other: dict[str, int] | None = Field(
+        default=None, description="facet -> matching articles in the values left out (0 when none were)."
     )
 
 
@@ -153,17 +189,23 @@ class ArticleResponse(_View):
 
 class HotArticle(ArticleCard):
     score: float = Field(description="Σ over the story's distinct sources of 2^(-age_hours / halfLifeHours).")
-    source_count: int = Field(description="Distinct sources covering the story in the window.")
+    source_count: int = Field(
+        description="Distinct sources that carried the story in the window, verbatim copies (alsoFrom) included."
+    )
 
 
 class TopHeadlinesResponse(_View):
     status: Literal["ok"] = "ok"
     window: str
     half_life_hours: float
-    total_results: int = Field(description="Stories (and single articles) ranked in the window.")
+    total_results: int = Field(
+        description="Stories in the window (a story of one article counts once), whatever the pageSize."
+    )
     total_relation: Literal["eq", "gte"]
     articles: list[HotArticle]
-    next_cursor: None = None
+    next_cursor: str | None = Field(
+        default=None, description="Pass as `cursor` for the next page (ranked as at the first page); null at the end."
+    )
 
 
 class CategoryCount(_View):
@@ -211,3 +253,46 @@ class HealthChecks(_View):
 class HealthResponse(_View):
     status: Literal["ok", "degraded"]
     checks: HealthChecks
+
+
+# ------------------------------------------------------------------ whole pages (/v1/pages/*)
+
+
+class HotBlock(_View):
+    window: str = Field(description="24h, or 7d when the last day has fewer than three stories.")
+    articles: list[HotArticle]
+
+
+class SiteBlocks(_View):
+    """What every page of the site shows besides its main content."""
+
+    categories: list[CategoryCount] = Field(description="The menu and the Categories block, with counts.")
+    hot: HotBlock = Field(description="What's Hot.")
+    latest: list[ArticleCard] = Field(description="Latest Posts.")
+    archives: list[MonthCount] = Field(description="Monthly archives, newest first.")
+
+
+class HomePage(_View):
+    status: Literal["ok"] = "ok"
+    site: SiteBlocks
+    articles: ListResponse = Field(description="The front page: newest first, one article per story.")
+
+
+class CategoryPage(_View):
+    status: Literal["ok"] = "ok"
+    site: SiteBlocks
+    category: CategoryRef
+    articles: ListResponse = Field(description="The section's articles, newest first (primary or secondary).")
+
+
+class ArticlePage(_View):
+    status: Literal["ok"] = "ok"
+    site: SiteBlocks
+    article: ArticleDetail = Field(description="The article, with previous/next in its category.")
+    related: list[ArticleCard] = Field(description="Related posts: never the article itself nor its story.")
+
+
+class SearchPage(_View):
+    status: Literal["ok"] = "ok"
+    site: SiteBlocks
+    results: SearchResponse

@@ -10,7 +10,8 @@ Everything is added up on one scale, the log-odds that an item belongs to a cate
                                            counts only next to another term of the same category;
                                          - a category found through a single distinct term keeps only
                                            SINGLE_TERM_FACTOR of its points ("fish stocks" is not banking,
-                                           "border" is not politics);
+                                           "border" is not politics); a plural is the same term as its
+                                           singular ("airline", "airlines" are one term);
          + aliases(c)                    reviewed feed-tag / URL-section aliases of c, ALIAS_WEIGHT per
                                          unit, at most ALIAS_CAP;
 
@@ -18,8 +19,15 @@ Because the lexicon's part is bounded and compressed, a model that reads the who
 it; because the model's part is calibrated on realistic text, it only does so when it is sure. Each
 category's score is sigmoid(z(c)). The primary is the best category if its score reaches
 MIN_PRIMARY and beats z(general), otherwise GENERAL_CATEGORY (with the best category's score, then
-low). z(general) is the model's own "general" class (a model trained for this taxonomy; else a fixed
-prior) plus GENERAL_WEIGHT per reviewed off-topic section alias. Secondary categories (an airline's
+low). z(general) is GENERAL_MODEL_WEIGHT x the model's own "general" class + GENERAL_BIAS (a model
+trained for this taxonomy; else a fixed prior) plus GENERAL_WEIGHT per reviewed off-topic section
+alias: the general class is damped because "nothing in particular" is what a model says of any long
+text with few sector words, and halving it moved long articles out of `general` on the tune half.
+A company's news is filed under its sector: when banking-finance is best and the runner-up (not
+economy) is within DEFER_GAP and would qualify as a primary itself, the runner-up becomes the
+primary (banking-finance usually stays as a secondary), because finance words ("shares", "takeover",
+"profit") occur in every sector's company news while the sector's words do not occur in a bank's.
+Plurals count as their singular when distinct terms are counted. Secondary categories (an airline's
 results: transport and finance) are the others whose score reaches MIN_SECONDARY and whose z is within
 SECONDARY_GAP of the best, or that a reviewed alias names and that scores MIN_PRIMARY; at most
 MAX_CATEGORIES in all.
@@ -36,6 +44,9 @@ from newsflow.categorise.scoring import Evidence
 from newsflow.models import GENERAL_CATEGORY, Categorisation, CategoryScore
 
 NO_MODEL_PRIOR: Final = -1.5
+FINANCE_CATEGORY: Final = "banking-finance"
+# Categories finance does not defer to: the economy's news is not a company's (see the docstring).
+NOT_DEFERRED_TO: Final = frozenset({"economy"})
 NO_GENERAL_PRIOR: Final = -1.0
 
 
@@ -45,14 +56,17 @@ class Rule:
     lexicon_scale: float = 6.0
     lexicon_cap: float = 5.0
     single_term_factor: float = 0.3
-    alias_weight: float = 3.0
+    alias_weight: float = 5.0
     alias_cap: float = 4.5
     general_weight: float = 3.0
     general_cap: float = 8.0
+    general_model_weight: float = 0.5
+    general_bias: float = -1.0
     min_primary: float = 0.1
     min_secondary: float = 0.5
     secondary_gap: float = 2.5
     max_categories: int = 3
+    defer_gap: float = 2.0
 
 
 @dataclass(slots=True)
@@ -74,8 +88,14 @@ def agreeing_points(terms: Mapping[str, tuple[float, bool]], rule: Rule) -> floa
     points = sum(plain)
     if plain:  # ambiguous names count once another term of the category agrees
         points += sum(p for p, ambiguous in terms.values() if ambiguous)
-    distinct = len(terms) if plain else 0
+    distinct = len({term_stem(term) for term in terms}) if plain else 0
     return points if distinct >= 2 else points * rule.single_term_factor
+
+
+def term_stem(term: str) -> str:
+    """A term's singular, crudely: "airlines" and "airline" are one distinct term, not two that agree."""
+    term = term.lower()
+    return term[:-1] if len(term) > 3 and term.endswith("s") and not term.endswith("ss") else term
 
 
 def lexicon_logit(points: float, rule: Rule) -> float:
@@ -97,7 +117,9 @@ def combine(
     scores = Scores(parts={} if collect else None)
     logits = scores.logits
     general_prior = model_logits.get(GENERAL_CATEGORY) if model_logits is not None else None
-    general = NO_GENERAL_PRIOR if general_prior is None else general_prior
+    general = (
+        NO_GENERAL_PRIOR if general_prior is None else rule.general_model_weight * general_prior + rule.general_bias
+    )
     if collect:
         scores.add(GENERAL_CATEGORY, general, "model" if general_prior is not None else "prior (no model)")
     else:
@@ -152,6 +174,16 @@ def decide(
         return Categorisation(
             primary=GENERAL_CATEGORY, scores=[CategoryScore(slug=GENERAL_CATEGORY, score=0.0)], tags=tags
         )
+    if (
+        rule.defer_gap > 0
+        and len(order) > 1
+        and order[0][1] == FINANCE_CATEGORY
+        and order[1][1] not in NOT_DEFERRED_TO
+        and order[1][0] >= order[0][0] - rule.defer_gap
+        and sigmoid(order[1][0]) >= rule.min_primary
+        and (general is None or order[1][0] > general)
+    ):
+        order[0], order[1] = order[1], order[0]
     best_z, best_slug = order[0]
     best_score = round(sigmoid(best_z), 4)
     if best_score < rule.min_primary or (general is not None and general > best_z):

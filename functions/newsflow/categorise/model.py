@@ -32,6 +32,13 @@ from typing import Any, Final
 MAGIC: Final = b"NFCM1\n"
 MAX_BODY_TOKENS: Final = 300
 FORMAT_VERSION: Final = 1
+# Function words the default model learns no unigram weight for (training.TrainOptions.stop_words).
+_STOP_WORD_TEXT: Final = (
+    "a an and are as at be been but by can could did do does for from had has have he her his i if in "
+    "into is it its just me my no not of on or our she so than that the their them then there these they "
+    "this those to too up us was we were what when which who will with would you your"
+)
+STOP_WORDS: Final = frozenset(_STOP_WORD_TEXT.split())
 
 
 class ModelError(ValueError):

@@ -101,6 +101,9 @@ class TrainOptions:
     min_weight: float = 1e-3
     seed: int = 0
     general_class: bool = False  # also learn "general" as a class of its own (it competes at decision time)
+    # Unigrams never learned (pairs holding them still are): function words carry the corpus's length and
+    # style, not a topic (a long lifestyle piece read as IT through "and", "are", "their").
+    stop_words: frozenset[str] = frozenset()
     info: dict[str, Any] = field(default_factory=dict)
 
 
@@ -231,7 +234,7 @@ def train(items: Sequence[LabelledItem], options: TrainOptions | None = None) ->
     df: Counter[str] = Counter()
     for doc in counts:
         df.update(doc.keys())
-    kept = [t for t, n in df.most_common(options.max_features) if n >= min_df]
+    kept = [t for t, n in df.most_common(options.max_features) if n >= min_df and t not in options.stop_words]
     kept.sort()
     vocab = {t: i for i, t in enumerate(kept)}
     n_docs = len(items)

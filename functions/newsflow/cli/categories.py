@@ -25,6 +25,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from newsflow.categorise.model import STOP_WORDS
+
 DEFAULT_TRAINING_DIR = Path(__file__).resolve().parent.parent / "data" / "training"
 # The default model reads title, summary and the first 150 body tokens (which keeps full articles fast);
 # "general" is a class of its own, so an off-topic item has to look like one rather than merely lack
@@ -35,6 +37,7 @@ DEFAULT_TRAIN_OPTIONS: dict[str, Any] = {
     "max_body_tokens": 150,
     "max_weights": 60_000,
     "general_class": True,
+    "stop_words": STOP_WORDS,
 }
 
 

@@ -29,6 +29,7 @@ def _cmd_dev(args: argparse.Namespace) -> int:
         poll_interval_seconds=args.poll_interval,
         verbose=args.verbose,
         fresh=args.fresh,
+        full_text=not args.no_full_text,
     )
     try:
         stack.start()
@@ -206,6 +207,9 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     dev.add_argument("--poll-interval", type=float, default=60.0, help="seconds between feed polls (0: off)")
     dev.add_argument("--verbose", action="store_true", help="show Lambda logs and metrics")
     dev.add_argument("--fresh", action="store_true", help="discard the data dir's table, queues and index first")
+    dev.add_argument(
+        "--no-full-text", action="store_true", help="send teaser items straight to ingest (no article page fetch)"
+    )
     dev.set_defaults(func=_cmd_dev)
 
     ingest = commands.add_parser("ingest", help="send feed files, JSON lines or URLs to the local stack")

@@ -1,45 +1,32 @@
-"""Feeds: fetch safely (conditional GET), parse RSS/Atom/JSON Feed into FeedItems, poll the due feeds."""
+"""Feeds: fetch safely (conditional GET), parse RSS/Atom/JSON Feed, schedule and poll feeds at scale.
 
-from newsflow.feeds.fetch import (
-    FeedFetcher,
-    FetchError,
-    FetchResult,
-    address_block_reason,
-    is_allowed_address,
-)
-from newsflow.feeds.parse import MAX_ENTRIES, MAX_FEED_BYTES, ParsedFeed, SkippedEntry, parse_feed
-from newsflow.feeds.poller import (
-    FeedOutcome,
-    FeedRegistry,
-    Fetcher,
-    ItemSink,
-    PollReport,
-    SendFailure,
-    backoff_delay,
-    due_feeds,
-    poll_due_feeds,
-    poll_feed,
-)
+Names are loaded lazily (PEP 562): `newsflow.models` imports `feeds.settings_model`, and importing this
+package must not pull the fetcher and the parser in before the models exist.
+"""
 
-__all__ = [
-    "MAX_ENTRIES",
-    "MAX_FEED_BYTES",
-    "FeedFetcher",
-    "FeedOutcome",
-    "FeedRegistry",
-    "FetchError",
-    "FetchResult",
-    "Fetcher",
-    "ItemSink",
-    "ParsedFeed",
-    "PollReport",
-    "SendFailure",
-    "SkippedEntry",
-    "address_block_reason",
-    "backoff_delay",
-    "due_feeds",
-    "is_allowed_address",
-    "parse_feed",
-    "poll_due_feeds",
-    "poll_feed",
-]
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_EXPORTS = {
+    "FeedFetcher": "fetch",
+    "FetchError": "fetch",
+    "FetchResult": "fetch",
+    "address_block_reason": "fetch",
+    "is_allowed_address": "fetch",
+    "MAX_ENTRIES": "parse",
+    "MAX_FEED_BYTES": "parse",
+    "ParsedFeed": "parse",
+    "SkippedEntry": "parse",
+    "parse_feed": "parse",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{module}"), name)

@@ -7,8 +7,18 @@ Contract:
 - every entry becomes a `FeedItem` with `source` filled in, or a `SkippedEntry` with a reason:
   nothing is silently dropped;
 - feed-level garbage (empty body, HTML page, not a feed, invalid XML with no recoverable entry,
-  invalid JSON, unsupported JSON Feed version, too large) raises `FeedError`;
-- dates are kept as the source wrote them; normalisation parses them later;
+  invalid JSON, unsupported JSON Feed version) raises `FeedError`;
+- limits cap the work, never the answer: a feed with more than `max_entries` entries yields its newest
+  `max_entries` (by their dates; `limits.py`), and a document over `max_bytes` (or cut there by the
+  fetcher: `truncated=True`) yields the complete entries of its first `max_bytes`; `ParsedFeed.notes`
+  and an `entry-limit` / `size-limit` skip say so;
+- dates are kept as the source wrote them (normalisation parses them later); an Atom entry with only
+  `<updated>` has it as its publication time too;
+- tracking pixels (`pixels.py`) are dropped from the image candidates, the media list and the HTML;
+  enclosures (audio, video, images, documents) become `media` entries (url, type, length, medium);
+- relative links resolve against xml:base, else the URL the feed was read from, else (a feed file given
+  to the CLI) the feed's own site link; a link that still is not absolute is reported
+  (`relative-link` skip, or a note when the entry keeps its guid), never invented;
 - HTML is passed through unsanitised (feedparser's sanitizer is off): normalisation cleans it.
 """
 
@@ -27,13 +37,14 @@ import feedparser
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from newsflow.errors import FeedError
+from newsflow.feeds.limits import close_truncated, newest_entries, newest_json_items
+from newsflow.feeds.media import as_int, feedparser_media, is_image_path, json_media
+from newsflow.feeds.pixels import is_pixel, strip_pixels
+from newsflow.guards import check_feed_shape
 from newsflow.models import MAX_ITEM_BYTES, FeedItem, SourceInfo
 
 MAX_FEED_BYTES = 10 * 1024 * 1024
 MAX_ENTRIES = 500
-# A feed announcing more entries than this is refused before parsing (bounded work); between
-# MAX_ENTRIES and this, the first MAX_ENTRIES entries are read and the rest reported as skipped.
-HARD_ENTRY_FACTOR = 10
 DERIVED_TITLE_CHARS = 120
 MAX_LIST_VALUES = 50
 
@@ -51,7 +62,6 @@ _HTML_START = re.compile(rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!docty
 _TAG = re.compile(r"<[^>]*>")
 _SPACES = re.compile(r"\s+")
 _LANGUAGE = re.compile(r"^[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*$")
-_IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif")
 _BOMS = (b"\xef\xbb\xbf",)
 
 
@@ -60,7 +70,9 @@ class SkippedEntry(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    reason: str = Field(description="no-identity | no-title | invalid | oversize | entry-limit")
+    reason: str = Field(
+        description="no-identity | relative-link | no-title | invalid | oversize | entry-limit | size-limit"
+    )
     detail: str = ""
     index: int | None = Field(default=None, description="Position of the entry in the feed, if one entry.")
 
@@ -74,6 +86,9 @@ class ParsedFeed(BaseModel):
     format: FeedFormat
     items: list[FeedItem] = Field(default_factory=list)
     skipped: list[SkippedEntry] = Field(default_factory=list)
+    entries_total: int | None = Field(default=None, description="Entries in the document, when more were there.")
+    truncated: bool = Field(default=False, description="Only the first max_bytes of the document were read.")
+    notes: list[str] = Field(default_factory=list, description="What a limit or a missing base changed.")
 
 
 def parse_feed(
@@ -84,32 +99,55 @@ def parse_feed(
     source: SourceInfo | None = None,
     max_bytes: int = MAX_FEED_BYTES,
     max_entries: int = MAX_ENTRIES,
+    truncated: bool = False,
 ) -> ParsedFeed:
-    """Parse one feed document. `feed_url` is where it was read from (the base for relative links).
+    """Parse one feed document. `feed_url` is where it was read from (the base for relative links);
+    `truncated`: the fetcher cut the document at its size cap.
 
     Raises `FeedError` when the document is not a usable feed.
     """
     if not content or not content.strip():
         raise FeedError("empty body: not a feed")
-    if len(content) > max_bytes:
-        raise FeedError(f"feed too large: {len(content)} bytes exceeds the {max_bytes}-byte cap")
+    size = len(content)
+    if size > max_bytes:
+        content, truncated = content[:max_bytes], True
     if _looks_like_json(content):
+        if truncated:
+            raise FeedError(f"JSON feed over the {max_bytes}-byte cap: a cut JSON document cannot be read in part")
+        check_feed_shape(content)  # depth, breadth, numbers: bounded memory (newsflow/guards.py)
         return _parse_json_feed(content, feed_url=feed_url, source=source, max_entries=max_entries)
-    return _parse_xml_feed(
-        content, feed_url=feed_url, content_type=content_type, source=source, max_entries=max_entries
-    )
+    parsed = _parse_xml_feed(
+        content, feed_url=feed_url, content_type=content_type, source=source, max_entries=max_entries,
+        truncated=truncated,
+    )  # fmt: skip
+    if truncated:
+        parsed.truncated = True
+        shown = f"{size} bytes" if size > max_bytes else "a body cut by the fetcher"
+        note = f"feed over the size cap ({shown}, cap {max_bytes}): only the entries complete within it were read"
+        parsed.notes.insert(0, note)
+        parsed.skipped.append(SkippedEntry(reason="size-limit", detail=note))
+    return parsed
 
 
 # --------------------------------------------------------------------------------------------- XML
 
 
 def _parse_xml_feed(
-    content: bytes, *, feed_url: str, content_type: str | None, source: SourceInfo | None, max_entries: int
+    content: bytes,
+    *,
+    feed_url: str,
+    content_type: str | None,
+    source: SourceInfo | None,
+    max_entries: int,
+    truncated: bool = False,
 ) -> ParsedFeed:
-    announced = len(_ENTRY_TAG.findall(content))
-    hard_limit = max_entries * HARD_ENTRY_FACTOR
-    if announced > hard_limit:
-        raise FeedError(f"too many entries: about {announced} (the limit is {hard_limit}, {max_entries} are read)")
+    if truncated:
+        content = close_truncated(content)
+    entries_total: int | None = None
+    if len(_ENTRY_TAG.findall(content)) > max_entries:
+        newest = newest_entries(content, max_entries)
+        if newest is not None:
+            content, entries_total = newest
 
     # Relative links resolve against where the feed was read; for a feed read from a file
     # (the local CLI) that base is useless, so its own site link is used instead.
@@ -117,6 +155,9 @@ def _parse_xml_feed(
     headers = {"content-location": http_base} if http_base else {}
     if content_type:
         headers["content-type"] = content_type
+    # The shape limits bound feedparser's memory, so they apply to what it is given: a 20,000-entry archive
+    # reduced to its newest entries above passes, a document nested or spread beyond them does not.
+    check_feed_shape(content)
     result = feedparser.parse(content, response_headers=headers, sanitize_html=False, resolve_relative_uris=True)
     version: str = result.get("version") or ""
     entries: list[Any] = list(result.get("entries") or [])
@@ -144,7 +185,7 @@ def _parse_xml_feed(
     for index, entry in enumerate(entries[:max_entries]):
         fields = _fields_from_feedparser(entry, feed_url=base, language=language, feed_format=feed_format)
         _add(parsed, index, fields, item_source)
-    _note_entry_limit(parsed, len(entries), max_entries)
+    _note_entry_limit(parsed, entries_total or len(entries), max_entries, newest=entries_total is not None)
     return parsed
 
 
@@ -165,20 +206,22 @@ def _fields_from_feedparser(
     if summary is not None and summary in (content_html, content_text):
         # feedparser copies the content into `summary` when the entry has no summary of its own.
         summary = None
-    link = _absolute_http(entry.get("link"), base)
+    raw_link = entry.get("link")
+    link = _absolute_http(raw_link, base)
     guid = entry.get("id") or None
     updated = _date(entry, "updated")
     published = _date(entry, "published") or _date(entry, "created")
-    if published is None and feed_format != "atom":
-        # RSS has no "updated" element of its own: feedparser files dc:date (the usual RSS 1.0
-        # publication date) under "updated".
+    if published is None:
+        # RSS has no "updated" element of its own (feedparser files dc:date, the usual RSS 1.0
+        # publication date, under "updated"); an Atom entry with only <updated> was published then
+        # at the latest, which sorts it where it belongs instead of as new.
         published = updated
-    return {
+    fields: dict[str, Any] = {
         "url": link,
         "guid": guid,
         "title": entry.get("title") or None,
-        "summary": summary,
-        "content_html": content_html,
+        "summary": strip_pixels(summary),
+        "content_html": strip_pixels(content_html),
         "content_text": content_text,
         "published": published,
         "updated": updated,
@@ -186,7 +229,18 @@ def _fields_from_feedparser(
         "tags": _unique(tag.get("label") or tag.get("term") for tag in entry.get("tags") or []),
         "language": _entry_language(entry) or language,
         "image_url": _feedparser_image(entry, link or base),
+        "media": feedparser_media(entry, link or base),
     }
+    if link is None and _unresolved(raw_link):
+        fields["unresolved_link"] = str(raw_link)[:300]
+    return fields
+
+
+def _unresolved(raw: Any) -> bool:
+    """A link that was given but is relative with nothing to resolve it against."""
+    if not isinstance(raw, str) or not raw.strip():
+        return False
+    return urlsplit(raw.strip()).scheme == ""
 
 
 def _entry_base(entry: Mapping[str, Any]) -> str | None:
@@ -244,33 +298,28 @@ def _feedparser_image(entry: Mapping[str, Any], base: str) -> str | None:
     for media in entry.get("media_content") or []:
         medium, mime = media.get("medium") or "", media.get("type") or ""
         url = media.get("url") or ""
-        if medium == "image" or mime.startswith("image/") or (not medium and not mime and _is_image_path(url)):
-            media_images.append((_int(media.get("width")), url))
+        if is_pixel(url, media.get("width"), media.get("height")):
+            continue
+        if medium == "image" or mime.startswith("image/") or (not medium and not mime and is_image_path(url)):
+            media_images.append((as_int(media.get("width")), url))
     # The widest rendition first (feeds often list a thumbnail and a full-size copy).
     candidates: list[str | None] = [url for _, url in sorted(media_images, key=lambda m: -m[0])]
     for link in entry.get("links") or []:
         if link.get("rel") == "enclosure" and (link.get("type") or "").startswith("image/"):
             candidates.append(link.get("href"))
-    candidates.extend(thumb.get("url") for thumb in entry.get("media_thumbnail") or [])
+    candidates.extend(
+        thumb.get("url")
+        for thumb in entry.get("media_thumbnail") or []
+        if not is_pixel(thumb.get("url"), thumb.get("width"), thumb.get("height"))
+    )
     image = entry.get("image")
     if isinstance(image, Mapping):
         candidates.append(image.get("href") or image.get("url"))
     for candidate in candidates:
         url = _absolute_http(candidate, base)
-        if url:
+        if url and not is_pixel(url):
             return url
     return None
-
-
-def _int(value: Any) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return 0
-
-
-def _is_image_path(url: str) -> bool:
-    return urlsplit(url).path.lower().endswith(_IMAGE_SUFFIXES)
 
 
 def _date(entry: Mapping[str, Any], key: str) -> str | None:
@@ -312,6 +361,7 @@ class _JsonFeedItem(BaseModel):
     authors: list[_JsonAuthor] | None = None
     tags: list[str] | None = None
     language: str | None = None
+    attachments: list[Any] | None = None
 
     @field_validator("id", mode="before")
     @classmethod
@@ -347,9 +397,10 @@ def _parse_json_feed(content: bytes, *, feed_url: str, source: SourceInfo | None
         raise FeedError("not a JSON Feed: no 'version'")
     if version.rstrip("/") not in JSON_FEED_VERSIONS:
         raise FeedError(f"unsupported JSON Feed version {version[:100]!r}")
-    hard_limit = max_entries * HARD_ENTRY_FACTOR
-    if isinstance(document.get("items"), list) and len(document["items"]) > hard_limit:
-        raise FeedError(f"too many entries: {len(document['items'])} (the limit is {hard_limit})")
+    entries_total: int | None = None
+    if isinstance(document.get("items"), list) and len(document["items"]) > max_entries:
+        entries_total = len(document["items"])
+        document["items"] = newest_json_items(document["items"], max_entries)
     try:
         feed = _JsonFeed.model_validate(document)
     except ValidationError as exc:
@@ -374,7 +425,7 @@ def _parse_json_feed(content: bytes, *, feed_url: str, source: SourceInfo | None
             continue
         fields = _fields_from_json_item(item, feed_url=base, language=language, feed_authors=feed_authors)
         _add(parsed, index, fields, item_source)
-    _note_entry_limit(parsed, len(feed.items), max_entries)
+    _note_entry_limit(parsed, entries_total or len(feed.items), max_entries, newest=entries_total is not None)
     return parsed
 
 
@@ -390,17 +441,26 @@ def _fields_from_json_item(
         "url": url or external_url,
         "guid": item.id or None,
         "title": item.title,
-        "summary": item.summary,
-        "content_html": item.content_html,
+        "summary": strip_pixels(item.summary),
+        "content_html": strip_pixels(item.content_html),
         "content_text": item.content_text,
         "published": _short(item.date_published),
         "updated": _short(item.date_modified),
         "authors": _json_authors(item.authors, item.author) or feed_authors,
         "tags": _unique(item.tags or []),
         "language": _language(item.language) or language,
-        "image_url": _absolute_http(item.image, url or feed_url) or _absolute_http(item.banner_image, url or feed_url),
+        "image_url": _json_image(item, url or feed_url),
+        "media": json_media(item.attachments, url or feed_url),
         "extra": extra,
     }
+
+
+def _json_image(item: _JsonFeedItem, base: str) -> str | None:
+    for candidate in (item.image, item.banner_image):
+        url = _absolute_http(candidate, base)
+        if url and not is_pixel(url):
+            return url
+    return None
 
 
 def _json_authors(authors: list[_JsonAuthor] | None, author: _JsonAuthor | None) -> list[str]:
@@ -433,6 +493,13 @@ def _item_source(
 
 def _add(parsed: ParsedFeed, index: int, fields: dict[str, Any], source: SourceInfo) -> None:
     """Validate one entry into a FeedItem, or record why it was skipped."""
+    unresolved = fields.pop("unresolved_link", None)
+    if unresolved and not fields.get("url"):
+        detail = f"link {unresolved!r} is relative and the feed gives no base (xml:base, its URL or its site link)"
+        if not fields.get("guid"):
+            parsed.skipped.append(SkippedEntry(reason="relative-link", detail=detail, index=index))
+            return
+        parsed.notes.append(f"entry {index}: {detail}; kept by its id, without a link")
     if not fields.get("url") and not fields.get("guid"):
         parsed.skipped.append(SkippedEntry(reason="no-identity", detail="entry has no link and no id", index=index))
         return
@@ -473,14 +540,13 @@ def _within_size(item: FeedItem) -> FeedItem | None:
     return None
 
 
-def _note_entry_limit(parsed: ParsedFeed, total: int, max_entries: int) -> None:
+def _note_entry_limit(parsed: ParsedFeed, total: int, max_entries: int, *, newest: bool = False) -> None:
     if total > max_entries:
-        parsed.skipped.append(
-            SkippedEntry(
-                reason="entry-limit",
-                detail=f"{total - max_entries} entries after the first {max_entries} were not read",
-            )
-        )
+        which = f"the newest {max_entries}" if newest else f"the first {max_entries}"
+        note = f"{total} entries, over the limit of {max_entries}: {which} were read, {total - max_entries} were not"
+        parsed.entries_total = total
+        parsed.notes.append(note)
+        parsed.skipped.append(SkippedEntry(reason="entry-limit", detail=note))
 
 
 def _derive_title(fields: Mapping[str, Any]) -> str | None:

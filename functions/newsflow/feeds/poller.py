@@ -1,34 +1,49 @@
-"""Poll the feeds that are due: fetch (conditional GET), parse, send the items, save the feed's state.
+"""Poll one feed: fetch (conditional GET), parse, send only new or changed items, and decide its new state.
 
-No AWS here: the registry, the sink and the fetcher are small protocols that the poll handler
-wires to DynamoDB, SQS and `FeedFetcher`.
+No AWS here: the fetcher and the sink are small protocols wired by the fetch worker.
 
 Guarantees:
-- one failing feed never stops the others (each feed is polled in its own error boundary);
-- at-least-once: when any item of a feed fails to send, the feed's ETag / Last-Modified are NOT
-  advanced, so the next poll refetches the document and re-sends them (ingest is idempotent);
-- failures back off exponentially (interval x 2^failures, capped at 24 h, at least Retry-After).
+- at-least-once: when an item fails to send, the feed's validators and body hash are NOT advanced and the
+  item is not fingerprinted, so the next poll refetches the document and sends it again;
+- only new or changed items are sent: the feed's fingerprints (guid/url -> content hash) filter the rest,
+  and an unchanged body (same hash) is not even parsed;
+- health: 410 disables the feed at once; `disable_after_failures` consecutive failures spanning at least
+  `disable_after_hours` disable it with the reason; a 301/308 chain moves the stored URL;
+- a failure (fetch, parse, send) never raises: it becomes the feed's state, with the reason.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import random
 from collections import Counter
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Literal, Protocol
 
-from pydantic import BaseModel, ConfigDict, Field, computed_field
+from pydantic import BaseModel, ConfigDict, Field
 
 from newsflow.errors import FeedError
+from newsflow.feeds.discovery import candidates, looks_like_html
 from newsflow.feeds.fetch import FetchError, FetchResult
+from newsflow.feeds.fingerprints import SeenSet
 from newsflow.feeds.parse import ParsedFeed, parse_feed
+from newsflow.feeds.schedule import (
+    Hints,
+    SchedulePolicy,
+    entry_interval_minutes,
+    hints_of,
+    next_failure_poll,
+    next_success_poll,
+    weekly_entries,
+)
 from newsflow.models import FeedConfig, FeedItem, SourceInfo
 
 logger = logging.getLogger(__name__)
 
-MAX_BACKOFF = timedelta(hours=24)
 MAX_ERROR_CHARS = 500
+RETRY_AFTER_STATUSES = frozenset({429, 503})
 
 
 class SendFailure(BaseModel):
@@ -40,12 +55,6 @@ class SendFailure(BaseModel):
     reason: str
 
 
-class FeedRegistry(Protocol):
-    def list_feeds(self) -> list[FeedConfig]: ...
-
-    def save_feed(self, feed: FeedConfig) -> None: ...
-
-
 class ItemSink(Protocol):
     def send(self, items: Sequence[FeedItem]) -> list[SendFailure]:
         """Send all items (in batches of the sink's choosing); return the ones that failed."""
@@ -53,11 +62,32 @@ class ItemSink(Protocol):
 
 
 class Fetcher(Protocol):
-    def fetch(self, url: str, etag: str | None = None, last_modified: str | None = None) -> FetchResult: ...
+    def fetch(
+        self,
+        url: str,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        *,
+        extra_headers: dict[str, str] | None = None,
+        user_agent: str | None = None,
+        timeout_seconds: float | None = None,
+    ) -> FetchResult: ...
+
+
+class FeedPolicy(BaseModel):
+    """Operator settings for every feed (environment of the fetch worker, see `feeds/policy.py`)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    schedule: SchedulePolicy = Field(default_factory=SchedulePolicy)
+    disable_after_failures: int = Field(default=10, ge=1)
+    disable_after_hours: float = Field(default=24.0, ge=0)
+    seen_min: int = Field(default=200, ge=1)
+    seen_max: int = Field(default=5000, ge=1)
 
 
 Parser = Callable[..., ParsedFeed]
-PollStatus = Literal["ok", "not-modified", "partial", "error"]
+PollStatus = Literal["ok", "not-modified", "unchanged", "partial", "error", "disabled"]
 
 
 class FeedOutcome(BaseModel):
@@ -67,233 +97,276 @@ class FeedOutcome(BaseModel):
     url: str
     status: PollStatus
     http_status: int | None = None
-    not_modified: bool = False
     items_found: int = 0
     items_sent: int = 0
+    items_unchanged: int = 0
     items_failed: int = 0
     skipped: int = 0
     skip_reasons: dict[str, int] = Field(default_factory=dict)
+    notes: list[str] = Field(default_factory=list, description="What a limit changed (entry or size cap).")
     error: str | None = None
     consecutive_failures: int = 0
-    next_poll_at: datetime
+    next_poll_at: datetime | None = None
+    moved_to: str | None = None
+    disabled_reason: str | None = None
 
 
-class PollReport(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class PollResult(BaseModel):
+    model_config = ConfigDict(arbitrary_types_allowed=True)
 
-    polled_at: datetime
-    feeds_total: int = Field(description="Feeds in the registry.")
-    feeds_due: int = Field(description="Enabled feeds whose next_poll_at has come.")
-    feeds_deferred: int = Field(description="Due feeds left for the next run because of max_feeds.")
-    outcomes: list[FeedOutcome] = Field(default_factory=list)
-
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def feeds_failed(self) -> int:
-        return sum(1 for o in self.outcomes if o.status in {"error", "partial"})
-
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def items_sent(self) -> int:
-        return sum(o.items_sent for o in self.outcomes)
-
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def items_failed(self) -> int:
-        return sum(o.items_failed for o in self.outcomes)
-
-
-def poll_due_feeds(
-    registry: FeedRegistry,
-    fetcher: Fetcher,
-    sink: ItemSink,
-    now: datetime,
-    max_feeds: int,
-    *,
-    parser: Parser = parse_feed,
-) -> PollReport:
-    """Poll at most `max_feeds` due feeds, most overdue first, and save each one's new state."""
-    now = _as_utc(now)
-    feeds = registry.list_feeds()
-    due = due_feeds(feeds, now)
-    selected = due[: max(0, max_feeds)]
-    report = PollReport(
-        polled_at=now, feeds_total=len(feeds), feeds_due=len(due), feeds_deferred=len(due) - len(selected)
-    )
-    for feed in selected:
-        outcome = _poll_and_save(feed, registry, fetcher, sink, now, parser)
-        report.outcomes.append(outcome)
-        logger.info(
-            "polled feed %s: %s (found %d, sent %d, failed %d, skipped %d)%s",
-            outcome.feed_id,
-            outcome.status,
-            outcome.items_found,
-            outcome.items_sent,
-            outcome.items_failed,
-            outcome.skipped,
-            f": {outcome.error}" if outcome.error else "",
-        )
-    return report
-
-
-def due_feeds(feeds: Sequence[FeedConfig], now: datetime) -> list[FeedConfig]:
-    """Enabled feeds never polled or whose next_poll_at is at or before `now`, most overdue first."""
-    now = _as_utc(now)
-    never = datetime.min.replace(tzinfo=UTC)
-    due = [f for f in feeds if f.enabled and (f.next_poll_at is None or _as_utc(f.next_poll_at) <= now)]
-    return sorted(due, key=lambda f: (_as_utc(f.next_poll_at) if f.next_poll_at else never, f.feed_id))
-
-
-def backoff_delay(
-    interval_minutes: int, consecutive_failures: int, retry_after_seconds: float | None = None
-) -> timedelta:
-    """interval x 2^failures (no growth before the first failure), at least Retry-After, at most 24 h."""
-    exponent = min(max(consecutive_failures, 0), 16)
-    delay = timedelta(minutes=interval_minutes) * (2**exponent)
-    if retry_after_seconds:
-        delay = max(delay, timedelta(seconds=retry_after_seconds))
-    return min(delay, MAX_BACKOFF)
+    state: FeedConfig
+    outcome: FeedOutcome
+    seen: SeenSet | None = None  # set when the fingerprints changed and must be saved
 
 
 def poll_feed(
-    feed: FeedConfig, fetcher: Fetcher, sink: ItemSink, now: datetime, parser: Parser = parse_feed
-) -> tuple[FeedConfig, FeedOutcome]:
-    """Poll one feed; return its new state (to save) and the outcome. Raises nothing for feed errors."""
+    feed: FeedConfig,
+    fetcher: Fetcher,
+    sink: ItemSink,
+    now: datetime,
+    *,
+    load_seen: Callable[[], SeenSet],
+    policy: FeedPolicy | None = None,
+    extra_headers: dict[str, str] | None = None,
+    parser: Parser = parse_feed,
+    rng: random.Random | None = None,
+) -> PollResult:
+    """Poll one feed and return its new state (to save), the outcome, and the fingerprints to save."""
+    policy = policy or FeedPolicy()
     now = _as_utc(now)
+    settings = feed.settings
+    headers = {**settings.headers, **(extra_headers or {})}
     try:
-        result = fetcher.fetch(feed.url, etag=feed.etag, last_modified=feed.last_modified)
+        result = fetcher.fetch(
+            feed.url, etag=feed.etag, last_modified=feed.last_modified, extra_headers=headers,
+            user_agent=settings.user_agent, timeout_seconds=settings.timeout_seconds,
+        )  # fmt: skip
     except FetchError as exc:
-        return _failed(feed, now, str(exc), http_status=exc.status, retry_after=exc.retry_after_seconds)
+        if exc.status == 410:
+            return _disabled(feed, now, f"HTTP 410 Gone from {feed.url}", http_status=410)
+        retry_after = exc.retry_after_seconds if exc.status in RETRY_AFTER_STATUSES else None
+        return _failed(feed, now, str(exc), policy, rng, http_status=exc.status, retry_after=retry_after)
     except FeedError as exc:
-        return _failed(feed, now, str(exc))
+        return _failed(feed, now, str(exc), policy, rng)
 
+    moved = result.permanent_url if result.permanent_url and result.permanent_url != feed.url else None
+    hints = hints_of(result.body, result.cache_control, result.expires, now)
     if result.not_modified:
-        return _succeeded(feed, now, result, status="not-modified", found=0, sent=0, skip_reasons=Counter())
+        return _succeeded(feed, now, result, policy, rng, hints=hints, status="not-modified", moved=moved)
 
-    source = SourceInfo(name=feed.name, feed_url=feed.url, feed_id=feed.feed_id, timezone=feed.timezone)
+    body_hash = hashlib.sha256(result.body).hexdigest()[:32]
+    if body_hash == feed.body_hash:
+        return _succeeded(feed, now, result, policy, rng, hints=hints, status="unchanged", moved=moved)
+
+    source = SourceInfo(name=feed.name, feed_url=result.final_url, feed_id=feed.feed_id, timezone=feed.timezone)
+    discovered_from: str | None = None
     try:
-        parsed = parser(result.body, feed_url=result.final_url, content_type=result.content_type, source=source)
+        cut = {"truncated": True} if result.truncated else {}
+        parsed = parser(result.body, feed_url=result.final_url, content_type=result.content_type, source=source, **cut)
     except FeedError as exc:
-        return _failed(feed, now, f"parse: {exc}", http_status=result.status)
+        is_page = looks_like_html(result.body, result.content_type)
+        found = _discover(feed, result, fetcher, parser, headers) if is_page and feed.body_hash is None else None
+        if found is None:
+            hint = " (an HTML page, and no feed was found on it or at the usual paths)" if is_page else ""
+            return _failed(feed, now, f"parse: {exc}{hint}", policy, rng, http_status=result.status)
+        result, parsed = found
+        moved, discovered_from = result.final_url, feed.url
+        body_hash = hashlib.sha256(result.body).hexdigest()[:32]
 
+    seen = load_seen()
     skip_reasons = Counter(s.reason for s in parsed.skipped)
-    items = parsed.items
+    to_send: list[FeedItem] = []
+    unchanged = 0
+    for item in parsed.items:
+        refusal = settings.allows(item)
+        if refusal is not None:
+            skip_reasons[refusal] += 1
+            continue
+        if not seen.is_new_or_changed(item):
+            seen.touch(item)
+            unchanged += 1
+            continue
+        to_send.append(_with_hints(item, feed))
     try:
-        failures = sink.send(items) if items else []
+        failures = sink.send(to_send) if to_send else []
     except Exception as exc:  # the sink is down: nothing of this feed was reliably sent
         logger.exception("sending the items of feed %s failed", feed.feed_id)
-        failures = [SendFailure(index=i, reason=f"{type(exc).__name__}: {exc}") for i in range(len(items))]
-    failed_indexes = {f.index for f in failures if 0 <= f.index < len(items)}
-    if failed_indexes:
-        first_reason = next(f.reason for f in failures if f.index in failed_indexes)
-        error = f"{len(failed_indexes)} of {len(items)} items could not be sent: {first_reason}"
-        state, outcome = _failed(feed, now, error, http_status=result.status)
-        sent = len(items) - len(failed_indexes)
-        state = state.model_copy(update={"items_sent": feed.items_sent + sent})
-        outcome = outcome.model_copy(
-            update={
-                "status": "partial",
-                "items_found": len(items),
-                "items_sent": sent,
-                "items_failed": len(failed_indexes),
-                "skipped": len(parsed.skipped),
-                "skip_reasons": dict(skip_reasons),
-            }
-        )
-        return state, outcome
-    return _succeeded(feed, now, result, status="ok", found=len(items), sent=len(items), skip_reasons=skip_reasons)
+        failures = [SendFailure(index=i, reason=f"{type(exc).__name__}: {exc}") for i in range(len(to_send))]
+    failed = {f.index for f in failures if 0 <= f.index < len(to_send)}
+    for position, item in enumerate(to_send):
+        if position not in failed:
+            seen.record(item)
+    seen.trim(min(max(2 * len(parsed.items), policy.seen_min), policy.seen_max))
+    sent = len(to_send) - len(failed)
+    weekly = weekly_entries(parsed.items, now)
+    counts = {
+        "items_found": len(parsed.items),
+        "items_sent": sent,
+        "items_unchanged": unchanged,
+        "items_failed": len(failed),
+        "skipped": sum(skip_reasons.values()),
+        "skip_reasons": dict(skip_reasons),
+        "notes": parsed.notes[:10],
+    }
+    if failed:
+        first = next(f.reason for f in failures if f.index in failed)
+        error = f"{len(failed)} of {len(to_send)} items could not be sent: {first}"
+        res = _failed(feed, now, error, policy, rng, http_status=result.status)
+        state = res.state.model_copy(update={"items_sent": feed.items_sent + sent})
+        outcome = res.outcome.model_copy(update={"status": "partial", **counts})
+        return PollResult(state=state, outcome=outcome, seen=seen if seen.changed else None)
+    res = _succeeded(
+        feed, now, result, policy, rng, hints=hints, status="ok", moved=moved, weekly=weekly, body_hash=body_hash,
+        sent=sent,
+    )  # fmt: skip
+    state = res.state.model_copy(update={"discovered_from": discovered_from}) if discovered_from else res.state
+    if discovered_from:
+        state = state.model_copy(update={"redirected_from": None})
+    outcome = res.outcome.model_copy(update=counts)
+    return PollResult(state=state, outcome=outcome, seen=seen if seen.changed else None)
 
 
-def _poll_and_save(
-    feed: FeedConfig, registry: FeedRegistry, fetcher: Fetcher, sink: ItemSink, now: datetime, parser: Parser
-) -> FeedOutcome:
-    try:
-        state, outcome = poll_feed(feed, fetcher, sink, now, parser)
-    except Exception as exc:  # a bug or an unexpected failure must not stop the other feeds
-        logger.exception("polling feed %s failed unexpectedly", feed.feed_id)
-        state, outcome = _failed(feed, now, f"internal error: {type(exc).__name__}: {exc}")
-    try:
-        registry.save_feed(state)
-    except Exception as exc:
-        logger.exception("saving the state of feed %s failed", feed.feed_id)
-        note = f"state not saved: {type(exc).__name__}: {exc}"
-        outcome = outcome.model_copy(
-            update={"status": "error", "error": f"{outcome.error}; {note}" if outcome.error else note}
-        )
-    return outcome
+def _discover(
+    feed: FeedConfig, page: FetchResult, fetcher: Fetcher, parser: Parser, headers: dict[str, str]
+) -> tuple[FetchResult, ParsedFeed] | None:
+    """The first candidate of the page (declared feeds, then common paths) that parses as a feed."""
+    for url in candidates(page.body, page.final_url):
+        try:
+            result = fetcher.fetch(
+                url, extra_headers=headers, user_agent=feed.settings.user_agent,
+                timeout_seconds=feed.settings.timeout_seconds,
+            )  # fmt: skip
+            if result.not_modified or not result.body:
+                continue
+            source = SourceInfo(name=feed.name, feed_url=result.final_url, feed_id=feed.feed_id, timezone=feed.timezone)
+            parsed = parser(result.body, feed_url=result.final_url, content_type=result.content_type, source=source)
+        except FeedError:
+            continue
+        logger.info("feed %s: discovered %s on %s", feed.feed_id, result.final_url, page.final_url)
+        return result, parsed
+    return None
+
+
+def record_failure(feed: FeedConfig, now: datetime, error: str, policy: FeedPolicy | None = None) -> PollResult:
+    """The state of a feed whose poll failed before any fetch (e.g. an unreadable secret header)."""
+    return _failed(feed, _as_utc(now), error, policy or FeedPolicy(), None)
+
+
+def _with_hints(item: FeedItem, feed: FeedConfig) -> FeedItem:
+    update: dict[str, object] = {}
+    if feed.settings.language and not item.language:
+        update["language"] = feed.settings.language
+    if feed.settings.category_hint:
+        update["extra"] = {**item.extra, "category_hint": feed.settings.category_hint}
+    # The full-text stage reads the mode from the item; "auto" (the default) leaves the stage's own default.
+    if feed.settings.full_text != "auto" and not item.full_text:
+        update["full_text"] = feed.settings.full_text
+    return item.model_copy(update=update) if update else item
 
 
 def _succeeded(
     feed: FeedConfig,
     now: datetime,
     result: FetchResult,
+    policy: FeedPolicy,
+    rng: random.Random | None,
     *,
+    hints: Hints,
     status: PollStatus,
-    found: int,
-    sent: int,
-    skip_reasons: Counter[str],
-) -> tuple[FeedConfig, FeedOutcome]:
-    next_poll_at = now + backoff_delay(feed.interval_minutes, 0)
-    state = feed.model_copy(
-        update={
-            # A server that stops sending validators must not leave stale ones behind.
-            "etag": result.etag,
-            "last_modified": result.last_modified,
-            "last_polled_at": now,
-            "last_status": result.status,
-            "last_error": None,
-            "consecutive_failures": 0,
-            "next_poll_at": next_poll_at,
-            "items_sent": feed.items_sent + sent,
-        }
-    )
+    moved: str | None,
+    weekly: int | None = None,
+    body_hash: str | None = None,
+    sent: int = 0,
+) -> PollResult:
+    per_week = float(weekly) if weekly is not None else feed.entries_per_week
+    next_poll_at = next_success_poll(
+        now, weekly_count=per_week, fallback_minutes=feed.interval_minutes, hints=hints, policy=policy.schedule,
+        rng=rng,
+    )  # fmt: skip
+    update: dict[str, object] = {
+        # A server that stops sending validators must not leave stale ones behind.
+        "etag": result.etag,
+        "last_modified": result.last_modified,
+        "last_polled_at": now,
+        "last_status": result.status,
+        "last_error": None,
+        "consecutive_failures": 0,
+        "failing_since": None,
+        "next_poll_at": next_poll_at,
+        "items_sent": feed.items_sent + sent,
+        "entries_per_week": per_week,
+    }
+    if body_hash is not None:
+        update["body_hash"] = body_hash
+    if moved:
+        update |= {"url": moved, "redirected_from": feed.url}
+    state = feed.model_copy(update=update)
     outcome = FeedOutcome(
-        feed_id=feed.feed_id,
-        url=feed.url,
-        status=status,
-        http_status=result.status,
-        not_modified=result.not_modified,
-        items_found=found,
-        items_sent=sent,
-        skipped=sum(skip_reasons.values()),
-        skip_reasons=dict(skip_reasons),
-        next_poll_at=next_poll_at,
-    )
-    return state, outcome
+        feed_id=feed.feed_id, url=feed.url, status=status, http_status=result.status, next_poll_at=next_poll_at,
+        moved_to=moved,
+    )  # fmt: skip
+    return PollResult(state=state, outcome=outcome)
 
 
 def _failed(
     feed: FeedConfig,
     now: datetime,
     error: str,
+    policy: FeedPolicy,
+    rng: random.Random | None,
     *,
     http_status: int | None = None,
     retry_after: float | None = None,
-) -> tuple[FeedConfig, FeedOutcome]:
-    # The validators (etag / last_modified) stay as they were: the next poll asks for the same
+) -> PollResult:
+    # The validators (etag / last_modified / body hash) stay as they were: the next poll asks for the same
     # version again, so nothing that failed here is lost.
     failures = feed.consecutive_failures + 1
-    next_poll_at = now + backoff_delay(feed.interval_minutes, failures, retry_after)
+    since = _as_utc(feed.failing_since) if feed.failing_since else now
     error = error[:MAX_ERROR_CHARS]
+    if failures >= policy.disable_after_failures and now - since >= timedelta(hours=policy.disable_after_hours):
+        reason = f"{failures} consecutive failures since {since.isoformat(timespec='seconds')}; last: {error}"
+        result = _disabled(feed, now, reason, http_status=http_status)
+        state = result.state.model_copy(update={"consecutive_failures": failures, "failing_since": since})
+        return PollResult(state=state, outcome=result.outcome.model_copy(update={"consecutive_failures": failures}))
+    base = entry_interval_minutes(feed.entries_per_week, feed.interval_minutes, policy.schedule)
+    next_poll_at = next_failure_poll(
+        now, base_minutes=base, failures=failures, retry_after_seconds=retry_after, policy=policy.schedule, rng=rng
+    )
     state = feed.model_copy(
         update={
             "last_polled_at": now,
             "last_status": http_status,
             "last_error": error,
             "consecutive_failures": failures,
+            "failing_since": since,
             "next_poll_at": next_poll_at,
         }
     )
     outcome = FeedOutcome(
-        feed_id=feed.feed_id,
-        url=feed.url,
-        status="error",
-        http_status=http_status,
-        error=error,
-        consecutive_failures=failures,
-        next_poll_at=next_poll_at,
+        feed_id=feed.feed_id, url=feed.url, status="error", http_status=http_status, error=error,
+        consecutive_failures=failures, next_poll_at=next_poll_at,
+    )  # fmt: skip
+    return PollResult(state=state, outcome=outcome)
+
+
+def _disabled(feed: FeedConfig, now: datetime, reason: str, *, http_status: int | None) -> PollResult:
+    reason = reason[:MAX_ERROR_CHARS]
+    state = feed.model_copy(
+        update={
+            "enabled": False,
+            "disabled_reason": reason,
+            "disabled_at": now,
+            "last_polled_at": now,
+            "last_status": http_status,
+            "last_error": reason,
+            "next_poll_at": None,
+        }
     )
-    return state, outcome
+    outcome = FeedOutcome(
+        feed_id=feed.feed_id, url=feed.url, status="disabled", http_status=http_status, error=reason,
+        disabled_reason=reason,
+    )  # fmt: skip
+    return PollResult(state=state, outcome=outcome)
 
 
 def _as_utc(value: datetime) -> datetime:

@@ -19,11 +19,12 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from newsflow import wiring
 from newsflow.constants import MAX_RECEIVE_COUNT
-from newsflow.errors import PermanentItemError
+from newsflow.errors import UNPROCESSABLE, PermanentItemError, unprocessable_reason
 from newsflow.messages import parse_message
 from newsflow.observability import logger, metrics
 from newsflow.pipeline import ingest_item
 from newsflow.store.ports import DeadLetter
+from newsflow.store.retry import RetryingClient  # noqa: F401 - built by newsflow.wiring; ships in this asset
 
 # A batch where every record failed is still reported item by item (not raised): the outcome for SQS is the
 # same (all retried), without counting a Lambda error for what is a per-item problem.
@@ -43,11 +44,20 @@ def record_handler(record: SQSRecord) -> dict[str, Any]:
         item = parse_message(record.body)
         deps = wiring.current()
         result = ingest_item(
-            item, deps.repository, now=datetime.now(UTC), stories=deps.stories, categoriser=deps.categoriser
+            item,
+            deps.ingest_repository,
+            now=datetime.now(UTC),
+            stories=deps.stories,
+            delivery=record.message_id,
+            categoriser=deps.categoriser,
         )
     except PermanentItemError as error:
         _park(record, error.reason, error.detail)
         return {"outcome": "rejected", "reason": error.reason}
+    except UNPROCESSABLE as error:  # what no retry can fix: park now, with the reason
+        reason, detail = unprocessable_reason(error)
+        _park(record, reason, detail)
+        return {"outcome": "rejected", "reason": reason}
     except Exception as error:
         receives = int(record.attributes.approximate_receive_count or "1")
         if receives >= MAX_RECEIVE_COUNT:

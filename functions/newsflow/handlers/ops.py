@@ -1,4 +1,5 @@
-"""Operator jobs next to the data (the ops Lambda, inside the VPC): index-failures replay and resumable reindex.
+"""Operator jobs next to the data (the ops Lambda, inside the VPC): index-failures replay, reconciliation of the
+index with the table, and resumable reindex. Replay and reconcile also run on schedules (infra/ops.py).
 
 Invoked synchronously by the CLI (`newsflow --stage X index-failures replay | reindex`) with
 `{"action": "replay-index-failures", ...}` or `{"action": "reindex", "cursor": ..., ...}` (ops/models.py).
@@ -11,13 +12,15 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
+from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
 
 from newsflow import aws, wiring
-from newsflow.observability import logger
+from newsflow.observability import logger, metrics
 from newsflow.ops.adapters import DynamoArticleTable, DynamoShardReader, SqsFailureQueue, versioned_index
-from newsflow.ops.models import OpsEnvelope, OpsError, ReplayRequest
+from newsflow.ops.models import OpsEnvelope, OpsError, ReconcileRequest, ReplayRequest
+from newsflow.ops.reconcile import reconcile
 from newsflow.ops.reindex import ReindexError, reindex_step
 from newsflow.ops.replay import replay_failures
 
@@ -30,6 +33,7 @@ def _problems(error: ValidationError) -> str:
 
 
 @logger.inject_lambda_context
+@metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     try:
         request = OpsEnvelope.parse(event)
@@ -41,6 +45,13 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
 
     def remaining() -> float:
         return context.get_remaining_time_in_millis() / 1000
+
+    if isinstance(request, ReconcileRequest):
+        reconciled = reconcile(request, table, deps.search_index, seconds_left=remaining)
+        metrics.add_metric(name="IndexDrift", unit=MetricUnit.Count, value=reconciled.drift)
+        metrics.add_metric(name="IndexDriftRepaired", unit=MetricUnit.Count, value=reconciled.repaired)
+        logger.info("reconcile", extra={"drift": reconciled.drift, "repaired": reconciled.repaired})
+        return reconciled.model_dump(mode="json")
 
     if isinstance(request, ReplayRequest):
         if not settings.index_failures_url:
@@ -55,6 +66,12 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
             seconds_left=remaining,
         )
         outcomes = sorted({m.outcome for m in replay.messages})
+        metrics.add_metric(name="IndexFailuresReplayed", unit=MetricUnit.Count, value=replay.count("replayed"))
+        metrics.add_metric(
+            name="IndexFailuresUnreplayable",
+            unit=MetricUnit.Count,
+            value=replay.count("expired") + replay.count("malformed") + replay.count("failed"),
+        )
         logger.info("replay", extra={"outcomes": outcomes, "messages": len(replay.messages)})
         return replay.model_dump(mode="json")
 

@@ -1,8 +1,10 @@
-"""EventBridge schedule -> poll due feeds from the registry -> FeedItems onto the items queue."""
+"""EventBridge schedule -> the due feeds (one query of the sparse due index) -> one fetch request each.
+
+No network I/O and no cap: the fetch workers (handlers/fetch.py) do the fetching, in parallel.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -10,41 +12,39 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from newsflow import wiring
-from newsflow.feeds.fetch import FeedFetcher
-from newsflow.feeds.poller import SendFailure, poll_due_feeds
-from newsflow.models import FeedItem
+from newsflow.feeds.scheduler import ScheduleReport, plan
 from newsflow.observability import logger, metrics
 from newsflow.store.feeds import DynamoFeedRepository
 from newsflow.store.queues import SqsItemQueue
 
 
-class QueueSink:
-    """The poller's ItemSink: FeedItems as JSON messages on the items queue, 10 per SendMessageBatch."""
-
-    def __init__(self, queue: SqsItemQueue) -> None:
-        self._queue = queue
-
-    def send(self, items: Sequence[FeedItem]) -> list[SendFailure]:
-        bodies = [item.model_dump_json(exclude_none=True) for item in items]
-        try:
-            failed = self._queue.send_raw(bodies)
-        except Exception as error:  # the whole send failed: every item is unsent, the poller keeps the etag
-            return [SendFailure(index=i, reason=f"{type(error).__name__}: {error}") for i in range(len(items))]
-        return [SendFailure(index=i, reason="SendMessageBatch refused the entry") for i in failed]
-
-
-def _dependencies() -> tuple[DynamoFeedRepository, FeedFetcher, QueueSink]:
+def _dependencies() -> tuple[DynamoFeedRepository, SqsItemQueue]:
     deps = wiring.current()
-    return deps.feeds, deps.fetcher, QueueSink(deps.item_queue)
+    return deps.feeds, deps.fetch_queue
+
+
+def schedule_due(registry: DynamoFeedRepository, queue: SqsItemQueue, now: datetime) -> ScheduleReport:
+    due = registry.due_feeds(now)
+    requests = plan(due, now)
+    failed = queue.send_raw([r.model_dump_json(exclude_none=True) for r in requests]) if requests else []
+    return ScheduleReport(
+        scheduled_at=now,
+        feeds_due=len(due),
+        enqueued=len(requests) - len(failed),
+        enqueue_failed=len(failed),
+        feeds_failing=sum(1 for d in due if d.consecutive_failures > 0),
+        polite=sum(1 for r in requests if r.polite),
+    )
 
 
 @logger.inject_lambda_context
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    registry, fetcher, sink = _dependencies()
-    report = poll_due_feeds(registry, fetcher, sink, datetime.now(UTC), wiring.current().settings.poll_max_feeds)
-    metrics.add_metric(name="FeedsPolled", unit=MetricUnit.Count, value=len(report.outcomes))
-    metrics.add_metric(name="FeedsFailed", unit=MetricUnit.Count, value=report.feeds_failed)
-    metrics.add_metric(name="ItemsEnqueued", unit=MetricUnit.Count, value=report.items_sent)
-    logger.info("poll finished", extra={"report": report.model_dump(mode="json", exclude={"outcomes"})})
+    registry, queue = _dependencies()
+    report = schedule_due(registry, queue, datetime.now(UTC))
+    metrics.add_metric(name="FeedsScheduled", unit=MetricUnit.Count, value=report.enqueued)
+    metrics.add_metric(name="FeedsFailing", unit=MetricUnit.Count, value=report.feeds_failing)
+    if report.enqueue_failed:
+        metrics.add_metric(name="FetchEnqueueFailed", unit=MetricUnit.Count, value=report.enqueue_failed)
+    logger.info("scheduled due feeds", extra={"report": report.model_dump(mode="json")})
     return report.model_dump(mode="json")

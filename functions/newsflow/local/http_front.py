@@ -1,9 +1,17 @@
-"""The local API Gateway: real HTTP on 127.0.0.1, turned into REST proxy events for the api handler."""
+"""The local API Gateway: real HTTP on 127.0.0.1, turned into REST proxy events for the api handler.
+
+Requests are served concurrently (one thread each, as parallel Lambda instances would): the api handler
+keeps no request state outside the call. Each response is one write of status line, headers and body on a
+TCP_NODELAY socket (no 40 ms delayed-ACK stall on reused connections); the listen backlog is the system's
+maximum, not http.server's 5. Whatever the front refuses itself (oversize URL, headers or body, a method it
+has no route for) is answered in the API's JSON error shape.
+"""
 
 from __future__ import annotations
 
 import base64
 import json
+import socket
 import threading
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -17,6 +25,7 @@ from newsflow.local.events import api_gateway_event
 from newsflow.local.site import SiteFiles
 
 MAX_BODY_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit
+MAX_URL_BYTES = 65536  # longer URLs: a JSON 414 (API Gateway refuses long URLs itself)
 STATUS_PATH = "/_local/status"
 # The local stand-in for `lambda:Invoke` of operator functions (`newsflow index-failures replay` locally).
 INVOKE_PREFIX = "/_local/invoke/"
@@ -40,35 +49,35 @@ class ApiFront:
         self._status = status
         self._api_key = api_key
         self._site = site
-        # One request at a time through the handler, as one Lambda instance serves them: the Powertools resolver
-        # keeps the current event on the router, so concurrent calls (a browser's parallel fetches) mixed up
-        # each other's query parameters (sporadic 400 parameterUnknown).
-        self._invoke_lock = threading.Lock()
         front = self
 
         class RequestHandler(BaseHTTPRequestHandler):
             server_version = "newsflow-local"
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # TCP_NODELAY on every connection
 
             def log_message(self, format: str, *args: Any) -> None:
                 return
 
+            def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+                # http.server's own refusals (request line or headers too long, malformed request): JSON too.
+                codes = {414: "uriTooLong", 431: "headersTooLarge", 400: "badRequest"}
+                self.close_connection = True
+                front._error(self, code, codes.get(code, "badRequest"), message or "the request was refused")
+
             def _serve(self) -> None:
                 front.serve(self)
 
-            def _unsupported(self) -> None:
-                # API Gateway refuses methods it has no route for; never the 501 of http.server.
-                front._error(self, 405, "methodNotAllowed", f"method {self.command} is not supported")
-
             def __getattr__(self, name: str) -> Any:
+                # Any other method (TRACE, PATCH, ...) goes to the api handler too: its route table answers
+                # 405 with the path's `Allow` (never http.server's 501).
                 if name.startswith("do_"):
-                    return self._unsupported
+                    return self._serve
                 raise AttributeError(name)
 
             do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_HEAD = _serve
 
-        self._server = ThreadingHTTPServer((host, port), RequestHandler)
-        self._server.daemon_threads = True
+        self._server = _Server((host, port), RequestHandler)
         self._thread: threading.Thread | None = None
 
     @property
@@ -85,6 +94,9 @@ class ApiFront:
         self._server.server_close()
 
     def serve(self, request: BaseHTTPRequestHandler) -> None:
+        if len(request.path.encode()) > MAX_URL_BYTES:
+            self._error(request, 414, "uriTooLong", f"the URL is longer than {MAX_URL_BYTES} bytes")
+            return
         if request.path.split("?", 1)[0] == STATUS_PATH:
             self._write(request, 200, {"Content-Type": "application/json"}, json.dumps(self._status()).encode())
             return
@@ -101,14 +113,14 @@ class ApiFront:
             self._error(request, 413, "payloadTooLarge", "request body is larger than 10 MB")
             return
         body = request.rfile.read(length) if length else b""
-        if self._api_key is not None and not self._authorised(request, self._api_key):
+        # A preflight never carries the key (browsers send none): the api handler answers it.
+        if self._api_key is not None and request.command != "OPTIONS" and not self._authorised(request, self._api_key):
             return
         event = api_gateway_event(
             request.command, request.path, dict(request.headers.items()), body, request.client_address[0]
         )
         try:
-            with self._invoke_lock:
-                response = self._handler(event, LocalLambdaContext("api"))
+            response = self._handler(event, LocalLambdaContext("api"))
         except Exception:  # API Gateway answers 502 when the integration itself fails
             self._error(request, 502, "badGateway", "the api function failed")
             return
@@ -157,11 +169,29 @@ class ApiFront:
 
     @staticmethod
     def _write(request: BaseHTTPRequestHandler, status: int, headers: dict[str, str], body: bytes) -> None:
-        request.send_response(status)
+        """Status line, headers and body in one write (a HEAD answer keeps the length GET would have)."""
+        phrase = request.responses.get(status, ("",))[0]
+        lines = [
+            f"HTTP/1.1 {status} {phrase}",
+            f"Server: {request.version_string()}",
+            f"Date: {request.date_time_string()}",
+        ]
+        length = str(len(body))
         for name, value in headers.items():
-            if name.lower() not in {"content-length", "connection"}:
-                request.send_header(name, value)
-        request.send_header("Content-Length", str(len(body)))
-        request.end_headers()
-        if request.command != "HEAD":
-            request.wfile.write(body)
+            lower = name.lower()
+            if lower == "content-length" and request.command == "HEAD":
+                length = value
+            if lower not in {"content-length", "connection", "server", "date"}:
+                lines.append(f"{name}: {value}")
+        head_only = request.command == "HEAD" or status in {204, 304}
+        if status not in {204, 304}:
+            lines.append(f"Content-Length: {length}")
+        if request.close_connection:
+            lines.append("Connection: close")
+        payload = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+        request.wfile.write(payload if head_only else payload + body)
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = socket.SOMAXCONN  # http.server's default of 5 stalls a page's parallel fetches

@@ -171,6 +171,7 @@ class InProcessClients:
         self._dynamodb: InProcessDynamoDB | None = None
         self._sqs: Any = None
         self._streams: Any = None
+        self._ssm: Any = None
 
     def dynamodb(self) -> Any:
         if self._dynamodb is None:
@@ -186,3 +187,8 @@ class InProcessClients:
         if self._streams is None:
             self._streams = stubbed_client("dynamodbstreams", self._region, self.lock)
         return self._streams
+
+    def ssm(self) -> Any:
+        if self._ssm is None:
+            self._ssm = stubbed_client("ssm", self._region, self.lock)
+        return self._ssm

@@ -13,7 +13,10 @@ queue however deep the queue is.
 - table stream: read each shard in order, call `index`; on reported failures re-read from the earliest
   failed sequence number, and after MAX_STREAM_RETRIES send the failing records to the index-failures
   queue (the on-failure destination) and move on.
-- schedule: call `poll` every `poll_interval_seconds`.
+- schedule: call `poll` (the scheduler) every `poll_interval_seconds`, then drain the fetch queue it filled
+  through `fetch` (the fetch worker) like the fetch queue's event source mapping, before returning.
+- full-text queue (when given a `fulltext` handler): receive up to 5 messages, call `fulltext`, delete the
+  ones not reported; it sends the enriched items on to the items queue.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from newsflow import aws
+from newsflow import constants as c
 from newsflow.local.context import LocalLambdaContext
 from newsflow.local.events import sqs_event, stream_event
 from newsflow.local.moto_direct import MotoQueue, MotoStream
@@ -73,6 +77,8 @@ class LocalRuntime:
         index: Handler,
         poll: Handler | None = None,
         poll_interval_seconds: float = 0,
+        fetch: Handler | None = None,
+        fulltext: Handler | None = None,
         ingest_outcomes: Callable[[], list[dict[str, Any]]] = list,
         lock: threading.RLock | None = None,
     ) -> None:
@@ -80,10 +86,17 @@ class LocalRuntime:
         moto_lock = lock or threading.RLock()
         self._queue = MotoQueue(resources.queue_url, moto_lock)
         self._stream = MotoStream(resources.table_name, moto_lock)
+        fulltext_url = resources.fulltext_queue_url if fulltext is not None else None
+        self._fulltext_queue = MotoQueue(fulltext_url, moto_lock) if fulltext_url else None
         self._region = region
         self._ingest = ingest
         self._index = index
         self._poll = poll
+        self._fetch = fetch
+        self._fulltext = fulltext
+        self._fulltext_idle = threading.Event()
+        if fulltext is None or not resources.fulltext_queue_url:
+            self._fulltext_idle.set()
         self._poll_interval = poll_interval_seconds
         # What each record of the last ingest invocation came to (for the summary counters).
         self._ingest_outcomes = ingest_outcomes
@@ -107,6 +120,8 @@ class LocalRuntime:
         ]
         if self._poll is not None and self._poll_interval > 0:
             workers.append(("schedule-poll", self._schedule_loop))
+        if self._fulltext is not None and self._resources.fulltext_queue_url:
+            workers.append(("sqs-fulltext", self._fulltext_loop))
         for name, target in workers:
             thread = threading.Thread(target=target, name=name, daemon=True)
             thread.start()
@@ -134,10 +149,12 @@ class LocalRuntime:
 
     def is_idle(self) -> bool:
         """True when the queue is empty (nothing in flight) and the stream has been read to its end."""
-        if not (self._queue_idle.is_set() and self._stream_idle.is_set()):
+        if not (self._queue_idle.is_set() and self._stream_idle.is_set() and self._fulltext_idle.is_set()):
             return False
-        in_queue = self._queue.depth()
-        return in_queue == 0 and self._stream.at_end() and self._queue_idle.is_set() and self._stream_idle.is_set()
+        if self._queue.depth() or (self._fulltext_queue is not None and self._fulltext_queue.depth()):
+            return False
+        idle = self._queue_idle.is_set() and self._stream_idle.is_set() and self._fulltext_idle.is_set()
+        return idle and self._stream.at_end()
 
     def wait_idle(self, timeout: float = 120.0, settle: float = 0.3) -> bool:
         deadline = time.monotonic() + timeout
@@ -154,7 +171,46 @@ class LocalRuntime:
             raise RuntimeError("no poll handler configured")
         with self._lock:
             self._stats.polls += 1
-        return self._invoke(self._poll, {"source": "aws.events", "detail-type": "Scheduled Event"}, "poll")
+        report = self._invoke(self._poll, {"source": "aws.events", "detail-type": "Scheduled Event"}, "poll")
+        if self._fetch is not None and self._resources.fetch_queue_url:
+            self.drain_fetch_queue()
+        return report
+
+    def drain_fetch_queue(self, max_batches: int = 10_000) -> int:
+        """Deliver the fetch queue to the fetch worker until it is empty (delayed re-queues included)."""
+        assert self._fetch is not None
+        sqs = aws.sqs()
+        delivered = 0
+        for _ in range(max_batches):
+            messages = sqs.receive_message(
+                QueueUrl=self._resources.fetch_queue_url, MaxNumberOfMessages=c.FETCH_BATCH_SIZE,
+                MessageSystemAttributeNames=["All"], WaitTimeSeconds=0,
+            ).get("Messages", [])  # fmt: skip
+            if not messages:
+                attributes = sqs.get_queue_attributes(
+                    QueueUrl=self._resources.fetch_queue_url, AttributeNames=["ApproximateNumberOfMessagesDelayed"]
+                )["Attributes"]
+                if int(attributes.get("ApproximateNumberOfMessagesDelayed", "0")) == 0:
+                    return delivered
+                time.sleep(0.5)
+                continue
+            event = sqs_event([dict(m) for m in messages], self._resources.fetch_queue_arn, self._region)
+            try:
+                response = self._invoke(self._fetch, event, "fetch")
+                failed = {f["itemIdentifier"] for f in (response or {}).get("batchItemFailures", [])}
+            except Exception as error:
+                self._note_error(f"fetch invocation failed: {error!r}")
+                failed = {m["MessageId"] for m in messages}
+            done = [m for m in messages if m["MessageId"] not in failed]
+            if done:
+                sqs.delete_message_batch(
+                    QueueUrl=self._resources.fetch_queue_url,
+                    Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(done)],
+                )
+            delivered += len(done)
+            if failed:
+                time.sleep(0.2)
+        return delivered
 
     @staticmethod
     def _invoke(handler: Handler, event: dict[str, Any], function_name: str) -> Any:
@@ -294,6 +350,35 @@ class LocalRuntime:
         aws.sqs().send_message(QueueUrl=self._resources.index_failures_url, MessageBody=body)
         with self._lock:
             self._stats.index_failures += len(records)
+
+    # -- full-text queue -> fulltext (-> items queue) ------------------------------------------
+
+    def _fulltext_loop(self) -> None:
+        assert self._fulltext is not None
+        assert self._fulltext_queue is not None
+        arn = self._resources.fulltext_queue_arn
+        while not self._stop_intake.is_set():
+            try:
+                messages = self._fulltext_queue.receive(5)
+            except Exception as error:
+                self._note_error(f"receive full-text: {error!r}")
+                time.sleep(0.5)
+                continue
+            if not messages:
+                self._fulltext_idle.set()
+                self._stop_intake.wait(IDLE_POLL_SECONDS)
+                continue
+            self._fulltext_idle.clear()
+            try:
+                event = sqs_event(messages, arn, self._region)
+                response = self._invoke(self._fulltext, event, "fulltext")
+                failed = {f["itemIdentifier"] for f in (response or {}).get("batchItemFailures", [])}
+            except Exception as error:  # the whole invocation failed: every message is retried
+                self._note_error(f"fulltext invocation failed: {error!r}")
+                failed = {m["MessageId"] for m in messages}
+            done = [m for m in messages if m["MessageId"] not in failed]
+            if done:
+                self._fulltext_queue.delete([m["ReceiptHandle"] for m in done])
 
     # -- schedule -> poll -----------------------------------------------------------------------
 

@@ -52,7 +52,7 @@ def _json_file(path: Path, out: CollectedMessages) -> None:
     raw = path.read_bytes()
     try:
         payload = json.loads(raw)
-    except ValueError as error:
+    except (ValueError, RecursionError) as error:
         out.rejected_sources.append(RejectedSource(source=str(path), reason=f"invalid JSON: {error}"))
         return
     if isinstance(payload, dict) and "items" in payload and "version" in payload:

@@ -74,7 +74,10 @@ class LocalStack:
         site_dir: Path | None = None,
         fresh: bool = False,
         snapshot_seconds: float = SNAPSHOT_SECONDS,
+        full_text: bool = False,
     ) -> None:
+        # Teasers through the full-text stage (`newsflow dev` does; embedded test stacks opt in).
+        self._full_text = full_text
         self.data_dir = Path(data_dir)
         self._fresh = fresh
         self._snapshot_seconds = snapshot_seconds
@@ -148,10 +151,10 @@ class LocalStack:
             self.restored_clean = bool(saved["clean"])
             if not self.restored_clean:
                 log.warning("the last stop was not clean: restored the last snapshot, the index may differ from it")
-        self._set_env(self.resources.environment())
+        self._set_env(self.resources.environment(fulltext=self._full_text))
         reset_process_caches()
 
-        from newsflow.handlers import api, index, ingest, poll
+        from newsflow.handlers import api, fetch, fulltext, index, ingest, poll
 
         self.runtime = LocalRuntime(
             self.resources,
@@ -160,6 +163,8 @@ class LocalStack:
             index=index.lambda_handler,
             poll=poll.lambda_handler,
             poll_interval_seconds=self._poll_interval,
+            fetch=fetch.lambda_handler,
+            fulltext=fulltext.lambda_handler if self._full_text else None,
             ingest_outcomes=lambda: list(ingest.last_outcomes),
             lock=self.clients.lock,
         )

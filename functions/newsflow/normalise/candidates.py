@@ -7,16 +7,20 @@ site's markup:
 - length against the page's visible prose: the words outside links in the page's body after pruning.
   An article that holds under 40% of them, or under 100 words on a page with 150 or more, has probably
   lost part of the body (a wrong block picked, a fragment, a pruned container);
-- paragraph structure: text whose words are mostly in short lines (< 10 words) reads as menus, lists
-  of links or comment headers, not as an article;
+- paragraph structure and link text: text whose words are mostly in short lines (< 10 words) and that
+  holds more words than the page has outside links reads as menus or lists of links, not as an
+  article (a list-like text within the page's own prose is a list-like page: a recipe, a table);
 - nothing at all.
 
-Only then are the other candidates built, each from a fresh parse of the page, so that no decision of
-the fast path carries over:
-- readability-lxml 0.9 (`Document(...).summary()`): scores paragraphs and their parents, leads on news
-  pages;
-- trafilatura full mode (fast=False: its own comparison with its readability port and jusText) on the
-  pruned but not narrowed page, comments off.
+Only then are second opinions asked, one at a time, on the same pruned page (not narrowed), so that
+the fast path's choice of container does not carry over, and each only when the one before did not
+settle the question:
+1. readability-lxml 0.9 (`Document(...).summary()`): scores paragraphs and their parents, leads on news
+   pages. When its text agrees with the fast text (word-trigram F1 >= AGREEMENT), the fast text was
+   right after all (the page simply holds more prose than the article): it is kept. When it does not
+   agree and passes the check itself, it is kept;
+2. otherwise trafilatura full mode (fast=False: its own comparison with its readability port and
+   jusText; comments off) is built too, and `decide` picks among the three.
 
 `decide` keeps a second opinion that passes the same check (of two that pass, the one with more prose
 words unless it is over three times longer: it then holds more than the article). When neither passes,
@@ -48,6 +52,7 @@ MIN_WORDS: Final = 100
 MIN_PAGE_WORDS: Final = 150
 MIN_PROSE_SHARE: Final = 0.5
 TOO_LONG: Final = 3.0
+AGREEMENT: Final = 0.7
 
 
 class TextShape(NamedTuple):
@@ -74,7 +79,7 @@ def looks_wrong(text: str, page_words: int) -> str | None:
         return "short"
     if page_words and found.words < MIN_COVERAGE * page_words:
         return "low coverage"
-    if found.words >= MIN_WORDS and found.prose_words < MIN_PROSE_SHARE * found.words:
+    if found.words >= MIN_WORDS and found.prose_words < MIN_PROSE_SHARE * found.words and found.words > page_words:
         return "list-like"
     return None
 
@@ -89,6 +94,19 @@ def _f1(found: set[tuple[str, ...]], reference: set[tuple[str, ...]]) -> float:
         return 0.0
     shared = len(found & reference)
     return 2 * shared / (len(found) + len(reference))
+
+
+def agree(a: str, b: str) -> bool:
+    """The two texts hold mostly the same words in the same order: F1 >= AGREEMENT over their word
+    trigrams counted with repetition (a page that repeats a paragraph is not one paragraph)."""
+    grams_a, grams_b = _trigram_counts(a), _trigram_counts(b)
+    total = sum(grams_a.values()) + sum(grams_b.values())
+    return bool(total) and 2 * sum((grams_a & grams_b).values()) >= AGREEMENT * total
+
+
+def _trigram_counts(text: str) -> Counter[tuple[str, ...]]:
+    words = _WORD.findall(text.lower())
+    return Counter(zip(words, words[1:], words[2:], strict=False))
 
 
 def choose(texts: list[str]) -> int:
@@ -109,6 +127,18 @@ def choose(texts: list[str]) -> int:
     if not consensus:
         return usable[0]
     return max(usable, key=lambda i: (_f1(grams[i], consensus), -i))
+
+
+def second_opinion(fast: str, readability: str, full: Callable[[], str], page_words: int) -> tuple[int, list[str]]:
+    """Which of [fast, readability, full] to keep once the fast text looked wrong, and the texts built.
+
+    `full` is called only when readability-lxml neither agrees with the fast text nor passes the check."""
+    if fast.strip() and agree(fast, readability):
+        return 0, [fast, readability]
+    if readability.strip() and looks_wrong(readability, page_words) is None:
+        return 1, [fast, readability]
+    texts = [fast, readability, full()]
+    return decide(texts, page_words), texts
 
 
 def decide(texts: list[str], page_words: int) -> int:

@@ -7,8 +7,10 @@ Accepted (tests hold a table of each):
   "Tue Nov  3 10:00:00 2026", JavaScript's "Tue Nov 03 2026 10:00:00 GMT+0100 (CET)"; optional weekday
   and seconds; zones as offsets or abbreviations (see ZONE_ABBREVIATIONS); "(comments)" ignored.
 - Prose forms: "November 3, 2026 10:00 AM", "Monday, Nov. 3, 2026 at 10 a.m. ET", "3rd November 2026",
-  month names in English, German, French, Spanish, Italian and Portuguese; without a year, the most
-  recent such date not in the future.
+  month and weekday names (full and abbreviated) in English, German, French, Spanish, Italian, Portuguese
+  and Dutch ("terça-feira, 3 de novembro de 2026", "martedì 3 novembre 2026", "di 3 nov. 2026"); a
+  weekday abbreviation that is also a month ("mar" = martes/mardi) counts as the weekday when another
+  month name follows; without a year, the most recent such date not in the future.
 - Numeric: "2026/11/03", "03.11.2026" (day first, the European dotted form), "11/03/2026" (month
   first, the US form, unless the first number exceeds 12: "25/03/2026" is day first).
 - Epoch seconds, milliseconds, microseconds or nanoseconds (told apart by magnitude).
@@ -51,14 +53,14 @@ _UTC_WORDS: Final = frozenset({"z", "ut", "utc", "gmt"})
 MONTHS: Final[dict[str, int]] = {}
 for _number, _names in enumerate(
     (
-        "january jan januar jänner janner janvier janv enero ene gennaio gen janeiro",
-        "february feb februar février fevrier févr fevr febrero febbraio fevereiro fev",
-        "march mar märz maerz marz mars marzo março",
+        "january jan januar jänner janner janvier janv enero ene gennaio gen janeiro januari",
+        "february feb februar février fevrier févr fevr febrero febbraio fevereiro fev februari",
+        "march mar märz maerz marz mars marzo março marco maart mrt",
         "april apr avril avr abril abr aprile",
-        "may mai mayo maggio mag maio",
+        "may mai mayo maggio mag maio mei",
         "june jun juni juin junio giugno giu junho",
         "july jul juli juillet juil julio luglio lug julho",
-        "august aug août aout agosto ago",
+        "august aug août aout agosto ago augustus",
         "september sep sept septembre septiembre setiembre settembre set setembro",
         "october oct oktober okt octobre octubre ottobre ott outubro out",
         "november nov novembre noviembre novembro",
@@ -75,13 +77,27 @@ _WEEKDAYS: Final = frozenset(
         "fri", "saturday", "sat", "sunday", "sun", "montag", "dienstag", "mittwoch", "donnerstag", "freitag",
         "samstag", "sonntag", "mo", "di", "mi", "do", "fr", "sa", "so", "lundi", "mardi", "mercredi", "jeudi",
         "vendredi", "samedi", "dimanche", "lunes", "martes", "miércoles", "miercoles", "jueves", "viernes", "sábado",
-        "sabado", "domingo"
+        "sabado", "domingo",
+        # French and Spanish abbreviations
+        "lun", "mer", "jeu", "ven", "sam", "dim", "mié", "mie", "jue", "vie", "sáb", "sab", "dom",
+        # Italian
+        "lunedì", "lunedi", "martedì", "martedi", "mercoledì", "mercoledi", "giovedì", "giovedi", "venerdì",
+        "venerdi", "sabato", "gio",
+        # Portuguese ("segunda-feira": the "-feira" is dropped before tokenising)
+        "segunda", "terça", "terca", "quarta", "quinta", "sexta", "seg", "ter", "qua", "qui", "sex",
+        # Dutch
+        "maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag", "ma", "wo", "vr", "za", "zo",
     }
 )  # fmt: skip
+# Weekday abbreviations that are also month names: a weekday when another month name follows.
+_WEEKDAY_OR_MONTH: Final = frozenset({"mar"})
+_FEIRA: Final = re.compile(r"(?<=[^\W\d_])-feira\b", re.IGNORECASE)
+_FRENCH_CLOCK: Final = re.compile(r"\b(\d{1,2})h(\d{2})\b")  # "10h00"
 _FILLER: Final = frozenset(
     {
         "at", "on", "of", "the", "t", "de", "del", "um", "à", "a", "le", "el", "den", "der", "published", "updated",
-        "posted", "last", "modified", "uhr"
+        "posted", "last", "modified", "uhr", "às", "as", "alle", "ore", "om", "op", "het", "di", "il", "em",
+        "publicado", "pubblicato", "gepubliceerd", "publié", "veröffentlicht"
     }
 )  # fmt: skip
 
@@ -207,7 +223,7 @@ def _numeric_date(text: str) -> tuple[int, int, int] | None:
 
 
 def _parse_prose(text: str, default: tzinfo, now: datetime) -> datetime | None:
-    text = _COMMENT.sub(" ", text).lower()
+    text = _FRENCH_CLOCK.sub(r"\1:\2", _FEIRA.sub(" ", _COMMENT.sub(" ", text))).lower()
     text = _MERIDIEM.sub(r" \1m ", text)
     text = _LETTER_DIGIT_DASH.sub(" ", text)
     ymd: tuple[int, int, int] | None = None
@@ -218,6 +234,7 @@ def _parse_prose(text: str, default: tzinfo, now: datetime) -> datetime | None:
     zone: tzinfo | None = None
     after_utc_word = False
     previous: str | None = None
+    month_word = ""
     for match in _TOKEN.finditer(text):
         kind = match.lastgroup
         value = match.group(kind or 0)
@@ -254,9 +271,12 @@ def _parse_prose(text: str, default: tzinfo, now: datetime) -> datetime | None:
             elif previous == "time":
                 meridiem = value
         elif value in MONTHS:
+            if month is not None and month_word in _WEEKDAY_OR_MONTH and ymd is None:
+                month = None  # "mar 3 nov": the first word was the weekday
             if month is not None or ymd is not None:
                 return None
             month = MONTHS[value]
+            month_word = value
         elif value in ZONE_ABBREVIATIONS:
             if zone is None:
                 known = ZONE_ABBREVIATIONS[value]

@@ -40,6 +40,7 @@ LOGGER = logging.getLogger(__name__)
 MAX_CONTENT_CHARS: Final = 2_000_000
 BINARY_SAMPLE_CHARS: Final = 4_096
 BINARY_JUNK_SHARE: Final = 0.05
+BINARY_MIN_JUNK: Final = 16
 MAX_AUTHORS: Final = 20
 MAX_AUTHOR_CHARS: Final = 200
 MAX_FEED_TAGS: Final = 50
@@ -104,7 +105,9 @@ def _reject_binary(*values: str | None) -> None:
         if sample.isascii() and sample.isprintable():
             continue
         junk = sum(1 for char in sample if char == "\ufffd" or (char < " " and char not in "\t\n\r"))
-        if junk > BINARY_JUNK_SHARE * len(sample):
+        # A stray control character in a short title is stripped by cleaning, not grounds for rejection:
+        # binary data is long runs of junk, so a handful of junk characters never rejects.
+        if junk > BINARY_JUNK_SHARE * len(sample) and junk >= BINARY_MIN_JUNK:
             raise PermanentItemError("binary_content", f"{junk} of {len(sample)} sampled characters are not text")
 
 
@@ -289,6 +292,9 @@ def normalise_item(item: FeedItem, *, now: datetime) -> NormalisedItem:
         authors=authors,
         language=language,
         image_url=merged.image_url,
+        media=list(item.media),
+        body_source=item.body_source or "feed",
+        body_source_reason=item.body_source_reason,
         source_name=merged.site_name,
         source_domain=merged.domain,
         feed_id=item.source.feed_id,

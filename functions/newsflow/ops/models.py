@@ -117,14 +117,24 @@ class ReindexRequest(BaseModel):
     budget_seconds: float = Field(default=600, gt=0, le=900, description="Stop and return a cursor after this.")
 
 
-OpsRequest = Annotated[ReplayRequest | ReindexRequest, Field(discriminator="action")]
+class ReconcileRequest(BaseModel):
+    """Compare the index with the table month by month (counts, version digests) and repair the drift."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    action: Literal["reconcile"] = "reconcile"
+    months: int = Field(default=0, ge=0, le=1200, description="Only the newest N months (0: every month).")
+    dry_run: bool = False
+
+
+OpsRequest = Annotated[ReplayRequest | ReindexRequest | ReconcileRequest, Field(discriminator="action")]
 
 
 class OpsEnvelope(BaseModel):
     request: OpsRequest
 
     @classmethod
-    def parse(cls, event: Any) -> ReplayRequest | ReindexRequest:
+    def parse(cls, event: Any) -> ReplayRequest | ReindexRequest | ReconcileRequest:
         return cls.model_validate({"request": event}).request
 
 

@@ -14,6 +14,8 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
+from newsflow.search.aggs import derived_source_fields, story_sources_aggs
+from newsflow.search.aggs import parse_story_sources as parse_aggregated_stories
 from newsflow.search.port import (
     IndexFailure,
     SearchDocument,
@@ -85,6 +87,8 @@ DERIVED_PROPERTIES: Final[dict[str, dict[str, Any]]] = {
     "sort_at_us": {"type": "long"},  # the exact sort key (date fields keep milliseconds only)
     "month": _KEYWORD,
     "publisher": _KEYWORD,
+    "syndicated": _KEYWORD,  # source keys of the verbatim copies (alsoFrom): What's Hot counts them
+    "source_total": {"type": "integer"},
 }
 
 
@@ -125,6 +129,7 @@ def document_source(doc: SearchDocument) -> dict[str, Any]:
     source["month"] = month_of(doc.sort_at)
     if doc.source_id:
         source["publisher"] = "\x1f".join([doc.source_id, doc.source_name or "", (doc.source_domain or "").lower()])
+    source.update(derived_source_fields(doc))
     return source
 
 
@@ -291,6 +296,9 @@ def _filter_clauses(f: SearchFilters) -> tuple[list[dict[str, Any]], list[dict[s
         must_not.append({"ids": {"values": list(f.exclude_ids)}})
     if f.exclude_story_id:
         must_not.append({"term": {"story_id": f.exclude_story_id}})
+    if f.min_sources is not None:
+        filters.append({"range": {"source_total": {"gte": f.min_sources}}})
+    filters.extend({"term": {"tags": tag}} for tag in f.tags)
     return filters, must_not
 
 
@@ -351,7 +359,7 @@ def build_search_body(
     if pit_id:
         body["pit"] = {"id": pit_id, "keep_alive": PIT_KEEP_ALIVE}
     if query.facets:
-        body["aggs"] = {name: _facet_agg(name, query.facet_latest) for name in query.facets}
+        body["aggs"] = {name: _facet_agg(name, query.facet_latest, query.facet_size) for name in query.facets}
     if query.highlight and parsed.root is not None:
         fields = [name for name in TEXT_FIELD_BOOSTS if not query.search_in or name in query.search_in]
         body["highlight"] = {
@@ -369,7 +377,7 @@ def build_search_body(
     return body
 
 
-def _facet_agg(name: str, with_latest: bool) -> dict[str, Any]:
+def _facet_agg(name: str, with_latest: bool, facet_size: int = FACET_SIZE) -> dict[str, Any]:
     agg: dict[str, Any]
     if name == "month":
         # Calendar months in UTC, newest first; empty months are left out, as tantivy's terms do.
@@ -383,7 +391,7 @@ def _facet_agg(name: str, with_latest: bool) -> dict[str, Any]:
             }
         }
     else:
-        size = FACET_SIZE * (10 if name == "publisher" else 1)
+        size = facet_size * (10 if name == "publisher" else 1)
         agg = {"terms": {"field": FACET_FIELDS[name], "size": size}}
     if with_latest:
         agg["aggs"] = {"latest": {"max": {"field": "sort_at_us"}}}
@@ -395,30 +403,12 @@ def story_sources_body(query: SearchQuery, max_stories: int) -> dict[str, Any]:
         "query": build_query(query),
         "size": 0,
         "track_total_hits": False,
-        "aggs": {
-            "stories": {
-                "terms": {"field": "story_id", "size": max_stories, "min_doc_count": 2},
-                "aggs": {
-                    "sources": {
-                        "terms": {"field": "source_id", "size": FACET_SIZE},
-                        "aggs": {"first": {"min": {"field": "sort_at_us"}}},
-                    }
-                },
-            }
-        },
+        "aggs": story_sources_aggs(max_stories),
     }
 
 
 def parse_story_sources(response: Mapping[str, Any]) -> list[StorySources]:
-    out = []
-    for bucket in ((response.get("aggregations") or {}).get("stories") or {}).get("buckets", []):
-        first = {
-            str(s["key"]): _EPOCH + timedelta(microseconds=int(s["first"]["value"]))
-            for s in (bucket.get("sources") or {}).get("buckets", [])
-            if (s.get("first") or {}).get("value") is not None
-        }
-        out.append(StorySources(story_id=str(bucket["key"]), articles=int(bucket["doc_count"]), first_by_source=first))
-    return out
+    return parse_aggregated_stories(response.get("aggregations") or {})
 
 
 def _bucket_key(name: str, bucket: Mapping[str, Any]) -> str:
@@ -466,8 +456,10 @@ def parse_search_response(
     aggs = response.get("aggregations") or {}
     out_facets: dict[str, dict[str, int]] = {}
     latest: dict[str, dict[str, datetime]] = {}
+    other: dict[str, int] = {}
     for name in facets:
         buckets = (aggs.get(name) or {}).get("buckets", [])
+        other[name] = int((aggs.get(name) or {}).get("sum_other_doc_count") or 0)
         out_facets[name] = {_bucket_key(name, b): int(b["doc_count"]) for b in buckets}
         if facet_latest:
             latest[name] = {
@@ -481,5 +473,6 @@ def parse_search_response(
         hits=hits,
         facets=out_facets,
         facet_latest=latest,
+        facet_other=other,
         snapshot=response.get("pit_id"),
     )

@@ -49,7 +49,14 @@ from newsflow.search.opensearch_body import (
     story_sources_body,
     versioned_name,
 )
-from newsflow.search.port import IndexFailure, SearchDocument, SearchQuery, SearchResult, StorySources
+from newsflow.search.port import (
+    IndexFailure,
+    SearchDocument,
+    SearchQuery,
+    SearchResult,
+    SnapshotExpired,
+    StorySources,
+)
 from newsflow.search.query import parse_query
 
 __all__ = [
@@ -250,15 +257,10 @@ class OpenSearchIndex:
             if pit_id:
                 try:
                     response = self._client.search(body=build_search_body(query, parsed, pit_id))
-                except NotFoundError:
-                    # The point in time expired: carry on from the same sort values on the live index.
-                    pit_id = self._open_pit() if query.keep_snapshot else None
-                    body = build_search_body(query, parsed, pit_id)
-                    response = (
-                        self._client.search(body=body)
-                        if pit_id
-                        else self._client.search(index=self.index_name, body=body)
-                    )
+                except NotFoundError as exc:
+                    if query.snapshot:  # the point in time expired (or was closed): never the live index
+                        raise SnapshotExpired(f"point in time expired: {exc}") from exc
+                    raise
             else:
                 response = self._client.search(index=self.index_name, body=build_search_body(query, parsed))
         except NotFoundError as exc:
@@ -268,11 +270,11 @@ class OpenSearchIndex:
         result = parse_search_response(response, query.facets, query.facet_latest)
         if pit_id and result.snapshot is None:
             result.snapshot = pit_id
-        if pit_id and result.snapshot and len(result.hits) < query.size:
-            # The last page of a relevancy walk: nothing more will be read in this point in time.
-            self._close_pit(result.snapshot)
-            result.snapshot = None
         return result
+
+    def release_snapshot(self, snapshot: str) -> None:
+        """The walk is over: close its point in time now rather than at the end of its keep_alive."""
+        self._close_pit(snapshot)
 
     def _open_pit(self) -> str | None:
         from opensearchpy.exceptions import NotFoundError

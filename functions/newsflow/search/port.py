@@ -41,6 +41,17 @@ def source_id_of(name: str | None, domain: str | None) -> str | None:
     return domain.lower() if domain else None
 
 
+def source_key(label: str | None) -> str | None:
+    """The source key of a label (a name, or a domain when the source gave no name), as `source_id_of`
+    keys a document's own source; so an `alsoFrom` label and a member's source compare equal."""
+    if not label:
+        return None
+    label = label.strip()
+    if "." in label and " " not in label:  # a domain: the documents' own key for domain-only sources
+        return label.lower()
+    return source_id_of(label, None)
+
+
 def month_of(moment: datetime) -> str:
     """The calendar month (UTC) of a moment, as `yyyy-mm`."""
     value = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
@@ -83,6 +94,17 @@ class SearchDocument(BaseModel):
     @property
     def month(self) -> str:
         return month_of(self.sort_at)
+
+    @property
+    def copy_keys(self) -> list[str]:
+        """Source keys of the verbatim copies folded into this article (`also_from`), never its own source."""
+        keys = [k for k in (source_key(label) for label in self.also_from) if k and k != self.source_id]
+        return list(dict.fromkeys(keys))
+
+    @property
+    def source_total(self) -> int:
+        """How many distinct sources carried this very article: its own plus its verbatim copies."""
+        return 1 + len(self.copy_keys)
 
     @property
     def story_key(self) -> str:
@@ -129,6 +151,10 @@ class SearchFilters(BaseModel):
     story_ids: list[str] = Field(default_factory=list, description="Only members of these stories.")
     exclude_ids: list[str] = Field(default_factory=list)
     exclude_story_id: str | None = None
+    tags: list[str] = Field(default_factory=list, description="Only articles carrying every one of these tags.")
+    min_sources: int | None = Field(
+        default=None, ge=2, description="Only articles carried by at least this many sources (own + alsoFrom)."
+    )
 
 
 class SearchQuery(BaseModel):
@@ -148,6 +174,7 @@ class SearchQuery(BaseModel):
     keep_snapshot: bool = Field(default=False, description="Relevancy paging: open (or extend) a snapshot.")
     count: bool = True
     facets: list[FacetName] = Field(default_factory=list)
+    facet_size: int = Field(default=100, ge=1, le=1000, description="Values per facet (month: every month).")
     facet_latest: bool = Field(default=False, description="Also report the newest sort_at of each facet bucket.")
     highlight: bool = False
 
@@ -166,6 +193,9 @@ class SearchResult(BaseModel):
     hits: list[SearchHit]
     facets: dict[str, dict[str, int]] = Field(default_factory=dict)
     facet_latest: dict[str, dict[str, datetime]] = Field(default_factory=dict)
+    facet_other: dict[str, int] = Field(
+        default_factory=dict, description="Per facet: matching articles in values beyond `facet_size`."
+    )
     snapshot: str | None = None
 
 
@@ -175,6 +205,13 @@ class StorySources(BaseModel):
     story_id: str
     articles: int
     first_by_source: dict[str, datetime]
+    first_by_copy: dict[str, datetime] = Field(
+        default_factory=dict, description="Per source of a verbatim copy (alsoFrom): the earliest article it copied."
+    )
+
+
+class SnapshotExpired(LookupError):
+    """A relevancy walk's snapshot is gone (its keep-alive passed, or the index restarted): start again."""
 
 
 class IndexFailure(BaseModel):
@@ -197,6 +234,10 @@ class SearchIndex(Protocol):
 
     def story_sources(self, query: SearchQuery, max_stories: int = 500) -> list[StorySources]:
         """Stories (with a story_id and at least two articles) among the query's matches, most articles first."""
+        ...
+
+    def release_snapshot(self, snapshot: str) -> None:
+        """End a relevancy walk's snapshot now (an OpenSearch point in time is closed); unknown ids are ignored."""
         ...
 
     def get(self, doc_id: str) -> SearchDocument | None: ...

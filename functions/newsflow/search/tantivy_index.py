@@ -10,9 +10,11 @@ is stored as a JSON blob, so `get` and hits return a complete document.
 Paging. `publishedAt` order is (sort_at_us desc, id asc); `search_after` = [sort_at_us, id] becomes
 a range filter `sort_at_us < last` plus, for the (rare) documents sharing `last`, those with a
 larger id; so any page costs the same, however deep, and arrivals never shift it. Relevancy paging
-pins a *snapshot*: the tantivy searcher of the first page (segments are immutable, so it keeps
-seeing exactly that corpus) held in memory for SNAPSHOT_TTL_SECONDS; pages are offsets into it.
-An expired snapshot degrades to the live index.
+pins a *snapshot*: the tantivy searcher of the first page's index generation (segments are immutable, so
+it keeps seeing exactly that corpus), shared by every walk of that generation and kept for
+SNAPSHOT_TTL_SECONDS after its last use (`_Pins`); pages are offsets into it. A cursor whose snapshot
+expired raises `SnapshotExpired` (the API answers 410 cursorExpired): it never silently continues on the
+live index, where scores have moved.
 
 Concurrency: one process owns the index (tantivy allows one writer per index). One instance is
 shared by a writer thread and API threads: writes are serialised by a lock and end with a commit
@@ -39,7 +41,6 @@ import shutil
 import threading
 import time
 import uuid
-from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -47,6 +48,7 @@ from typing import Any, Final
 
 import tantivy
 
+from newsflow.search.aggs import derived_source_fields, parse_story_sources, story_sources_aggs
 from newsflow.search.port import (
     IndexFailure,
     SearchDocument,
@@ -54,6 +56,7 @@ from newsflow.search.port import (
     SearchHit,
     SearchQuery,
     SearchResult,
+    SnapshotExpired,
     SortValue,
     StorySources,
 )
@@ -76,11 +79,11 @@ from newsflow.search.query import (
     parse_query,
 )
 
-SCHEMA_VERSION: Final = 2
+SCHEMA_VERSION: Final = 3  # 3: syndicated + source_total (What's Hot counts verbatim copies)
 SCHEMA_MARKER: Final = "newsflow-schema.json"
 CURRENT_FILE: Final = "CURRENT"
 SNAPSHOT_TTL_SECONDS: Final = 300.0
-MAX_SNAPSHOTS: Final = 256
+MAX_PINNED_GENERATIONS: Final = 1024
 MAX_TIES: Final = 10_000
 FOLLOW_CHECK_SECONDS: Final = 1.0
 
@@ -98,6 +101,7 @@ _KEYWORDS: Final = (
     "language",
     "month",
     "story_id",
+    "syndicated",
 )
 PUBLISHER_SEPARATOR: Final = "\x1f"
 
@@ -116,7 +120,7 @@ def build_schema() -> tantivy.Schema:
     sb.add_date_field("sort_at", indexed=True, fast=True)
     sb.add_date_field("published_at", indexed=True, fast=True)
     sb.add_integer_field("sort_at_us", indexed=True, fast=True)
-    for name in ("reading_time_minutes", "word_count", "version"):
+    for name in ("reading_time_minutes", "word_count", "version", "source_total"):
         sb.add_integer_field(name, indexed=True, fast=True)
     sb.add_bytes_field("doc", stored=True)
     return sb.build()
@@ -190,12 +194,23 @@ def render_snippet(text: str, snippet: tantivy.Snippet, whole: bool) -> str | No
     return "".join(out)
 
 
-class _Snapshots:
-    """Searchers pinned for relevancy paging, by opaque id, expiring SNAPSHOT_TTL_SECONDS after last use."""
+class _Pins:
+    """Searchers pinned for relevancy walks, one per index *generation* (a commit), not one per search.
+
+    Every first page of a relevancy search pins the searcher of the generation it ran on, or joins the pin
+    already held for that generation, so any number of concurrent searches share a handful of searchers
+    and no search can push out another's (there is no size-based eviction). A pin expires
+    SNAPSHOT_TTL_SECONDS after its last use; a cursor naming an expired pin gets `SnapshotExpired`. The
+    snapshot id is `<index epoch>.<generation>`: the epoch changes when the index is reopened, so a cursor
+    from before a restart or a reindex swap expires instead of reading another corpus. Memory is bounded by
+    the commits made while someone is paging (each pin keeps its segments open); past MAX_PINNED_GENERATIONS
+    a first page joins the newest pin instead of pinning a new one (a consistent snapshot at most that
+    stale: paging stays exact).
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._held: OrderedDict[str, tuple[tantivy.Searcher, float]] = OrderedDict()
+        self._held: dict[str, tuple[tantivy.Searcher, float]] = {}
 
     def get(self, snapshot_id: str) -> tantivy.Searcher | None:
         now = time.monotonic()
@@ -205,23 +220,33 @@ class _Snapshots:
                 self._held.pop(snapshot_id, None)
                 return None
             self._held[snapshot_id] = (found[0], now + SNAPSHOT_TTL_SECONDS)
-            self._held.move_to_end(snapshot_id)
             return found[0]
 
-    def hold(self, searcher: tantivy.Searcher) -> str:
-        snapshot_id = uuid.uuid4().hex
+    def pin(self, snapshot_id: str, fresh: tantivy.Searcher) -> tuple[str, tantivy.Searcher]:
+        """The searcher held for this generation (pinning `fresh` if none is); returns (id, searcher)."""
         now = time.monotonic()
         with self._lock:
-            self._held[snapshot_id] = (searcher, now + SNAPSHOT_TTL_SECONDS)
-            while len(self._held) > MAX_SNAPSHOTS:
-                self._held.popitem(last=False)
             for key in [k for k, (_, expires) in self._held.items() if expires < now]:
                 del self._held[key]
-        return snapshot_id
+            found = self._held.get(snapshot_id)
+            if found is None and len(self._held) >= MAX_PINNED_GENERATIONS:
+                snapshot_id = max(self._held, key=_generation_of)
+                found = self._held[snapshot_id]
+            searcher = found[0] if found is not None else fresh
+            self._held[snapshot_id] = (searcher, now + SNAPSHOT_TTL_SECONDS)
+            return snapshot_id, searcher
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._held)
 
     def clear(self) -> None:
         with self._lock:
             self._held.clear()
+
+
+def _generation_of(snapshot_id: str) -> int:
+    return int(snapshot_id.rsplit(".", 1)[-1])
 
 
 def live_generation(root: Path) -> Path:
@@ -273,7 +298,9 @@ class TantivyIndex:
         self._heap = writer_heap_bytes
         self._threads = writer_threads or max(1, min(os.cpu_count() or 1, 4))
         self._follow = follow_generations
-        self._snapshots = _Snapshots()
+        self._snapshots = _Pins()
+        self._epoch = uuid.uuid4().hex[:12]
+        self._generation = 0
         self._path = live_generation(self._root)
         self._checked_at = time.monotonic()
         self._index = self._open(rebuild)
@@ -340,6 +367,7 @@ class TantivyIndex:
             self._path = live
             self._index = self._open(rebuild=False)
             self._snapshots.clear()
+            self._epoch = uuid.uuid4().hex[:12]
 
     def close(self) -> None:
         """Release the writer (and its lock file) after letting pending merges finish."""
@@ -390,6 +418,7 @@ class TantivyIndex:
                 self._rollback()
                 return failures + _all_failed(ids, f"index write failed: {exc}")
             self._index.reload()
+            self._generation += 1
         return failures
 
     def delete(self, ids: Sequence[str]) -> list[IndexFailure]:
@@ -406,6 +435,7 @@ class TantivyIndex:
                 self._rollback()
                 return _all_failed(ids, f"index delete failed: {exc}")
             self._index.reload()
+            self._generation += 1
         return []
 
     def _rollback(self) -> None:
@@ -445,10 +475,17 @@ class TantivyIndex:
         out.add_integer("reading_time_minutes", doc.reading_time_minutes)
         out.add_integer("word_count", doc.word_count)
         out.add_integer("version", doc.version)
+        derived = derived_source_fields(doc)
+        for key in derived["syndicated"]:
+            out.add_text("syndicated", key)
+        out.add_integer("source_total", derived["source_total"])
         out.add_bytes("doc", json.dumps(blob, ensure_ascii=False).encode("utf-8"))
         return out
 
     # ----------------------------------------------------------------------------------- reads
+
+    def release_snapshot(self, snapshot: str) -> None:
+        """A no-op: a pin is shared by every walk of its generation, so it only ever expires."""
 
     def get(self, doc_id: str) -> SearchDocument | None:
         self._follow_generation()
@@ -475,13 +512,14 @@ class TantivyIndex:
         by_date = query.sort_by == "publishedAt" or text_query is None or not parsed.scores
         snapshot: str | None = None
         searcher = None
-        if not by_date and (query.snapshot or query.keep_snapshot):
-            searcher = self._snapshots.get(query.snapshot) if query.snapshot else None
-            if searcher is not None:
-                snapshot = query.snapshot
-            elif query.keep_snapshot:
-                searcher = self._index.searcher()
-                snapshot = self._snapshots.hold(searcher)
+        if not by_date and query.snapshot:
+            searcher = self._snapshots.get(query.snapshot)
+            if searcher is None:
+                raise SnapshotExpired(f"snapshot {query.snapshot} has expired")
+            snapshot = query.snapshot
+        elif not by_date and query.keep_snapshot:
+            generation = f"{self._epoch}.{self._generation}"
+            snapshot, searcher = self._snapshots.pin(generation, self._index.searcher())
         if searcher is None:
             searcher = self._index.searcher()
 
@@ -528,10 +566,19 @@ class TantivyIndex:
             # only adds to scores (never changes which documents match), so leave it out (~25 % of
             # the aggregation's cost on a broad query).
             facet_query = full if matching is text_query else self._with_filters(matching, query.filters)
-            facets, latest = self._facets(searcher, facet_query, query.facets, query.facet_latest)
+            facets, latest, other = self._facets(
+                searcher, facet_query, query.facets, query.facet_latest, query.facet_size
+            )
         else:
-            facets, latest = {}, {}
-        return SearchResult(total=total or 0, hits=hits, facets=facets, facet_latest=latest, snapshot=snapshot)
+            facets, latest, other = {}, {}, {}
+        return SearchResult(
+            total=total or 0,
+            hits=hits,
+            facets=facets,
+            facet_latest=latest,
+            facet_other=other,
+            snapshot=snapshot,
+        )
 
     def story_sources(self, query: SearchQuery, max_stories: int = 500) -> list[StorySources]:
         self._follow_generation()
@@ -539,29 +586,8 @@ class TantivyIndex:
         # An aggregation never scores: the matching part of the text query is enough (no proximity boost).
         matching, _ = self._compile_text_parts(parsed, _fields(query.search_in))
         full = self._with_filters(matching, query.filters)
-        aggs = {
-            "stories": {
-                "terms": {"field": "story_id", "size": max_stories, "min_doc_count": 2},
-                "aggs": {
-                    "sources": {
-                        "terms": {"field": "source_id", "size": FACET_SIZE},
-                        "aggs": {"first": {"min": {"field": "sort_at_us"}}},
-                    }
-                },
-            }
-        }
-        raw: dict[str, Any] = self._index.searcher().aggregate(full, aggs)
-        out = []
-        for bucket in (raw.get("stories") or {}).get("buckets", []):
-            first = {
-                str(s["key"]): from_epoch_micros(s["first"]["value"])
-                for s in bucket["sources"]["buckets"]
-                if s.get("first", {}).get("value") is not None
-            }
-            out.append(
-                StorySources(story_id=str(bucket["key"]), articles=int(bucket["doc_count"]), first_by_source=first)
-            )
-        return out
+        raw: dict[str, Any] = self._index.searcher().aggregate(full, story_sources_aggs(max_stories))
+        return parse_story_sources(raw)
 
     def _snippet_generators(
         self, searcher: tantivy.Searcher, text_query: tantivy.Query | None, fields: dict[str, float]
@@ -643,11 +669,16 @@ class TantivyIndex:
         return total, page
 
     def _facets(
-        self, searcher: tantivy.Searcher, query: tantivy.Query, names: Iterable[str], with_latest: bool
-    ) -> tuple[dict[str, dict[str, int]], dict[str, dict[str, datetime]]]:
+        self,
+        searcher: tantivy.Searcher,
+        query: tantivy.Query,
+        names: Iterable[str],
+        with_latest: bool,
+        facet_size: int = FACET_SIZE,
+    ) -> tuple[dict[str, dict[str, int]], dict[str, dict[str, datetime]], dict[str, int]]:
         aggs: dict[str, Any] = {}
         for name in names:
-            size = MONTH_FACET_SIZE if name == "month" else FACET_SIZE * (10 if name == "publisher" else 1)
+            size = MONTH_FACET_SIZE if name == "month" else facet_size * (10 if name == "publisher" else 1)
             agg: dict[str, Any] = {"terms": {"field": FACET_FIELDS[name], "size": size}}
             if with_latest:
                 agg["aggs"] = {"latest": {"max": {"field": "sort_at_us"}}}
@@ -655,8 +686,10 @@ class TantivyIndex:
         raw: dict[str, Any] = searcher.aggregate(query, aggs)
         counts: dict[str, dict[str, int]] = {}
         latest: dict[str, dict[str, datetime]] = {}
+        other: dict[str, int] = {}
         for name in aggs:
             buckets = (raw.get(name) or {}).get("buckets", [])
+            other[name] = int((raw.get(name) or {}).get("sum_other_doc_count") or 0)
             if name == "month":
                 buckets = sorted(buckets, key=lambda b: str(b["key"]), reverse=True)
             counts[name] = {str(b["key"]): int(b["doc_count"]) for b in buckets}
@@ -666,7 +699,7 @@ class TantivyIndex:
                     for b in buckets
                     if (b.get("latest") or {}).get("value") is not None
                 }
-        return counts, latest
+        return counts, latest, other
 
     # ------------------------------------------------------------------------- query building
 
@@ -716,6 +749,9 @@ class TantivyIndex:
             must_not.append(self._terms("id", f.exclude_ids))
         if f.exclude_story_id:
             must_not.append(tantivy.Query.term_query(self._schema, "story_id", f.exclude_story_id))
+        if f.min_sources is not None:
+            must.append(self._range("source_total", f.min_sources, None))
+        must.extend(tantivy.Query.term_query(self._schema, "tags", tag) for tag in f.tags)
         if not must and not must_not:
             return text_query if text_query is not None else tantivy.Query.all_query()
         clauses = [(tantivy.Occur.Must, text_query if text_query is not None else tantivy.Query.all_query())]

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import json
 import time
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
@@ -15,12 +17,14 @@ from newsflow.constants import GSI_CATEGORY, GSI_LATEST
 from newsflow.models import Article
 from newsflow.store import keys
 from newsflow.store.codec import article_to_item, item_to_article
-from newsflow.store.ports import CursorError, Page, WriteOutcome, WriteResult
+from newsflow.store.ports import ConcurrentUpdateError, CursorError, Page, WriteOutcome, WriteResult
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
 BATCH_GET_LIMIT = 100
+WRITTEN_BY_ATTR = "written_by"
+WRITE_OUTCOME_ATTR = "write_outcome"
 MAX_BATCH_ATTEMPTS = 5
 
 _serializer = TypeSerializer()
@@ -36,6 +40,7 @@ _MATERIAL_FIELDS = (
     "authors",
     "language",
     "image_url",
+    "media",
     "source_name",
     "published_at",
     "updated_at",
@@ -44,10 +49,6 @@ _MATERIAL_FIELDS = (
     "tags",
     "content_hash",
 )
-
-
-class ConcurrentUpdateError(RuntimeError):
-    """Another writer changed the article between our read and our conditional write (transient)."""
 
 
 class UnprocessedReadsError(RuntimeError):
@@ -102,17 +103,25 @@ class DynamoArticleRepository:
 
     # -- writes ---------------------------------------------------------------------------------
 
-    def save(self, article: Article) -> WriteResult:
-        """Store an article idempotently.
+    def save(self, article: Article, delivery: str | None = None) -> WriteResult:
+        """Store an article idempotently, never going back in time.
 
         - new id and a body nobody else has -> CREATED (conditional put: attribute_not_exists)
         - new id but the same feed guid or the same body as an existing article -> DUPLICATE (URL and source
           recorded on that article)
-        - known id, same material content -> UNCHANGED (no write: redeliveries are free)
+        - known id, same material content -> UNCHANGED (no article write: redeliveries are cheap), with the
+          side records (month marker, body claim) re-asserted; when the stored copy was written by this same
+          delivery (`delivery`, the queue message id: a write whose response was lost, a crash after the write)
+          the outcome of that write is reported (CREATED/UPDATED), so counts stay truthful
         - known id from another source (syndication) -> DUPLICATE (the source is recorded on the article), unless
           its body is much fuller (a teaser came first): then UPDATED with the fuller body
-        - known id from the same source, changed content -> UPDATED, version + 1, conditional on the version read
+        - known id from the same source, changed content: UPDATED (version + 1, conditional on the version read)
+          only when the copy is newer by the item's own clock (see `item_clock`); an older or equal copy is
+          STALE: recorded as a sighting, never as content
+
+        The size limit is checked before anything is claimed (an oversize item leaves no guid or body claim).
         """
+        article_to_item(article)  # raises DocumentTooLarge before any claim is made
         existing = self._get_item(keys.article_pk(article.id))
         if existing is None:
             owner = self._claim_guid(article) or self._claim_body_hash(article.content_hash, article.id)
@@ -123,7 +132,13 @@ class DynamoArticleRepository:
                 stored = self._add_sighting(item_to_article(owner_item), article)
                 return _result(WriteOutcome.DUPLICATE, stored)
             try:
-                self._put(article, condition="attribute_not_exists(pk)", values=None)
+                self._put(
+                    article,
+                    condition="attribute_not_exists(pk)",
+                    values=None,
+                    delivery=delivery,
+                    outcome=WriteOutcome.CREATED,
+                )
             except ClientError as error:
                 if not is_conditional_failure(error):
                     raise
@@ -136,10 +151,19 @@ class DynamoArticleRepository:
 
         current = item_to_article(existing)
         if _same_material(current, article):
-            return _result(WriteOutcome.UNCHANGED, current)
+            self._reassert_side_records(current)
+            return _result(_replayed_outcome(existing, delivery) or WriteOutcome.UNCHANGED, current)
         if _source_key(current) != _source_key(article) and not _much_richer(article, current):
             # The same URL syndicated by another feed: the first version stands, the sighting is kept.
             return _result(WriteOutcome.DUPLICATE, self._add_sighting(current, article))
+        if _source_key(current) == _source_key(article) and not is_newer(article, current):
+            # An older copy (a redelivery of the original after its correction, a retry that lost the race):
+            # the stored copy stands; the stale one is a sighting, never content. Its body is still a version
+            # of this article: claimed for it, so a copy of that version at another URL is a duplicate, as it
+            # would have been had the copies come in order.
+            self._reassert_side_records(current)
+            self._claim_body_hash(article.content_hash, current.id)
+            return _result(WriteOutcome.STALE, self._add_sighting(current, article))
         if _source_key(current) != _source_key(article):
             # A syndicator's teaser came first and the full text arrives now: keep the fuller body (an
             # update), and remember the first source as a sighting.
@@ -160,11 +184,15 @@ class DynamoArticleRepository:
                 "duplicate_urls": current.duplicate_urls,
             }
         )
-        self._put_if_version(updated, current.version)
-        if updated.content_hash != current.content_hash:
-            self._claim_body_hash(updated.content_hash, updated.id)
-        self._mark_month(updated)
+        self._put_if_version(updated, current.version, delivery=delivery)
+        self._reassert_side_records(updated)
         return _result(WriteOutcome.UPDATED, updated)
+
+    def _reassert_side_records(self, article: Article) -> None:
+        """The month marker and the body claim of a stored article, written again if an earlier attempt
+        stopped before them (idempotent; a claim already there costs one eventually consistent read)."""
+        self._claim_body_hash(article.content_hash, article.id)
+        self._mark_month(article, check_first=True)
 
     def _add_sighting(self, owner: Article, sighting: Article) -> Article:
         """Record another source / URL on the stored article (search and the API show it); no version bump."""
@@ -181,19 +209,38 @@ class DynamoArticleRepository:
         self._put_if_version(updated, owner.version)
         return updated
 
-    def _put_if_version(self, article: Article, expected_version: int) -> None:
+    def _put_if_version(self, article: Article, expected_version: int, delivery: str | None = None) -> None:
         """Replace the stored article only if nobody changed it since we read `expected_version`."""
         try:
-            self._put(article, condition="version = :expected", values={":expected": {"N": str(expected_version)}})
+            self._put(
+                article,
+                condition="version = :expected",
+                values={":expected": {"N": str(expected_version)}},
+                delivery=delivery,
+                outcome=WriteOutcome.UPDATED if delivery else None,
+            )
         except ClientError as error:
             if is_conditional_failure(error):
                 raise ConcurrentUpdateError(article.id) from error
             raise
 
-    def _put(self, article: Article, condition: str, values: dict[str, Any] | None) -> None:
+    def _put(
+        self,
+        article: Article,
+        condition: str,
+        values: dict[str, Any] | None,
+        delivery: str | None = None,
+        outcome: WriteOutcome | None = None,
+    ) -> None:
+        item = article_to_item(article)
+        if delivery and outcome:
+            # Which delivery wrote this content, and as what: its retry (a lost response, a crash after the
+            # write) reports the same outcome instead of "unchanged".
+            item[WRITTEN_BY_ATTR] = delivery
+            item[WRITE_OUTCOME_ATTR] = outcome.value
         kwargs: dict[str, Any] = {
             "TableName": self._table,
-            "Item": serialize(article_to_item(article)),
+            "Item": serialize(item),
             "ConditionExpression": condition,
         }
         if values:
@@ -233,9 +280,12 @@ class DynamoArticleRepository:
             raise ConcurrentUpdateError(article_id)
         return str(owner["article_id"])
 
-    def _mark_month(self, article: Article) -> None:
+    def _mark_month(self, article: Article, check_first: bool = False) -> None:
         month = keys.month_of(article.sort_at)
         if month in self._known_months:
+            return
+        if check_first and self._get_item(keys.MONTHS_PK, sk=month, consistent=False) is not None:
+            self._known_months.add(month)  # a redelivery's re-assertion: a read is cheaper than a write
             return
         self._client.put_item(
             TableName=self._table, Item=serialize({"pk": keys.MONTHS_PK, "sk": month})
@@ -358,6 +408,30 @@ class DynamoArticleRepository:
         except ClientError:
             return False
         return True
+
+
+def item_clock(article: Article) -> tuple[datetime, str]:
+    """The item's own clock: `updated_at`, else `published_at`, else when this copy was seen. Ties are broken by
+    a digest of the material content: two copies with one clock order the same way in whatever order they come."""
+    moment = article.updated_at or article.published_at or article.last_seen_at
+    return moment.astimezone(UTC), material_digest(article)
+
+
+def material_digest(article: Article) -> str:
+    """A fingerprint of everything that makes a copy different content (the body hash alone ignores the title)."""
+    material = article.model_dump_json(include=set(_MATERIAL_FIELDS))
+    return hashlib.sha256(material.encode("utf-8")).hexdigest()
+
+
+def is_newer(incoming: Article, current: Article) -> bool:
+    return item_clock(incoming) > item_clock(current)
+
+
+def _replayed_outcome(item: dict[str, Any], delivery: str | None) -> WriteOutcome | None:
+    """The outcome of the stored write when this delivery made it (its response was lost, or we crashed)."""
+    if delivery and item.get(WRITTEN_BY_ATTR) == delivery and item.get(WRITE_OUTCOME_ATTR):
+        return WriteOutcome(str(item[WRITE_OUTCOME_ATTR]))
+    return None
 
 
 def _result(outcome: WriteOutcome, stored: Article) -> WriteResult:

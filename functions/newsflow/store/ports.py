@@ -19,6 +19,11 @@ class WriteOutcome(StrEnum):
     UPDATED = "updated"  # the same article with changed content: version bumped
     UNCHANGED = "unchanged"  # a redelivery or re-poll of an item we already hold as is
     DUPLICATE = "duplicate"  # the same body under another URL: recorded on the first article
+    STALE = "stale"  # an older copy than the stored one (by the item's own clock): a sighting, not content
+
+
+class ConcurrentUpdateError(RuntimeError):
+    """Another writer changed the article between our read and our conditional write (transient)."""
 
 
 class WriteResult(BaseModel):
@@ -38,7 +43,7 @@ class CursorError(ValueError):
 
 
 class ArticleRepository(Protocol):
-    def save(self, article: Article) -> WriteResult:
+    def save(self, article: Article, delivery: str | None = None) -> WriteResult:
         """Idempotent conditional write; see DynamoArticleRepository.save for the rules."""
         ...
 

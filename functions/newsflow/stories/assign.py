@@ -18,15 +18,20 @@ class StoryMatch(BaseModel):
     filed: dict[str, Candidate] = Field(
         default_factory=dict, description="key -> the article's own entry under it (a redelivery finds itself)"
     )
+    stories_under: dict[str, set[str]] = Field(
+        default_factory=dict, description="key -> the stories of the other articles the lookup found under it"
+    )
 
     def unfiled_keys(self, entry: Candidate) -> list[str]:
-        """The keys under which `entry` is not filed as is yet: all of them for a new article, none for a
-        redelivery whose entries the lookup saw (so it writes nothing)."""
+        """The keys `entry` still has to be filed under: not those where it is filed as is (a redelivery whose
+        entries the lookup saw writes nothing), nor those where its story is already filed (a copy that the
+        key would find there joins the same story: one more entry would only cost a write)."""
         expected = entry.model_copy(update={"found_under": ""})
         return [
             key
             for key in self.keys
-            if key not in self.filed or self.filed[key].model_copy(update={"found_under": ""}) != expected
+            if entry.story_id not in self.stories_under.get(key, set())
+            and (key not in self.filed or self.filed[key].model_copy(update={"found_under": ""}) != expected)
         ]
 
 
@@ -43,6 +48,10 @@ def find_story(article_id: str, sketch: Sketch, index: CandidateIndex, threshold
     found = index.lookup(keys, thresholds.candidates_per_key)
     filed = {c.found_under: c for c in found if c.article_id == article_id}
     candidates = {c.article_id: c for c in found if c.article_id != article_id}  # a redelivery finds itself
+    stories_under: dict[str, set[str]] = {}
+    for c in found:
+        if c.article_id != article_id:
+            stories_under.setdefault(c.found_under, set()).add(c.story_id)
     best: tuple[Candidate, Verdict] | None = None
     for candidate in candidates.values():
         verdict = decide(sketch, candidate.sketch, thresholds)
@@ -56,7 +65,9 @@ def find_story(article_id: str, sketch: Sketch, index: CandidateIndex, threshold
         ):
             best = (candidate, verdict)
     if best is None:
-        return StoryMatch(story_id=article_id, keys=keys, candidates_checked=len(candidates), filed=filed)
+        return StoryMatch(
+            story_id=article_id, keys=keys, candidates_checked=len(candidates), filed=filed, stories_under=stories_under
+        )
     return StoryMatch(
         story_id=best[0].story_id,
         matched=best[0],
@@ -64,4 +75,5 @@ def find_story(article_id: str, sketch: Sketch, index: CandidateIndex, threshold
         keys=keys,
         candidates_checked=len(candidates),
         filed=filed,
+        stories_under=stories_under,
     )

@@ -21,9 +21,11 @@ class StoryThresholds(BaseModel):
     lead_jaccard: float = Field(default=0.75, ge=0, le=1, description="Resemblance of the two leads.")
     min_shingles: int = Field(default=12, ge=1, description="Shorter texts are only merged when identical.")
     min_lead_shingles: int = Field(default=8, ge=1, description="Leads shorter than this are not compared.")
-    body_bands: int = Field(default=6, ge=1, le=32)
-    body_rows: int = Field(default=2, ge=1, le=8)
-    lead_bands: int = Field(default=2, ge=0, le=8)
+    # 4 + 1 keys per article (one DynamoDB write each): the 6 x 2 + 2 x 4 bands before (8 keys) had the same
+    # recall and precision on bench_dedupe's generated edits (0.979 / 1.000, README "Stories").
+    body_bands: int = Field(default=4, ge=1, le=32)
+    body_rows: int = Field(default=1, ge=1, le=8)
+    lead_bands: int = Field(default=1, ge=0, le=8)
     lead_rows: int = Field(default=4, ge=1, le=16)
     candidates_per_key: int = Field(default=20, ge=1, le=100, description="Newest entries read per LSH key.")
     window_days: int = Field(default=30, ge=1, le=365, description="How long an article stays a candidate.")

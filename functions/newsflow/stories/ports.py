@@ -1,4 +1,4 @@
-"""Where candidates and stories live: small interfaces, implemented on DynamoDB in store/stories.py."""
+"""Where candidates live: a small interface, implemented on DynamoDB in store/stories.py."""
 
 from __future__ import annotations
 
@@ -23,14 +23,6 @@ class Candidate(BaseModel):
     found_under: str = ""  # the key a lookup found it under ("" when filing)
 
 
-class StoryMember(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    article_id: str
-    source: str
-    at: datetime
-
-
 class CandidateIndex(Protocol):
     def lookup(self, keys: list[str], limit_per_key: int) -> list[Candidate]:
         """The newest `limit_per_key` articles filed under each key (one read per key)."""
@@ -38,11 +30,4 @@ class CandidateIndex(Protocol):
 
     def add(self, keys: list[str], candidate: Candidate, ttl_days: int) -> None:
         """File an article under its keys (idempotent: same key, same article -> same item)."""
-        ...
-
-
-class StoryBook(Protocol):
-    def join(self, story_id: str, members: list[StoryMember]) -> None:
-        """Record articles (and their sources) in a story (idempotent). A story of one is never written: the
-        first article to join a story brings its founder along."""
         ...

@@ -33,6 +33,13 @@ class TestAgreement:
         assert agreeing_points({"fish stocks": (9.0, False)}, RULE) == pytest.approx(9.0 * RULE.single_term_factor)
         assert agreeing_points({"bank": (6.0, False), "lending": (3.0, False)}, RULE) == 9.0
 
+    def test_a_plural_and_its_singular_are_one_term(self) -> None:
+        # "airline" and "airlines" on an IT story about a booking website do not agree with each other
+        assert agreeing_points({"airline": (6.0, False), "airlines": (3.0, False)}, RULE) == pytest.approx(
+            9.0 * RULE.single_term_factor
+        )
+        assert agreeing_points({"airline": (6.0, False), "flights": (3.0, False)}, RULE) == 9.0
+
     def test_an_ambiguous_name_counts_only_beside_another_term(self) -> None:
         assert agreeing_points({"Coke": (9.0, True)}, RULE) == 0.0
         assert agreeing_points({"Coke": (9.0, True), "soft drinks": (6.0, False)}, RULE) == 15.0
@@ -64,8 +71,36 @@ class TestCombine:
         assert scores.parts is not None
         assert any(rule.startswith("off-topic section") for rule, _ in scores.parts[GENERAL_CATEGORY])
 
+    def test_the_model_general_class_is_damped_towards_the_categories(self) -> None:
+        # Given a model that says "general" a little more than "information-technology"
+        logits = {"information-technology": 1.0, GENERAL_CATEGORY: 1.5}
+        scores = combine(evidence({}), logits, ["information-technology"], RULE)
+        # Then general's share is GENERAL_MODEL_WEIGHT x its log-odds + GENERAL_BIAS, and the category wins
+        assert scores.logits[GENERAL_CATEGORY] == pytest.approx(RULE.general_model_weight * 1.5 + RULE.general_bias)
+        assert decide(scores.logits, [], RULE).primary == "information-technology"
+        # And without damping it would not
+        undamped = Rule(general_model_weight=1.0, general_bias=0.0)
+        assert decide(
+            combine(evidence({}), logits, ["information-technology"], undamped).logits, [], undamped
+        ).primary == (GENERAL_CATEGORY)
+
 
 class TestDecide:
+    def test_company_news_goes_to_its_sector_with_finance_as_a_secondary(self) -> None:
+        # Given a brewer's takeover: finance words put banking-finance a little ahead of food-beverage
+        verdict = decide({"banking-finance": 5.0, "food-beverage": 5.0 - RULE.defer_gap + 0.5}, [], RULE)
+        # Then the sector is the primary and finance stays as a secondary
+        assert [s.slug for s in verdict.scores] == ["food-beverage", "banking-finance"]
+
+    def test_finance_does_not_defer_to_a_sector_far_behind_or_to_the_economy(self) -> None:
+        far = decide({"banking-finance": 5.0, "food-beverage": 5.0 - RULE.defer_gap - 0.5}, [], RULE)
+        assert far.primary == "banking-finance"
+        economy = decide({"banking-finance": 5.0, "economy": 4.5}, [], RULE)
+        assert economy.primary == "banking-finance"
+        # nor to a sector that would not qualify as a primary itself (below general, or a low score)
+        weak = decide({"banking-finance": -1.0, "information-technology": -2.4, GENERAL_CATEGORY: -2.2}, [], RULE)
+        assert weak.primary == "banking-finance"
+
     def test_general_wins_when_its_log_odds_beat_every_category(self) -> None:
         verdict = decide({"economy": 1.0, GENERAL_CATEGORY: 2.0}, ["t"], RULE)
         assert verdict.primary == GENERAL_CATEGORY

@@ -62,7 +62,7 @@ def test_a_200_response_returns_the_body_and_its_validators(feed_server: FeedSer
     assert not result.not_modified
     [request] = feed_server.requests
     assert request.headers["user-agent"] == "newsflow-test/1"
-    assert request.headers["accept-encoding"] == "gzip, deflate"
+    assert request.headers["accept-encoding"] == "gzip, deflate, br"  # only what the fetcher decodes
     assert "application/rss+xml" in request.headers["accept"]
     assert request.headers["host"] == f"127.0.0.1:{feed_server.port}"
     assert "if-none-match" not in request.headers
@@ -306,9 +306,62 @@ def test_a_corrupt_gzip_body_is_an_error(feed_server: FeedServer) -> None:
 
 
 def test_an_unknown_content_encoding_is_an_error(feed_server: FeedServer) -> None:
+    feed_server.routes["/zstd"] = lambda h: send(h, 200, b"....", {"Content-Encoding": "zstd"})
+    with pytest.raises(FetchError, match="unsupported Content-Encoding 'zstd'"):
+        local_fetcher().fetch(feed_server.url("/zstd"))
+
+
+def test_a_brotli_body_is_decoded_even_when_the_server_sends_it_unasked(feed_server: FeedServer) -> None:
+    # Given a server that answers br whatever the request asked for
+    import brotli
+
+    body = FEED.replace(b"<title>T</title>", b"<title>" + b"T" * 300_000 + b"</title>")
+    feed_server.routes["/br"] = lambda h: send(h, 200, brotli.compress(body), {"Content-Encoding": "br"})
+
+    # When fetched / Then the body is the decoded feed
+    assert local_fetcher().fetch(feed_server.url("/br")).body == body
+
+
+def test_a_corrupt_brotli_body_is_an_error(feed_server: FeedServer) -> None:
     feed_server.routes["/br"] = lambda h: send(h, 200, b"....", {"Content-Encoding": "br"})
-    with pytest.raises(FetchError, match="unsupported Content-Encoding 'br'"):
+    with pytest.raises(FetchError, match="corrupt compressed body"):
         local_fetcher().fetch(feed_server.url("/br"))
+
+
+def test_a_brotli_bomb_is_stopped_at_the_decoded_size_cap(feed_server: FeedServer) -> None:
+    import brotli
+
+    bomb = brotli.compress(b"\0" * (64 * 1024 * 1024))
+    feed_server.routes["/bomb"] = lambda h: send(h, 200, bomb, {"Content-Encoding": "br"})
+    with pytest.raises(FetchError, match=r"too large.*decodes to more than 1048576 bytes"):
+        local_fetcher(max_bytes=1024 * 1024).fetch(feed_server.url("/bomb"))
+
+
+@pytest.mark.parametrize("encoding", ["", "gzip", "br"])
+def test_with_oversize_truncate_a_body_over_the_cap_is_cut_at_the_cap_and_marked(
+    feed_server: FeedServer, encoding: str
+) -> None:
+    # Given a 3 MB body (declared, compressed or not)
+    import brotli
+
+    body = b"z" * (3 * 1024 * 1024)
+    encoded = {"": body, "gzip": gzip.compress(body), "br": brotli.compress(body)}[encoding]
+    headers = {"Content-Encoding": encoding} if encoding else {}
+    feed_server.routes["/big"] = lambda h: send(h, 200, encoded, headers)
+
+    # When fetched with a 1 MB cap that truncates
+    result = local_fetcher(max_bytes=1024 * 1024, oversize="truncate").fetch(feed_server.url("/big"))
+
+    # Then the first 1 MB arrives, marked truncated
+    assert result.truncated is True
+    assert result.body == body[: 1024 * 1024]
+
+
+def test_with_oversize_truncate_a_body_within_the_cap_is_not_marked(feed_server: FeedServer) -> None:
+    serve_feed(feed_server)
+    result = local_fetcher(oversize="truncate").fetch(feed_server.url("/feed.xml"))
+    assert result.body == FEED
+    assert result.truncated is False
 
 
 # ------------------------------------------------------------------------------- errors, timeouts

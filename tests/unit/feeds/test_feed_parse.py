@@ -319,8 +319,9 @@ def test_atom_entry_fields_are_kept_as_written() -> None:
     assert first.tags == ["Semiconductors", "fabs"]
     assert first.summary == "Output rose."
     assert first.language == "en-GB"
-    # An entry with only <updated> has no invented publication date; a text body is content_text.
-    assert second.published is None
+    # An entry with only <updated> was published then at the latest (it must not sort as new);
+    # a text body is content_text.
+    assert second.published == "2026-11-03T11:00:00Z"
     assert second.updated == "2026-11-03T11:00:00Z"
     assert second.content_text == "Plain body"
     assert second.content_html is None
@@ -521,36 +522,102 @@ def test_truncated_xml_keeps_the_entries_it_can_recover() -> None:
     assert [s.reason for s in parsed.skipped] == ["no-identity"]
 
 
-def test_a_feed_over_the_size_cap_is_refused() -> None:
-    with pytest.raises(FeedError, match="too large"):
-        parse_feed(rss(RSS_ITEM).encode(), feed_url=FEED_URL, max_bytes=100)
+def test_a_feed_over_the_size_cap_yields_the_entries_complete_within_the_cap() -> None:
+    # Given a feed of 40 entries and a byte cap that cuts it inside the 11th
+    items = "".join(
+        f"<item><title>N{i}</title><link>https://news.example.com/{i}</link><description>{'w ' * 40}</description>"
+        f"</item>"
+        for i in range(40)
+    )
+    doc = rss(items).encode()
+    cap = doc.index(b"<item><title>N10<") + 30
+
+    # When parsed under that cap
+    parsed = parse_feed(doc, feed_url=FEED_URL, max_bytes=cap)
+
+    # Then the first 10 complete entries are read, and the result says it was cut
+    assert [i.title for i in parsed.items] == [f"N{i}" for i in range(10)]
+    assert parsed.truncated is True
+    assert [s.reason for s in parsed.skipped] == ["size-limit"]
+    assert "size cap" in parsed.notes[0]
+
+
+def test_a_body_the_fetcher_cut_is_read_up_to_its_last_complete_entry() -> None:
+    # Given the first part of an Atom feed, cut in the middle of its third entry
+    entries = "".join(
+        f"<entry><id>tag:x,{i}</id><title>E{i}</title><link href='https://x.example/{i}'/>"
+        f"<updated>2026-11-0{i + 1}T10:00:00Z</updated></entry>"
+        for i in range(3)
+    )
+    doc = f'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>X</title>{entries}</feed>'
+    cut = doc.encode()[: doc.index("<title>E2")]
+
+    # When parsed as truncated
+    parsed = parse_feed(cut, feed_url=FEED_URL, truncated=True)
+
+    # Then the two complete entries come back
+    assert [i.title for i in parsed.items] == ["E0", "E1"]
+    assert parsed.truncated is True
+    assert parsed.title == "X"
+
+
+def test_a_cut_json_feed_is_an_error_that_says_why() -> None:
+    with pytest.raises(FeedError, match="cannot be read in part"):
+        parse_feed(json_feed([{"id": "1", "title": "x"}] * 50), feed_url=FEED_URL, max_bytes=200)
 
 
 def test_entries_beyond_the_cap_are_reported_as_one_skipped_record() -> None:
-    # Given 30 entries and a cap of 20
+    # Given 30 undated entries and a cap of 20
     items = "".join(f"<item><title>N{i}</title><link>https://news.example.com/{i}</link></item>" for i in range(30))
 
     # When parsed
     parsed = parse_feed(rss(items).encode(), feed_url=FEED_URL, max_entries=20)
 
-    # Then the first 20 are read and the other 10 are accounted for
+    # Then the first 20 (document order: no dates to go by) are read and the other 10 are accounted for
     assert len(parsed.items) == 20
     assert parsed.items[-1].title == "N19"
     [limit] = parsed.skipped
     assert limit.reason == "entry-limit"
-    assert "10 entries" in limit.detail
+    assert "10 were not" in limit.detail
+    assert parsed.entries_total == 30
 
 
-def test_a_feed_with_a_huge_number_of_entries_is_refused_before_parsing() -> None:
-    # Given a document announcing far more entries than the cap allows
-    items = "<item><title>x</title><link>https://news.example.com/x</link></item>" * 6000
+def test_a_20000_entry_feed_oldest_first_yields_its_newest_entries_capped() -> None:
+    # Given a 20,000-entry archive feed, oldest first, one entry a minute
+    from datetime import UTC, datetime, timedelta
+    from email.utils import format_datetime
 
-    # When / Then it is refused outright (bounded work)
-    with pytest.raises(FeedError, match="too many entries"):
-        parse(rss(items))
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    items = "".join(
+        f"<item><title>N{i}</title><link>https://news.example.com/{i}</link>"
+        f"<pubDate>{format_datetime(start + timedelta(minutes=i))}</pubDate></item>"
+        for i in range(20_000)
+    )
+
+    # When parsed with the default cap
+    parsed = parse(rss(items))
+
+    # Then the newest 500 come back (in the feed's order), and the result says how many there were
+    assert len(parsed.items) == 500
+    assert parsed.items[0].title == "N19500"
+    assert parsed.items[-1].title == "N19999"
+    assert parsed.entries_total == 20_000
+    assert parsed.notes == ["20000 entries, over the limit of 500: the newest 500 were read, 19500 were not"]
 
 
-def test_a_json_feed_with_a_huge_number_of_items_is_refused() -> None:
-    items = [{"id": str(i), "title": "x"} for i in range(201)]
-    with pytest.raises(FeedError, match="too many entries"):
-        parse_feed(json_feed(items), feed_url=FEED_URL, max_entries=20)
+def test_a_json_feed_over_the_entry_cap_yields_its_newest_items() -> None:
+    # Given 30 items with dates in shuffled order
+    items = [
+        {"id": str(i), "title": f"x{i}", "url": f"https://news.example.com/{i}",
+         "date_published": f"2026-11-{(i * 7) % 30 + 1:02d}T10:00:00Z"}
+        for i in range(30)
+    ]  # fmt: skip
+
+    # When parsed with a cap of 5
+    parsed = parse_feed(json_feed(items), feed_url=FEED_URL, max_entries=5)
+
+    # Then the five newest (days 30..26) are kept
+    days = sorted((int((i.published or "")[8:10]) for i in parsed.items), reverse=True)
+    assert days == [30, 29, 28, 27, 26]
+    assert parsed.entries_total == 30
+    assert [s.reason for s in parsed.skipped] == ["entry-limit"]

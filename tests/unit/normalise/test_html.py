@@ -9,6 +9,10 @@ from html import unescape
 import pytest
 from newsflow.normalise.html import MAX_HTML_CHARS, clean_fragment, html_to_text, sanitise_html
 
+# A guard against runaway (quadratic) work, not a speed test: speed is measured in benchmarks/, and
+# this suite runs on loaded 2-core machines where honest work on 10 MB can take tens of seconds.
+HANG_SECONDS = 120
+
 BASE = "https://news.example.com/world/2026/story.html"
 
 
@@ -153,7 +157,7 @@ class TestHostileInput:
         text = html_to_text(markup)
         clean = sanitise_html(markup, BASE)
         # Then both complete fast, and the output is no larger than the input
-        assert time.perf_counter() - started < 10
+        assert time.perf_counter() - started < HANG_SECONDS
         assert len(text) <= len(markup)
         assert len(clean) <= 2 * len(markup)
 
@@ -163,7 +167,7 @@ class TestHostileInput:
         started = time.perf_counter()
         clean = sanitise_html(markup, BASE)
         # Then it completes in seconds: only the bounded re-serialisation is sanitised
-        assert time.perf_counter() - started < 10
+        assert time.perf_counter() - started < HANG_SECONDS
         assert clean.count("<div>") <= 2048
 
     def test_10_mb_page(self) -> None:
@@ -174,7 +178,7 @@ class TestHostileInput:
         # When converted to text
         text = html_to_text(markup)
         # Then it completes in bounded time and only the first MAX_HTML_CHARS were read
-        assert time.perf_counter() - started < 20
+        assert time.perf_counter() - started < HANG_SECONDS
         assert 0 < len(text) <= MAX_HTML_CHARS
         assert text.startswith("word word word\n\nword")
 
@@ -182,12 +186,12 @@ class TestHostileInput:
         markup = '<p title="' + "a" * 5_000_000 + '">' + "b" * 5_000_000 + "</p>"
         started = time.perf_counter()
         cleaned = clean_fragment(markup, BASE)
-        assert time.perf_counter() - started < 20
+        assert time.perf_counter() - started < HANG_SECONDS
         assert cleaned.text == "b" * (MAX_HTML_CHARS - 5_000_012)
 
     def test_many_unclosed_tags(self) -> None:
         markup = "<p><b><i><a href='/x'>x" * 100_000
         started = time.perf_counter()
         cleaned = clean_fragment(markup, BASE)
-        assert time.perf_counter() - started < 20
+        assert time.perf_counter() - started < HANG_SECONDS
         assert "x" in cleaned.text

@@ -12,6 +12,10 @@ from newsflow.errors import PermanentItemError
 from newsflow.models import MAX_TITLE_CHARS, FeedItem
 from newsflow.normalise import MAX_CONTENT_CHARS, normalise_item
 
+# A guard against runaway (quadratic) work, not a speed test: speed is measured in benchmarks/, and
+# this suite runs on loaded 2-core machines where honest work on 10 MB can take tens of seconds.
+HANG_SECONDS = 120
+
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
 
@@ -154,7 +158,7 @@ class TestBodySources:
         started = time.perf_counter()
         n = normalise_item(item, now=NOW)
         # Then it completes in bounded time and only MAX_CONTENT_CHARS were read
-        assert time.perf_counter() - started < 20
+        assert time.perf_counter() - started < HANG_SECONDS
         assert 0 < n.word_count <= MAX_CONTENT_CHARS // 5
 
 

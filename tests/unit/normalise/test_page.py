@@ -14,6 +14,10 @@ from newsflow.normalise import normalise_item
 from newsflow.normalise.page import extract_page, is_whole_page
 from newsflow.normalise.pagemeta import date_from_url
 
+# A guard against runaway (quadratic) work, not a speed test: speed is measured in benchmarks/, and
+# this suite runs on loaded 2-core machines where honest work on 10 MB can take tens of seconds.
+HANG_SECONDS = 120
+
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 PAGES = Path(__file__).parent / "pages"
 ARTICLE_URL = "https://www.coastline-watch.example/economy/harbour-cranes-return"
@@ -209,7 +213,7 @@ class TestHostilePages:
         )  # fmt: skip
         started = time.perf_counter()
         n = normalise_item(page_item(markup), now=NOW)
-        assert time.perf_counter() - started < 10
+        assert time.perf_counter() - started < HANG_SECONDS
         assert "The port reopened on Monday" in n.body_text
 
     def test_binary_data_is_rejected(self) -> None:

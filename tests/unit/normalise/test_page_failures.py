@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 from newsflow.normalise import page as page_module
-from newsflow.normalise.candidates import choose, decide, looks_wrong
+from newsflow.normalise.candidates import choose, decide, looks_wrong, second_opinion
 from newsflow.normalise.page import extract_page
 from newsflow.normalise.prune import boilerplate_name
 
@@ -207,7 +207,10 @@ class TestFallback:
         assert looks_wrong("Just a line of words here", page_words=500) == "short"
         assert looks_wrong(article, page_words=10 * len(article.split())) == "low coverage"
         menu = "\n".join(f"Section {i}" for i in range(80))
-        assert looks_wrong(menu, page_words=160) == "list-like"
+        # Short lines holding more words than the page has outside links: menus, lists of links.
+        assert looks_wrong(menu, page_words=120) == "list-like"
+        # Short lines within the page's own prose: a list-like page (a recipe, a table), not a wrong block.
+        assert looks_wrong(menu, page_words=170) is None
 
     def test_choose_keeps_what_the_candidates_agree_on(self) -> None:
         article = " ".join(SENTENCES)
@@ -218,6 +221,22 @@ class TestFallback:
         # Two candidates: the one with more prose, unless it is more than three times longer.
         assert choose([" ".join(SENTENCES[:4]), article]) == 1
         assert choose([SENTENCES[0], article, ""]) == 0
+
+    def test_the_first_page_of_a_process_gets_second_opinions_too(self) -> None:
+        # The extractors' import (a second or more on a cold start) does not count against the page's budget.
+        code = (
+            "from newsflow.normalise import page; from unittest import mock\n"
+            "teaser = lambda root, fast=True: page.etree.fromstring('<div><p>Read our other stories.</p></div>')\n"
+            "real = page._extract_with_trafilatura\n"
+            "wrong = lambda r, fast=True: teaser(r) if fast else real(r, fast=False)\n"
+            "with mock.patch.object(page, '_extract_with_trafilatura', wrong):\n"
+            f"    print(page.extract_page({document(f'<div class=wrap>{prose(12)}</div>')!r}).method)"
+        )
+        functions = Path(__file__).resolve().parents[3] / "functions"
+        result = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True, env={"PYTHONPATH": str(functions)}
+        )
+        assert result.stdout.strip() in ("readability", "trafilatura-full")
 
     def test_a_fast_path_that_picked_the_wrong_block_falls_back(self, monkeypatch: pytest.MonkeyPatch) -> None:
         real = page_module._extract_with_trafilatura
@@ -233,6 +252,42 @@ class TestFallback:
         assert "Paragraph 0." in page.body_text
         assert "Paragraph 11." in page.body_text
 
+    def test_a_page_with_more_prose_than_its_article_asks_one_second_opinion_only(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        # The article is a third of the page's words (a list of notes about the town beside it): the fast text looks
+        # short against the page, readability-lxml finds the same article, and full mode is never built.
+        asked: list[str] = []
+        for name in ("_readability_candidate", "_full_candidate"):
+            real = getattr(page_module, name)
+
+            def spy(*args: object, _real: object = real, _name: str = name) -> object:
+                asked.append(_name)
+                return _real(*args)  # type: ignore[operator]
+
+            monkeypatch.setattr(page_module, name, spy)
+        notes = (
+            "<ul class='town-notes'>"
+            + "".join(f"<li>{SENTENCES[(i + 2) % 6]} {SENTENCES[(i + 3) % 6]} Note {i}.</li>" for i in range(12))
+            + "</ul>"
+        )
+        article = f"<main><article><h1>Tide barrier vote</h1>{prose(6)}</article></main>"
+        page = extract_page(document(f"{article}<div class='more'>{notes}</div>"), URL)
+        assert asked == ["_readability_candidate"]
+        assert page.method == "trafilatura"
+        assert "Paragraph 5." in page.body_text
+        assert "Note" not in page.body_text
+
+    def test_inline_formatting_and_images_keep_their_text(self) -> None:
+        body = "".join(
+            f"<p>{SENTENCES[i]} <span class='hl'>Marked</span> <b>bold</b> <img src='/i{i}.jpg'>tail {i}.</p>"
+            for i in range(6)
+        )
+        page = extract_page(document(f"<article><img src='/lead.jpg'>{body}</article>"), URL)
+        for i in range(6):
+            assert f"Marked bold tail {i}." in page.body_text
+        assert page.first_image == "https://www.harbour-gazette.example/lead.jpg"
+
 
 def test_the_extractors_stay_lazily_imported() -> None:
     code = (
@@ -244,6 +299,28 @@ def test_the_extractors_stay_lazily_imported() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, env={"PYTHONPATH": str(functions)}
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_second_opinions_are_asked_one_at_a_time() -> None:
+    article = "\n\n".join(SENTENCES * 2)
+    words = len(article.split())
+    asked: list[str] = []
+
+    def full() -> str:
+        asked.append("full")
+        return article
+
+    # readability-lxml agrees with the fast text: the fast text stands, full mode is never built.
+    assert second_opinion(article[:-20], article, full, 3 * words)[0] == 0
+    # A fast text that is one of the article's paragraphs, repeated on the page, does not agree with it.
+    repeated = "\n\n".join([SENTENCES[0]] * 12)
+    assert second_opinion(SENTENCES[0], repeated, full, len(repeated.split()))[0] == 1
+    # It disagrees and passes the check: readability-lxml, still without full mode.
+    assert second_opinion("A teaser line only.", article, full, words)[0] == 1
+    assert asked == []
+    # It disagrees and fails the check: full mode is built and decides.
+    assert second_opinion("A teaser line only.", "Another teaser.", full, words)[0] == 2
+    assert asked == ["full"]
 
 
 def test_decide_keeps_a_second_opinion_that_passes_the_check() -> None:

@@ -48,7 +48,13 @@ def test_the_mapping_is_strict_and_covers_every_document_field() -> None:
     definition = index_definition()
     assert definition["mappings"]["dynamic"] == "strict"
     assert set(MAPPING_PROPERTIES) == set(SearchDocument.model_fields)
-    assert set(definition["mappings"]["properties"]) == set(MAPPING_PROPERTIES) | {"sort_at_us", "month", "publisher"}
+    assert set(definition["mappings"]["properties"]) == set(MAPPING_PROPERTIES) | {
+        "sort_at_us",
+        "month",
+        "publisher",
+        "syndicated",
+        "source_total",
+    }
     assert MAPPING_PROPERTIES["title"] == {"type": "text", "analyzer": "english"}
     assert MAPPING_PROPERTIES["categories"]["type"] == "keyword"
     assert MAPPING_PROPERTIES["sort_at"]["type"] == "date"
@@ -602,8 +608,9 @@ def test_relevancy_paging_opens_a_point_in_time_and_searches_in_it() -> None:
 
     index = fake_index(handler, calls)
     result = index.search(SearchQuery(text="oil", keep_snapshot=True))
-    # a short page is the last one: the point in time is closed at once, not left to its keep_alive
-    assert result.snapshot is None
+    # the query service releases the point in time when the walk is over (here: a short first page)
+    assert result.snapshot == "PIT"
+    index.release_snapshot(result.snapshot)
     assert [(c[0], c[1]) for c in calls] == [
         ("POST", "/articles/_search/point_in_time"),
         ("POST", "/_search"),

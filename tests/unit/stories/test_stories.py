@@ -97,7 +97,7 @@ def test_find_story_joins_the_matching_story_and_never_itself() -> None:
 
 
 def test_thresholds_come_from_the_environment() -> None:
-    thresholds = StoryThresholds.from_env({"NEWSFLOW_STORY_BODY_JACCARD": "0.7", "NEWSFLOW_STORY_BODY_BANDS": "4"})
-    assert (thresholds.body_jaccard, thresholds.body_bands) == (0.7, 4)
+    thresholds = StoryThresholds.from_env({"NEWSFLOW_STORY_BODY_JACCARD": "0.7", "NEWSFLOW_STORY_BODY_BANDS": "6"})
+    assert (thresholds.body_jaccard, thresholds.body_bands) == (0.7, 6)
     with pytest.raises(ValueError, match="body_jaccard"):
         StoryThresholds.from_env({"NEWSFLOW_STORY_BODY_JACCARD": "2"})
