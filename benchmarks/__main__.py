@@ -30,6 +30,7 @@ MODULES = [
     "bench_cost_api",
     "bench_fulltext",
     "bench_feedfarm",
+    "bench_localrate",
 ]
 
 

@@ -338,13 +338,14 @@ class Run:
     # -- SQS model and the ingest handler --------------------------------------------------------
 
     def _tune_retry_budget(self) -> None:
-        from newsflow.handlers import ingest
+        from newsflow import wiring
 
-        budget = ingest._table_client().budget  # type: ignore[attr-defined]
+        budget = wiring.current().ingest_table.budget
         budget.sleep = lambda _seconds: None  # the backoff's timing does not change a single-threaded run
         budget.rng = self.rng
 
     def ingest_all(self, plan: Plan) -> None:
+        from newsflow import wiring
         from newsflow.constants import MAX_RECEIVE_COUNT
         from newsflow.handlers import ingest
         from newsflow.local.context import LocalLambdaContext
@@ -379,7 +380,7 @@ class Run:
                 self.report.outcomes.update(o["outcome"] for o in ingest.last_outcomes if o["outcome"] != "rejected")
             except Crash:
                 failed = {mid for mid, _, _ in batch}
-                ingest.reset()  # a new process: caches (month markers known, clients) are gone
+                wiring.install(wiring.Wiring())  # a new process: caches (month markers known) are gone
                 self._tune_retry_budget()
             except Exception:
                 self.report.handler_errors += 1
@@ -397,7 +398,7 @@ class Run:
                 self.index_new_records()
             if batches % self.config.replay_every_batches == 0:
                 self.replay()
-        self.report.step_retries = ingest._table_client().budget.retried  # type: ignore[attr-defined]
+        self.report.step_retries = wiring.current().ingest_table.budget.retried
 
     # -- stream -> index, with the event source's retry, bisection and on-failure destination ------
 

@@ -10,7 +10,7 @@ from datetime import datetime
 
 from pydantic import BaseModel
 
-from newsflow.categorise import categorise
+from newsflow.categorise import Categoriser, categorise
 from newsflow.errors import PermanentItemError
 from newsflow.models import Article, FeedItem, NormalisedItem
 from newsflow.normalise import normalise_item
@@ -28,8 +28,8 @@ class IngestResult(BaseModel):
     story_id: str | None = None
 
 
-def build_article(normalised: NormalisedItem, now: datetime) -> Article:
-    verdict = categorise(normalised)
+def build_article(normalised: NormalisedItem, now: datetime, categoriser: Categoriser | None = None) -> Article:
+    verdict = categoriser.categorise(normalised) if categoriser is not None else categorise(normalised)
     fields = normalised.model_dump(exclude={"feed_tags"})
     return Article(
         **fields,
@@ -56,9 +56,10 @@ def ingest_item(
     now: datetime,
     stories: StoryServices | None = None,
     delivery: str | None = None,
+    categoriser: Categoriser | None = None,
 ) -> IngestResult:
     """`delivery` names this delivery of the message (its queue message id): see ArticleRepository.save."""
-    article = build_article(normalise_item(item, now=now), now)
+    article = build_article(normalise_item(item, now=now), now, categoriser)
     if stories is None:
         write = _save(repository, article, delivery)
         return IngestResult(write=write, category=article.category, story_id=write.story_id)

@@ -1,36 +1,61 @@
-"""Environment, validated once per process (cold start), so a misconfigured Lambda fails loudly."""
+"""Settings from the environment (pydantic-settings), validated once per process, so a misconfigured Lambda
+fails loudly at its first invocation with every problem listed.
+
+Every variable is `NEWSFLOW_<FIELD>` (the README's settings table lists them all); the story thresholds are a
+nested model, `NEWSFLOW_STORY_<FIELD>` (e.g. NEWSFLOW_STORY_BODY_JACCARD=0.6). newsflow.wiring builds every
+handler's dependencies from one `Settings`.
+"""
 
 from __future__ import annotations
 
-import os
+from collections.abc import Mapping
+from contextvars import ContextVar
 from functools import lru_cache
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, ValidationError, model_validator
+from pydantic import AliasChoices, Field, ValidationError, field_validator, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    EnvSettingsSource,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
+from pydantic_settings.sources.utils import parse_env_vars
 
 from newsflow import constants as c
 from newsflow.models import FullTextMode
+from newsflow.stories.match import StoryThresholds
 
 
 class SettingsError(RuntimeError):
     """The environment is missing or has an invalid setting."""
 
 
-class Settings(BaseModel):
-    table_name: str = Field(min_length=1)
-    queue_url: str | None = None
-    dlq_url: str | None = None
-    index_failures_url: str | None = None
-    fetch_queue_url: str | None = None
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="NEWSFLOW_",
+        env_nested_delimiter="_",
+        env_nested_max_split=1,  # NEWSFLOW_STORY_BODY_JACCARD -> story.body_jaccard (StoryThresholds.from_env)
+        env_ignore_empty=True,  # an empty variable means "not set", as it did before
+        extra="ignore",
+        frozen=True,
+    )
+
+    table_name: str = Field(min_length=1, description="The DynamoDB table (articles, dedupe keys, feeds).")
+    queue_url: str | None = Field(default=None, description="The items queue (poll and admin send to it).")
+    dlq_url: str | None = Field(default=None, description="The items DLQ (ingest parks poison messages there).")
+    index_failures_url: str | None = Field(default=None, description="The stream's on-failure queue (ops).")
+    fetch_queue_url: str | None = Field(default=None, description="The scheduler's fetch requests (fetch workers).")
     fetch_dlq_url: str | None = None
     search_backend: Literal["opensearch", "tantivy"] = "tantivy"
     opensearch_url: str | None = None
     opensearch_index: str = "articles"
     tantivy_path: str = ".newsflow/index"
     fetch_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
-    allow_private_fetch: bool = False
+    allow_private_fetch: bool = Field(default=False, description="Local only: lets the poller read 127.0.0.1.")
     poll_max_feeds: int = Field(default=200, ge=1, le=10_000)
-    fulltext_queue_url: str | None = None
+    fulltext_queue_url: str | None = Field(default=None, description="Unset: teasers go straight to ingest.")
     fulltext_dlq_url: str | None = None
     fulltext_mode: FullTextMode = "auto"
     fulltext_min_words: int = Field(default=150, ge=0, le=100_000)
@@ -38,9 +63,22 @@ class Settings(BaseModel):
     fulltext_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
     fulltext_max_bytes: int = Field(default=5 * 1024 * 1024, ge=64 * 1024, le=50 * 1024 * 1024)
     stage: str = "local"
-    cors_origins: tuple[str, ...] = ()
-    taxonomy_path: str | None = None
-    category_model_path: str | None = None
+    cors_origins: Annotated[tuple[str, ...], NoDecode] = Field(
+        default=(), description="Comma-separated origins the API allows."
+    )
+    taxonomy_path: str | None = Field(default=None, description="A replacement taxonomy.toml.")
+    category_model_path: str | None = Field(default=None, description="A replacement category model.")
+    story: StoryThresholds = Field(default_factory=StoryThresholds, description="Near-duplicate thresholds.")
+    region: str | None = Field(
+        default=None, validation_alias=AliasChoices("AWS_REGION", "AWS_DEFAULT_REGION"), description="Lambda's."
+    )
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(o.strip().rstrip("/") for o in value.split(",") if o.strip())
+        return value
 
     @model_validator(mode="after")
     def _backend_needs_url(self) -> Settings:
@@ -49,41 +87,43 @@ class Settings(BaseModel):
         return self
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
-        env = os.environ if environ is None else environ
-        raw = {
-            "table_name": env.get(c.ENV_TABLE_NAME, ""),
-            "queue_url": env.get(c.ENV_QUEUE_URL) or None,
-            "dlq_url": env.get(c.ENV_DLQ_URL) or None,
-            "index_failures_url": env.get(c.ENV_INDEX_FAILURES_URL) or None,
-            "fetch_queue_url": env.get(c.ENV_FETCH_QUEUE_URL) or None,
-            "fetch_dlq_url": env.get(c.ENV_FETCH_DLQ_URL) or None,
-            "search_backend": env.get(c.ENV_SEARCH_BACKEND, "tantivy"),
-            "opensearch_url": env.get(c.ENV_OPENSEARCH_URL) or None,
-            "opensearch_index": env.get(c.ENV_OPENSEARCH_INDEX, "articles"),
-            "tantivy_path": env.get(c.ENV_TANTIVY_PATH, ".newsflow/index"),
-            "fetch_timeout_seconds": env.get(c.ENV_FETCH_TIMEOUT, "10"),
-            "allow_private_fetch": env.get(c.ENV_ALLOW_PRIVATE_FETCH, "").lower() in {"1", "true", "yes"},
-            "poll_max_feeds": env.get(c.ENV_POLL_MAX_FEEDS, "200"),
-            "fulltext_queue_url": env.get(c.ENV_FULLTEXT_QUEUE_URL) or None,
-            "fulltext_dlq_url": env.get(c.ENV_FULLTEXT_DLQ_URL) or None,
-            "fulltext_mode": env.get(c.ENV_FULLTEXT_MODE) or "auto",
-            "fulltext_min_words": env.get(c.ENV_FULLTEXT_MIN_WORDS) or "150",
-            "fulltext_host_gap_seconds": env.get(c.ENV_FULLTEXT_HOST_GAP) or "1",
-            "fulltext_timeout_seconds": env.get(c.ENV_FULLTEXT_TIMEOUT) or "10",
-            "fulltext_max_bytes": env.get(c.ENV_FULLTEXT_MAX_BYTES) or str(5 * 1024 * 1024),
-            "stage": env.get(c.ENV_STAGE, "local"),
-            "cors_origins": tuple(
-                o.strip().rstrip("/") for o in env.get(c.ENV_CORS_ORIGINS, "").split(",") if o.strip()
-            ),
-            "taxonomy_path": env.get(c.ENV_TAXONOMY_PATH) or None,
-            "category_model_path": env.get(c.ENV_CATEGORY_MODEL_PATH) or None,
-        }
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Settings from `environ` (default: the process environment); SettingsError lists every problem."""
+        token = _ENVIRON.set(environ)
         try:
-            return cls.model_validate(raw)
+            return cls()
         except ValidationError as exc:
-            problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+            problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg']}" for e in exc.errors())
             raise SettingsError(f"invalid newsflow settings: {problems}") from exc
+        finally:
+            _ENVIRON.reset(token)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """The environment only (no .env file, no secrets directory): the process's, or the one given."""
+        environ = _ENVIRON.get()
+        return (init_settings, env_settings if environ is None else _GivenEnvironment(settings_cls, environ))
+
+
+class _GivenEnvironment(EnvSettingsSource):
+    """EnvSettingsSource over a given mapping instead of os.environ (`Settings.from_env(environ)`)."""
+
+    def __init__(self, settings_cls: type[BaseSettings], environ: Mapping[str, str]) -> None:
+        self._given = environ
+        super().__init__(settings_cls)
+
+    def _load_env_vars(self) -> Mapping[str, str | None]:
+        return parse_env_vars(self._given, self.case_sensitive, self.env_ignore_empty, self.env_parse_none_str)
+
+
+_ENVIRON: ContextVar[Mapping[str, str] | None] = ContextVar("newsflow_settings_environ", default=None)
 
 
 @lru_cache(maxsize=1)

@@ -6,7 +6,7 @@ file (same format; see the comments at the top of the default file). A broken fi
 load with every problem listed (`TaxonomyError`), never half-way through ingest.
 
 `DEFAULT_CATEGORIES`, `CATEGORY_SLUGS`, `CATEGORY_NAMES` and `is_known_category` describe the taxonomy
-in use (the default, or the replacement named by the environment when this module was first imported).
+in use (the default, or the replacement NEWSFLOW_TAXONOMY_PATH names), read once, on first use.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import re
 import tomllib
 from functools import cache
 from pathlib import Path
-from typing import Annotated, Final
+from typing import Annotated, Any, Final
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -138,11 +138,24 @@ def active_taxonomy() -> Taxonomy:
     return load_taxonomy(configured_taxonomy_path())
 
 
-TAXONOMY: Final[Taxonomy] = active_taxonomy()
-DEFAULT_CATEGORIES: Final[tuple[Category, ...]] = TAXONOMY.categories
-CATEGORY_SLUGS: Final[frozenset[str]] = frozenset(TAXONOMY.slugs)
-CATEGORY_NAMES: Final[dict[str, str]] = TAXONOMY.names | {GENERAL_CATEGORY: "General"}
+@cache
+def _category_slugs() -> frozenset[str]:
+    return frozenset(active_taxonomy().slugs)
+
+
+def __getattr__(name: str) -> Any:
+    """TAXONOMY, DEFAULT_CATEGORIES, CATEGORY_SLUGS, CATEGORY_NAMES: the taxonomy in use, read on first use (not
+    at import: importing a handler reads no file)."""
+    if name == "TAXONOMY":
+        return active_taxonomy()
+    if name == "DEFAULT_CATEGORIES":
+        return active_taxonomy().categories
+    if name == "CATEGORY_SLUGS":
+        return _category_slugs()
+    if name == "CATEGORY_NAMES":
+        return active_taxonomy().names | {GENERAL_CATEGORY: "General"}
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def is_known_category(slug: str) -> bool:
-    return slug in CATEGORY_SLUGS or slug == GENERAL_CATEGORY
+    return slug == GENERAL_CATEGORY or slug in _category_slugs()

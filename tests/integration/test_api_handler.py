@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 import pytest
+from newsflow import wiring
 from newsflow.handlers import api, index, ingest
 from newsflow.local.events import api_gateway_event
 from newsflow.local.resources import LocalResources
@@ -219,7 +220,7 @@ def test_cors_allows_configured_origins_only(populated: LocalResources, monkeypa
 
     monkeypatch.setenv(c.ENV_CORS_ORIGINS, "https://news.example.com, https://www.example.com")
     reset_settings_cache()
-    api.reset()
+    wiring.reset()
     allowed = call_full("/v1/categories", headers={"Origin": "https://news.example.com"})
     assert allowed["headers"]["Access-Control-Allow-Origin"] == "https://news.example.com"
     other = call_full("/v1/categories", headers={"Origin": "https://evil.example.net"})

@@ -12,6 +12,7 @@ from typing import Any
 
 import brotli
 import pytest
+from newsflow import wiring
 from newsflow.handlers import api, index, ingest
 from newsflow.local.http_front import ApiFront
 from newsflow.local.resources import LocalResources
@@ -35,7 +36,7 @@ STORIES = [
 @pytest.fixture
 def front(stack_env: LocalResources, monkeypatch: pytest.MonkeyPatch) -> Iterator[ApiFront]:
     monkeypatch.setenv("NEWSFLOW_CORS_ORIGINS", ORIGIN)
-    api.reset()
+    wiring.reset()
     send_items(stack_env, STORIES)
     ingest.lambda_handler(receive_event(stack_env), context("ingest"))
     index.lambda_handler(stream_event_from_moto(stack_env), context("index"))
@@ -43,7 +44,7 @@ def front(stack_env: LocalResources, monkeypatch: pytest.MonkeyPatch) -> Iterato
     running.start()
     yield running
     running.stop()
-    api.reset()
+    wiring.reset()
 
 
 def request(front: ApiFront, method: str, path: str, headers: dict[str, str] | None = None) -> Any:

@@ -1,10 +1,14 @@
-"""The local stack's moto speed-up must not change what any Query returns."""
+"""The local stack's moto speed-ups must not change what moto answers (queries, items, SQS rules)."""
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
 from newsflow import aws
 from newsflow.constants import GSI_CATEGORY
-from newsflow.local.moto_tuning import speed_up_moto_dynamodb
+from newsflow.local.moto_tuning import speed_up_moto_dynamodb, speed_up_moto_sqs
 from newsflow.local.resources import LocalResources
 
 
@@ -36,3 +40,78 @@ def test_queries_answer_the_same_with_the_speed_up(stack_env: LocalResources) ->
     assert before == after == (["A/1", "A/2", "A/3"], ["A/2", "A/1"])
     paged = _query(stack_env.table_name, Limit=1, ExclusiveStartKey={"pk": {"S": "A"}, "sk": {"S": "1"}}, **base)
     assert paged == ["A/2"]
+
+
+def _drain_seconds(sqs: object, url: str, depth: int) -> float:
+    """Seconds to receive and delete 20 messages from a queue holding `depth` (the best of 5 rounds)."""
+    import time
+
+    client: Any = sqs
+    for start in range(0, depth, 10):
+        client.send_message_batch(
+            QueueUrl=url,
+            Entries=[{"Id": str(i), "MessageBody": f"m{start + i}"} for i in range(min(10, depth - start))],
+        )
+    from moto.sqs.models import sqs_backends
+
+    backend = sqs_backends["123456789012"]["us-east-1"]
+    queue = backend.get_queue(url.rsplit("/", 1)[-1])
+    rounds = []
+    for _ in range(5):
+        started = time.perf_counter()
+        for _ in range(2):
+            for message in backend.receive_message(queue.name, 10, 0, 30, []):
+                queue.delete_message(message.receipt_handle)
+        rounds.append(time.perf_counter() - started)
+    return min(rounds)
+
+
+def test_sqs_keeps_its_rules_with_the_speed_up(stack_env: LocalResources) -> None:
+    # Given the speed-up, and a queue with a redrive policy of maxReceiveCount (5) and a 2 s visibility timeout
+    speed_up_moto_sqs()
+    sqs: Any = aws.sqs()
+    url = stack_env.queue_url
+    sqs.send_message_batch(QueueUrl=url, Entries=[{"Id": str(i), "MessageBody": f"b{i}"} for i in range(3)])
+    # When two are received and one deleted
+    got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=2, VisibilityTimeout=0)["Messages"]
+    assert [m["Body"] for m in got] == ["b0", "b1"]  # oldest first, as before
+    sqs.delete_message(QueueUrl=url, ReceiptHandle=got[0]["ReceiptHandle"])
+    # Then the deleted one is gone (a second delete is accepted), an unknown handle is refused, and the
+    # undeleted one comes back when its visibility lapses
+    sqs.delete_message(QueueUrl=url, ReceiptHandle=got[0]["ReceiptHandle"])
+    with pytest.raises(ClientError):
+        sqs.delete_message(QueueUrl=url, ReceiptHandle="not-a-handle")
+    again = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=0)["Messages"]
+    assert sorted(m["Body"] for m in again) == ["b1", "b2"]
+    attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"])
+    assert attributes["Attributes"]["ApproximateNumberOfMessages"] == "2"
+    # And a message received maxReceiveCount times is redriven to the DLQ on the next receive
+    for _ in range(6):
+        sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=0)
+    parked = sqs.receive_message(QueueUrl=stack_env.dlq_url, MaxNumberOfMessages=10)["Messages"]
+    assert sorted(m["Body"] for m in parked) == ["b1", "b2"]
+
+
+def test_a_deep_queue_drains_as_fast_as_a_shallow_one(stack_env: LocalResources) -> None:
+    # Given the speed-up, a queue of 200 messages and one of 5,000
+    speed_up_moto_sqs()
+    sqs: Any = aws.sqs()
+    shallow = sqs.create_queue(QueueName="shallow")["QueueUrl"]
+    deep = sqs.create_queue(QueueName="deep")["QueueUrl"]
+    # When messages are received and deleted from each
+    fast, slow = _drain_seconds(sqs, shallow, 200), _drain_seconds(sqs, deep, 5_000)
+    # Then the deep queue costs about the same: without the speed-up it is ~25x (every receive and every delete
+    # reads every message); the bound leaves room for a loaded machine
+    assert slow < max(8 * fast, 0.02), (fast, slow)
+
+
+def test_an_item_over_the_size_limit_is_still_refused(stack_env: LocalResources) -> None:
+    speed_up_moto_dynamodb()
+    client: Any = aws.dynamodb()
+    with pytest.raises(ClientError, match="size"):
+        client.put_item(
+            TableName=stack_env.table_name,
+            Item={"pk": {"S": "big"}, "sk": {"S": "1"}, "body": {"S": "x" * 200_000}, "more": {"S": "y" * 210_000}},
+        )
+    client.put_item(TableName=stack_env.table_name, Item={"pk": {"S": "ok"}, "sk": {"S": "1"}, "b": {"S": "x" * 1000}})
+    assert client.get_item(TableName=stack_env.table_name, Key={"pk": {"S": "ok"}, "sk": {"S": "1"}})["Item"]["b"]

@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pytest
+from newsflow import wiring
 from newsflow.handlers import api, index, ingest
 from newsflow.local.events import api_gateway_event
 from newsflow.local.resources import LocalResources
@@ -48,7 +49,7 @@ def populated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalResourc
 @pytest.fixture(autouse=True)
 def _fresh_settings() -> Iterator[None]:
     yield
-    api.reset()  # a test that changed a NEWSFLOW_NEWSAPI_* setting leaves none behind
+    wiring.reset()  # a test that changed a NEWSFLOW_NEWSAPI_* setting leaves none behind
 
 
 def call(path: str, params: dict[str, Any] | None = None, headers: dict[str, str] | None = None) -> Any:
@@ -89,7 +90,7 @@ def test_content_is_truncated_like_newsapi_or_full_as_a_setting(
     assert tail.endswith(" chars]")
     left = int(tail.removesuffix(" chars]"))
     monkeypatch.setenv("NEWSFLOW_NEWSAPI_CONTENT", "full")
-    api.reset()
+    wiring.reset()
     _, full, _ = call("/v2/everything", {"q": "inflation", "language": "en"})
     whole = full["articles"][0]["content"]
     assert whole.startswith(head)

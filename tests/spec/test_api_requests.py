@@ -8,7 +8,7 @@ goes through the OpenSearch adapter to a fake OpenSearch that checks it against 
 from __future__ import annotations
 
 import pytest
-from newsflow import search
+from newsflow import search, wiring
 from newsflow.search.tantivy_index import TantivyIndex
 from newsflow.settings import Settings
 
@@ -27,7 +27,7 @@ def opensearch_mirror(monkeypatch: pytest.MonkeyPatch, fake_opensearch: FakeOpen
         return SpecMirrorIndex(TantivyIndex(settings.tantivy_path), fake_opensearch, settings.opensearch_index)
 
     monkeypatch.setattr(search, "build_search_index", build)
-    search.shared_search_index.cache_clear()
+    wiring.reset()
     return fake_opensearch
 
 

@@ -46,7 +46,7 @@ from newsflow.categorise.tags import build_tags
 from newsflow.categorise.tokens import key
 from newsflow.constants import ENV_CATEGORY_MODEL_PATH
 from newsflow.models import GENERAL_CATEGORY, Categorisation, NormalisedItem
-from newsflow.taxonomy import TAXONOMY, Taxonomy
+from newsflow.taxonomy import Taxonomy, active_taxonomy
 
 __all__ = [
     "DEFAULT_MODEL_PATH",
@@ -255,7 +255,7 @@ def configured_model_path() -> Path | None:
 def default_categoriser() -> Categoriser:
     """The categoriser of the taxonomy and model in use (built once per process)."""
     path = configured_model_path()
-    return Categoriser.from_taxonomy(TAXONOMY, LinearModel.load(path) if path else None)
+    return Categoriser.from_taxonomy(active_taxonomy(), LinearModel.load(path) if path else None)
 
 
 def categorise(item: NormalisedItem) -> Categorisation:

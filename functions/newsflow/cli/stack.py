@@ -7,6 +7,7 @@ import contextlib
 import json
 import signal
 import sys
+import tempfile
 import threading
 import urllib.error
 import urllib.parse
@@ -15,6 +16,7 @@ from typing import Any
 
 
 def _cmd_dev(args: argparse.Namespace) -> int:
+    from newsflow.local.snapshot import SnapshotError
     from newsflow.local.stack import LocalStack, read_state
 
     if read_state(args.data_dir) is not None:
@@ -26,19 +28,24 @@ def _cmd_dev(args: argparse.Namespace) -> int:
         api_key=args.api_key,
         poll_interval_seconds=args.poll_interval,
         verbose=args.verbose,
+        fresh=args.fresh,
         full_text=not args.no_full_text,
     )
     try:
         stack.start()
-    except OSError as error:
+    except (OSError, SnapshotError) as error:
         print(f"cannot start the local stack: {error}", file=sys.stderr)
         return 1
     stack.write_state()
     print(f"newsflow local stack running\n  API     {stack.api_url}/v1/health")
     if stack.site_dir is not None:
         print(f"  site    {stack.api_url}/  (the news site from {stack.site_dir})")
-    print(f"  moto    {stack.moto_endpoint}  (in memory: nothing survives a restart)")
-    print(f"  index   {stack.data_dir}/index  (tantivy on disk, wiped at start)")
+    print(f"  moto    {stack.moto_endpoint}  (for outside clients: aws --endpoint-url ...)")
+    print(f"  data    {stack.data_dir}/  (table, queues and index kept across restarts; --fresh starts empty)")
+    if stack.restored:
+        kept = ", ".join(f"{name} {count}" for name, count in stack.restored.items())
+        clean = "" if stack.restored_clean else "  (the last stop was not clean: the last snapshot)"
+        print(f"  restored {kept}{clean}")
     print("  ingest with: newsflow ingest samples/      stop with Ctrl-C")
     stopped = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopped.set())
@@ -136,7 +143,11 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     from newsflow.local.stack import LocalStack
 
     messages = collect(args.targets)
-    with LocalStack(data_dir=args.data_dir, api_port=args.port) as stack:
+    # The demo shows a first ingest: it runs on a stack of its own (the data dir's stack is left as it is).
+    with (
+        tempfile.TemporaryDirectory(prefix="newsflow-demo-") as demo_dir,
+        LocalStack(data_dir=demo_dir, api_port=args.port) as stack,
+    ):
         summary = run_ingest(messages, queue_for_stack(stack), stack.status, args.timeout, progress=True)
         print(format_summary(summary))
         api = stack.api_url or ""
@@ -194,10 +205,11 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     dev.add_argument("--port", type=int, default=8000, help="API port on 127.0.0.1 (default 8000)")
     dev.add_argument("--api-key", default=None, help="require this x-api-key on API requests")
     dev.add_argument("--poll-interval", type=float, default=60.0, help="seconds between feed polls (0: off)")
+    dev.add_argument("--verbose", action="store_true", help="show Lambda logs and metrics")
+    dev.add_argument("--fresh", action="store_true", help="discard the data dir's table, queues and index first")
     dev.add_argument(
         "--no-full-text", action="store_true", help="send teaser items straight to ingest (no article page fetch)"
     )
-    dev.add_argument("--verbose", action="store_true", help="show Lambda logs and metrics")
     dev.set_defaults(func=_cmd_dev)
 
     ingest = commands.add_parser("ingest", help="send feed files, JSON lines or URLs to the local stack")

@@ -11,7 +11,6 @@ search adapter, the OpenAPI builder and the admin service load on the first requ
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from newsflow.api import router
@@ -25,57 +24,44 @@ if TYPE_CHECKING:
     from newsflow.api.admin import AdminService
     from newsflow.api.newsapi.service import NewsApiService
     from newsflow.api.service import QueryService
+    from newsflow.search import SearchIndex  # noqa: F401 - ships with this function (the index it queries)
 
-__all__ = ["ROUTES", "lambda_handler", "reset"]
+__all__ = ["ROUTES", "lambda_handler"]
 
 
-@lru_cache(maxsize=1)
+# The dependencies come from newsflow.wiring (built once per process from the settings). The TYPE_CHECKING
+# imports above also put these modules in this function's asset (infra/closure.py follows every import).
+
+
 def service() -> QueryService:
-    from newsflow import aws
-    from newsflow.api.service import QueryService
-    from newsflow.search import shared_search_index
-    from newsflow.settings import get_settings
-    from newsflow.store.dynamo import DynamoArticleRepository
+    from newsflow import wiring
 
-    return QueryService(DynamoArticleRepository(aws.dynamodb(), get_settings().table_name), shared_search_index())
+    return wiring.current().query_service
 
 
-@lru_cache(maxsize=1)
 def admin_service() -> AdminService:
-    from newsflow import aws
-    from newsflow.api.admin import AdminService
-    from newsflow.settings import get_settings
-    from newsflow.store.feeds import DynamoFeedRepository
-    from newsflow.store.queues import SqsItemQueue
+    from newsflow import wiring
 
-    settings = get_settings()
-    queue = SqsItemQueue(aws.sqs(), settings.queue_url) if settings.queue_url else None
-    feeds = DynamoFeedRepository(aws.dynamodb(), settings.table_name)
-    return AdminService(queue, feeds, allow_private=settings.allow_private_fetch)
+    return wiring.current().admin_service
 
 
-@lru_cache(maxsize=1)
 def newsapi_service() -> NewsApiService:
-    from newsflow.api.newsapi.mapping import get_config
-    from newsflow.api.newsapi.service import NewsApiService
-    from newsflow.search import shared_search_index
+    from newsflow import wiring
 
-    return NewsApiService(service(), shared_search_index(), get_config())
+    return wiring.current().newsapi_service
 
 
-@lru_cache(maxsize=1)
 def cors_origins() -> frozenset[str]:
     """The origins allowed to read the API from a browser (NEWSFLOW_CORS_ORIGINS; `*`: any; none by default)."""
-    from newsflow.settings import get_settings
+    from newsflow import wiring
 
-    return frozenset(o.rstrip("/") for o in get_settings().cors_origins)
+    return wiring.current().cors_origins
 
 
-@lru_cache(maxsize=1)
 def _stage() -> str:
-    from newsflow.settings import get_settings
+    from newsflow import wiring
 
-    return get_settings().stage
+    return wiring.current().settings.stage
 
 
 class _Services:
@@ -99,13 +85,6 @@ class _Services:
 
 
 SERVICES = _Services()
-
-
-def reset() -> None:
-    from newsflow.api.newsapi.mapping import get_config
-
-    for cached in (service, admin_service, cors_origins, newsapi_service, _stage, get_config):
-        cached.cache_clear()
 
 
 def handle(event: dict[str, Any]) -> dict[str, Any]:

@@ -11,7 +11,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from functools import lru_cache
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
@@ -20,83 +19,31 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
 
-from newsflow import aws
+from newsflow import wiring
 from newsflow.constants import MAX_RECEIVE_COUNT
-from newsflow.feeds.fetch import FeedFetcher
-from newsflow.feeds.policy import feed_policy_from_env, politeness_from_env
+from newsflow.feeds.fetch import FeedFetcher  # noqa: F401 - built by newsflow.wiring, ships here
+from newsflow.feeds.policy import feed_policy_from_env, politeness_from_env  # noqa: F401 - built by newsflow.wiring, ships here
 from newsflow.feeds.scheduler import FetchRequest
-from newsflow.feeds.sink import QueueSink
+from newsflow.feeds.sink import QueueSink  # noqa: F401 - built by newsflow.wiring, ships here
 from newsflow.feeds.worker import WorkerDeps, WorkerResult, handle_request
 from newsflow.observability import logger, metrics
-from newsflow.settings import get_settings
-from newsflow.store.feeds import DynamoFeedRepository
-from newsflow.store.hosts import DynamoHostLimiter
+from newsflow.store.feeds import DynamoFeedRepository  # noqa: F401 - built by newsflow.wiring, ships here
+from newsflow.store.hosts import DynamoHostLimiter  # noqa: F401 - built by newsflow.wiring, ships here
 from newsflow.store.ports import DeadLetter
-from newsflow.store.queues import SqsDeadLetterQueue, SqsItemQueue
+from newsflow.store.queues import SqsDeadLetterQueue, SqsItemQueue  # noqa: F401 - built by newsflow.wiring, ships here
 
 MAX_FEED_BYTES = 10 * 1024 * 1024
 processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
 
-@lru_cache(maxsize=1)
 def _deps() -> WorkerDeps:
-    settings = get_settings()
-    if not settings.queue_url or not settings.fetch_queue_url:
-        raise RuntimeError("NEWSFLOW_QUEUE_URL and NEWSFLOW_FETCH_QUEUE_URL must be set for the fetch worker")
-    sqs = aws.sqs()
-    fetch_queue = settings.fetch_queue_url
-    politeness = politeness_from_env()
-
-    def requeue(request: FetchRequest, delay: int) -> None:
-        sqs.send_message(
-            QueueUrl=fetch_queue, MessageBody=request.model_dump_json(exclude_none=True), DelaySeconds=delay
-        )
-
-    return WorkerDeps(
-        store=DynamoFeedRepository(aws.dynamodb(), settings.table_name),
-        fetcher=FeedFetcher(
-            timeout_seconds=settings.fetch_timeout_seconds,
-            max_bytes=MAX_FEED_BYTES,
-            allow_private=settings.allow_private_fetch,
-            oversize="truncate",  # a feed over the cap yields what arrived within it, not an error every poll
-        ),
-        sink=QueueSink(
-            SqsItemQueue(sqs, settings.queue_url),
-            SqsItemQueue(sqs, settings.fulltext_queue_url) if settings.fulltext_queue_url else None,
-            mode=settings.fulltext_mode,
-            min_words=settings.fulltext_min_words,
-        ),
-        limiter=DynamoHostLimiter(aws.dynamodb(), settings.table_name, politeness),
-        requeue=requeue,
-        read_secret=_read_parameter,
-        policy=feed_policy_from_env(),
-        politeness=politeness,
-    )
-
-
-@lru_cache(maxsize=64)
-def _read_parameter(name: str) -> str:
-    # Cached for the life of the execution environment; a rotated secret is read by the next cold start.
-    response = aws.ssm().get_parameter(Name=name, WithDecryption=True)
-    return str(response["Parameter"]["Value"])
-
-
-@lru_cache(maxsize=1)
-def _dead_letters() -> SqsDeadLetterQueue:
-    url = get_settings().fetch_dlq_url
-    if not url:
-        raise RuntimeError("NEWSFLOW_FETCH_DLQ_URL is not set: the fetch worker cannot park messages")
-    return SqsDeadLetterQueue(aws.sqs(), url)
-
-
-def reset() -> None:
-    _deps.cache_clear()
-    _read_parameter.cache_clear()
-    _dead_letters.cache_clear()
+    return wiring.current().fetch_worker
 
 
 def _park(record: SQSRecord, reason: str, detail: str) -> None:
-    _dead_letters().park(DeadLetter(body=record.body, reason=reason, detail=detail, message_id=record.message_id))
+    wiring.current().fetch_dead_letters.park(
+        DeadLetter(body=record.body, reason=reason, detail=detail, message_id=record.message_id)
+    )
     metrics.add_metric(name="FetchRequestsParked", unit=MetricUnit.Count, value=1)
     logger.warning("fetch request parked in DLQ", extra={"reason": reason, "detail": detail})
 

@@ -11,22 +11,20 @@ Redelivery is harmless: the same item and page give the same message, and ingest
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from newsflow import aws
+from newsflow import wiring
 from newsflow.constants import MAX_RECEIVE_COUNT
 from newsflow.errors import PermanentItemError
-from newsflow.feeds.fetch import FeedFetcher
-from newsflow.fulltext import Enricher, HostBusy, HostGate, RobotsCache
-from newsflow.fulltext.enrich import PAGE_ACCEPT
-from newsflow.fulltext.robots import MAX_ROBOTS_BYTES
+from newsflow.feeds.fetch import FeedFetcher  # noqa: F401 - built by newsflow.wiring, ships here
+from newsflow.fulltext import Enricher, HostBusy, HostGate, RobotsCache  # noqa: F401 - wiring builds them
+from newsflow.fulltext.enrich import PAGE_ACCEPT  # noqa: F401 - built by newsflow.wiring, ships here
+from newsflow.fulltext.robots import MAX_ROBOTS_BYTES  # noqa: F401 - built by newsflow.wiring, ships here
 from newsflow.messages import parse_message
 from newsflow.observability import logger, metrics
-from newsflow.settings import get_settings
 from newsflow.store.ports import DeadLetter
 from newsflow.store.queues import SqsDeadLetterQueue, SqsItemQueue
 
@@ -34,39 +32,8 @@ USER_AGENT = "newsflow-fulltext/0.1 (+https://github.com/newsflow)"
 ROBOTS_PRODUCT = "newsflow"  # the product token robots.txt rules name
 
 
-@lru_cache(maxsize=1)
 def _dependencies() -> tuple[Enricher, SqsItemQueue, SqsDeadLetterQueue]:
-    settings = get_settings()
-    if not settings.queue_url or not settings.fulltext_dlq_url:
-        raise RuntimeError("NEWSFLOW_QUEUE_URL and NEWSFLOW_FULLTEXT_DLQ_URL must be set for the full-text stage")
-    pages = FeedFetcher(
-        timeout_seconds=settings.fulltext_timeout_seconds,
-        max_bytes=settings.fulltext_max_bytes,
-        allow_private=settings.allow_private_fetch,
-        user_agent=USER_AGENT,
-        accept=PAGE_ACCEPT,
-    )
-    robots_fetcher = FeedFetcher(
-        timeout_seconds=min(5.0, settings.fulltext_timeout_seconds),
-        max_bytes=MAX_ROBOTS_BYTES,
-        allow_private=settings.allow_private_fetch,
-        user_agent=USER_AGENT,
-        accept="text/plain,*/*;q=0.1",
-        oversize="truncate",
-    )
-    enricher = Enricher(
-        pages,
-        RobotsCache(robots_fetcher, ROBOTS_PRODUCT),
-        HostGate(min_gap_seconds=settings.fulltext_host_gap_seconds, max_wait_seconds=10.0),
-        min_words=settings.fulltext_min_words,
-        default_mode=settings.fulltext_mode,
-    )
-    sqs = aws.sqs()
-    return enricher, SqsItemQueue(sqs, settings.queue_url), SqsDeadLetterQueue(sqs, settings.fulltext_dlq_url)
-
-
-def reset() -> None:
-    _dependencies.cache_clear()
+    return wiring.current().fulltext_stage
 
 
 # What each record of the last batch came to (the local stack and tests read it; one invocation at a time).

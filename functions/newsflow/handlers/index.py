@@ -18,16 +18,15 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
 )
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from newsflow import wiring
 from newsflow.indexing import StreamChange, apply_changes
 from newsflow.observability import logger, metrics
-from newsflow.search import shared_search_index
-
-# The process-wide index (shared with the api handler when both run in one process, as locally).
-search_index = shared_search_index
+from newsflow.search import SearchIndex
 
 
-def reset() -> None:
-    search_index.cache_clear()
+def search_index() -> SearchIndex:
+    """The process-wide index (shared with the api handler when both run in one process, as locally)."""
+    return wiring.current().search_index
 
 
 def _changes(event: DynamoDBStreamEvent) -> list[StreamChange]:

@@ -10,74 +10,31 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from functools import lru_cache
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from newsflow import aws
+from newsflow import wiring
 from newsflow.constants import MAX_RECEIVE_COUNT
 from newsflow.errors import UNPROCESSABLE, PermanentItemError, unprocessable_reason
 from newsflow.messages import parse_message
 from newsflow.observability import logger, metrics
-from newsflow.pipeline import StoryServices, ingest_item
-from newsflow.settings import get_settings
-from newsflow.store.dynamo import DynamoArticleRepository
+from newsflow.pipeline import ingest_item
 from newsflow.store.ports import DeadLetter
-from newsflow.store.queues import SqsDeadLetterQueue
-from newsflow.store.retry import RetryingClient
-from newsflow.store.stories import DynamoCandidateIndex
-from newsflow.stories.match import StoryThresholds
-
-if TYPE_CHECKING:
-    from mypy_boto3_dynamodb import DynamoDBClient
+from newsflow.store.retry import RetryingClient  # noqa: F401 - built by newsflow.wiring; ships in this asset
 
 # A batch where every record failed is still reported item by item (not raised): the outcome for SQS is the
 # same (all retried), without counting a Lambda error for what is a per-item problem.
 processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
 
-@lru_cache(maxsize=1)
-def _table_client() -> DynamoDBClient:
-    """The DynamoDB client with a per-call retry budget on top of the SDK's (see store/retry.py)."""
-    return cast("DynamoDBClient", RetryingClient(aws.dynamodb()))
-
-
-@lru_cache(maxsize=1)
-def _repository() -> DynamoArticleRepository:
-    return DynamoArticleRepository(_table_client(), get_settings().table_name)
-
-
-@lru_cache(maxsize=1)
-def _stories() -> StoryServices:
-    settings = get_settings()
-    return StoryServices(
-        candidates=DynamoCandidateIndex(_table_client(), settings.table_name),
-        thresholds=StoryThresholds.from_env(),
-    )
-
-
-@lru_cache(maxsize=1)
-def _dead_letters() -> SqsDeadLetterQueue:
-    dlq_url = get_settings().dlq_url
-    if not dlq_url:
-        raise RuntimeError("NEWSFLOW_DLQ_URL is not set: ingest cannot park poison messages")
-    return SqsDeadLetterQueue(aws.sqs(), dlq_url)
-
-
-def reset() -> None:
-    """Forget cached clients (the local stack and tests change endpoints)."""
-    _table_client.cache_clear()
-    _repository.cache_clear()
-    _stories.cache_clear()
-    _dead_letters.cache_clear()
-
-
 def _park(record: SQSRecord, reason: str, detail: str) -> None:
-    _dead_letters().park(DeadLetter(body=record.body, reason=reason, detail=detail, message_id=record.message_id))
+    wiring.current().dead_letters.park(
+        DeadLetter(body=record.body, reason=reason, detail=detail, message_id=record.message_id)
+    )
     metrics.add_metric(name="ItemsParked", unit=MetricUnit.Count, value=1)
     logger.warning("item parked in DLQ", extra={"reason": reason, "detail": detail, "message_id": record.message_id})
 
@@ -85,7 +42,15 @@ def _park(record: SQSRecord, reason: str, detail: str) -> None:
 def record_handler(record: SQSRecord) -> dict[str, Any]:
     try:
         item = parse_message(record.body)
-        result = ingest_item(item, _repository(), now=datetime.now(UTC), stories=_stories(), delivery=record.message_id)
+        deps = wiring.current()
+        result = ingest_item(
+            item,
+            deps.ingest_repository,
+            now=datetime.now(UTC),
+            stories=deps.stories,
+            delivery=record.message_id,
+            categoriser=deps.categoriser,
+        )
     except PermanentItemError as error:
         _park(record, error.reason, error.detail)
         return {"outcome": "rejected", "reason": error.reason}

@@ -16,15 +16,13 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
 
-from newsflow import aws
+from newsflow import aws, wiring
 from newsflow.observability import logger, metrics
 from newsflow.ops.adapters import DynamoArticleTable, DynamoShardReader, SqsFailureQueue, versioned_index
 from newsflow.ops.models import OpsEnvelope, OpsError, ReconcileRequest, ReplayRequest
 from newsflow.ops.reconcile import reconcile
 from newsflow.ops.reindex import ReindexError, reindex_step
 from newsflow.ops.replay import replay_failures
-from newsflow.search import shared_search_index
-from newsflow.settings import get_settings
 
 # Left for answering (and flushing the index) when a reindex step stops on its own.
 RESERVE_SECONDS = 60.0
@@ -41,14 +39,15 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         request = OpsEnvelope.parse(event)
     except ValidationError as error:
         return OpsError(message=f"invalid ops request: {_problems(error)}").model_dump()
-    settings = get_settings()
+    deps = wiring.current()
+    settings = deps.settings
     table = DynamoArticleTable(aws.dynamodb(), settings.table_name)
 
     def remaining() -> float:
         return context.get_remaining_time_in_millis() / 1000
 
     if isinstance(request, ReconcileRequest):
-        reconciled = reconcile(request, table, shared_search_index(), seconds_left=remaining)
+        reconciled = reconcile(request, table, deps.search_index, seconds_left=remaining)
         metrics.add_metric(name="IndexDrift", unit=MetricUnit.Count, value=reconciled.drift)
         metrics.add_metric(name="IndexDriftRepaired", unit=MetricUnit.Count, value=reconciled.repaired)
         logger.info("reconcile", extra={"drift": reconciled.drift, "repaired": reconciled.repaired})
@@ -62,7 +61,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
             SqsFailureQueue(aws.sqs(), settings.index_failures_url),
             DynamoShardReader(aws.dynamodb_streams()),
             table,
-            shared_search_index(),
+            deps.search_index,
             now=datetime.now(UTC),
             seconds_left=remaining,
         )

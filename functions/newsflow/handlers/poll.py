@@ -6,30 +6,21 @@ No network I/O and no cap: the fetch workers (handlers/fetch.py) do the fetching
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from functools import lru_cache
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from newsflow import aws
+from newsflow import wiring
 from newsflow.feeds.scheduler import ScheduleReport, plan
 from newsflow.observability import logger, metrics
-from newsflow.settings import get_settings
 from newsflow.store.feeds import DynamoFeedRepository
 from newsflow.store.queues import SqsItemQueue
 
 
-@lru_cache(maxsize=1)
 def _dependencies() -> tuple[DynamoFeedRepository, SqsItemQueue]:
-    settings = get_settings()
-    if not settings.fetch_queue_url:
-        raise RuntimeError("NEWSFLOW_FETCH_QUEUE_URL is not set: poll has nowhere to send fetch requests")
-    return DynamoFeedRepository(aws.dynamodb(), settings.table_name), SqsItemQueue(aws.sqs(), settings.fetch_queue_url)
-
-
-def reset() -> None:
-    _dependencies.cache_clear()
+    deps = wiring.current()
+    return deps.feeds, deps.fetch_queue
 
 
 def schedule_due(registry: DynamoFeedRepository, queue: SqsItemQueue, now: datetime) -> ScheduleReport:

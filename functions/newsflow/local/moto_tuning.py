@@ -1,4 +1,6 @@
-"""A speed-up for moto's DynamoDB, applied by the local stack only.
+"""Speed-ups for moto's DynamoDB and SQS, applied by the local stack only (moto is pinned: MOTO_VERSION).
+
+DynamoDB:
 
 moto 5.2 answers every Query on a base table by sorting *all* items of the table with its DynamoType
 comparisons and then filtering them by partition key (`Table.query` over `Table.all_items`), which makes
@@ -6,6 +8,25 @@ the local stack quadratic in the table size: with the story candidate index (8 Q
 item), a few thousand items brought local ingest down to a few items per second. While a base-table
 Query runs, this patch hands moto only the queried partition (what DynamoDB itself reads); every other
 use of `all_items` (scans, GSI queries) is unchanged. moto is pinned, and the e2e tests run through it.
+
+Building an item (every PutItem, every put of a BatchWriteItem) re-added the sizes of all attributes already
+set each time it set one (`LimitedSizeDict.__setitem__`), O(attributes²) per item: the article item's ~25
+attributes cost more than the rest of the PutItem. `speed_up_moto_dynamodb` sums them once, with the same
+405,000-byte limit and the same ItemSizeTooLarge error.
+
+SQS: moto 5.2 answers every ReceiveMessage by building the list of *all* visible messages of the queue (two clock
+reads per message), and every DeleteMessage by scanning and rebuilding the whole message list, so draining a
+queue of n messages costs O(n²): 5,000 queued items made each receive and each delete cost more than the item's
+processing. `speed_up_moto_sqs` keeps the same order and rules and makes both cost what the batch costs:
+- `Queue.messages` becomes a lazy view over a snapshot of the list (a C-speed pointer copy): ReceiveMessage stops
+  reading once it has its batch; `len()` and truth (`ApproximateNumberOfMessages`, the long-poll wait) still
+  count or look for visible messages as before;
+- `Queue.delete_message` stops at the message that carries the receipt handle (received messages are the
+  oldest, so near the front) and removes that one, under the queue's lock;
+- the three approximate counts read the clock once per call instead of twice per message: every SendMessage
+  reads the queue's attributes (and so the counts), which made filling a queue O(n²) too.
+Received-but-not-deleted and delayed messages are still skipped by the same checks, redrive to the DLQ still
+happens at maxReceiveCount. tests/integration/test_moto_tuning.py checks both semantics and cost.
 """
 
 from __future__ import annotations
@@ -14,7 +35,10 @@ import inspect
 import threading
 from typing import Any
 
+MOTO_VERSION = "5.2.5"  # what these patches were written and tested against (pyproject.toml pins it)
+ITEM_SIZE_LIMIT = 405_000  # moto's own limit (LimitedSizeDict): DynamoDB's 400 KB, measured at 409-410 KB
 _PATCHED = False
+_SQS_PATCHED = False
 _current = threading.local()  # moto's server answers requests on several threads
 
 
@@ -47,4 +71,86 @@ def speed_up_moto_dynamodb() -> None:
 
     Table.query = query  # type: ignore[method-assign]
     Table.all_items = all_items  # type: ignore[method-assign]
+    _build_items_in_one_pass()
     _PATCHED = True
+
+
+def _build_items_in_one_pass() -> None:
+    from moto.dynamodb.exceptions import ItemSizeTooLarge
+    from moto.dynamodb.models.dynamo_type import DynamoType, Item, LimitedSizeDict
+    from moto.dynamodb.models.utilities import bytesize
+
+    def item_init(self: Any, hash_key: Any, range_key: Any, attrs: dict[str, Any]) -> None:
+        self.hash_key = hash_key
+        self.range_key = range_key
+        converted = {key: DynamoType(value) for key, value in attrs.items()}
+        if sum(bytesize(key) + value.size() for key, value in converted.items()) > ITEM_SIZE_LIMIT:
+            raise ItemSizeTooLarge
+        self.attrs = LimitedSizeDict(converted)  # its constructor stores without re-checking
+
+    Item.__init__ = item_init  # type: ignore[method-assign]
+
+
+class _VisibleMessages:
+    """What moto's `Queue.messages` returns, computed as it is consumed (see the module doc)."""
+
+    __slots__ = ("_messages",)
+
+    def __init__(self, messages: list[Any]) -> None:
+        self._messages = list(messages)  # a snapshot: deletes on other threads do not disturb the iteration
+
+    def __iter__(self) -> Any:
+        return (m for m in self._messages if m.visible and not m.delayed)
+
+    def __bool__(self) -> bool:
+        return any(True for _ in self)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+def speed_up_moto_sqs() -> None:
+    global _SQS_PATCHED
+    if _SQS_PATCHED:
+        return
+    import moto
+    from moto.core.utils import unix_time_millis
+    from moto.sqs.exceptions import ReceiptHandleIsInvalid
+    from moto.sqs.models import Queue
+
+    if moto.__version__ != MOTO_VERSION:
+        raise RuntimeError(f"moto_tuning was written for moto {MOTO_VERSION}, not {moto.__version__}: re-check it")
+
+    def messages(self: Any) -> _VisibleMessages:
+        return _VisibleMessages(self._messages)
+
+    def delete_message(self: Any, receipt_handle: str) -> None:
+        if receipt_handle in self.deleted_messages:
+            return  # already deleted: moto (and SQS) accept a second delete
+        with self._messages_lock:
+            for message in self._messages:
+                if message.had_receipt_handle(receipt_handle):
+                    self.pending_messages.discard(message)
+                    self.deleted_messages.update(message.all_receipt_handles)
+                    self._messages.remove(message)
+                    return
+        raise ReceiptHandleIsInvalid()
+
+    def not_visible(self: Any) -> int:
+        now = unix_time_millis()  # once per call, not once per message
+        return sum(1 for m in self._messages if not now > m.visible_at)
+
+    def delayed(self: Any) -> int:
+        now = unix_time_millis()
+        return sum(1 for m in self._messages if now < m.delayed_until)
+
+    def waiting(self: Any) -> int:
+        now = unix_time_millis()
+        return sum(1 for m in self._messages if now > m.visible_at and not now < m.delayed_until)
+
+    Queue.messages = property(messages)  # type: ignore[assignment,method-assign]
+    Queue.approximate_number_of_messages_not_visible = property(not_visible)  # type: ignore[assignment,method-assign]
+    Queue.approximate_number_of_messages_delayed = property(delayed)  # type: ignore[assignment,method-assign]
+    Queue.approximate_number_of_messages = property(waiting)  # type: ignore[assignment,method-assign]
+    Queue.delete_message = delete_message  # type: ignore[method-assign]
+    _SQS_PATCHED = True

@@ -4,6 +4,9 @@ moto never runs Lambda code without Docker, and its event source mappings drop r
 stack polls SQS and the table's stream itself and calls the *same handler functions* the Lambdas run,
 with real Lambda-shaped events:
 
+Both sources are read from moto's backends in this process (local/moto_direct.py), as fast as from an empty
+queue however deep the queue is.
+
 - items queue: receive up to 10 messages, call `ingest`, delete the ones not reported in
   `batchItemFailures`; the rest become visible again after the visibility timeout and are retried; SQS
   (moto) redrives them to the DLQ after maxReceiveCount, as in AWS.
@@ -35,6 +38,7 @@ from newsflow import aws
 from newsflow import constants as c
 from newsflow.local.context import LocalLambdaContext
 from newsflow.local.events import sqs_event, stream_event
+from newsflow.local.moto_direct import MotoQueue, MotoStream
 from newsflow.local.resources import LocalResources
 
 Handler = Callable[[dict[str, Any], Any], Any]
@@ -42,7 +46,10 @@ MAX_STREAM_RETRIES = 3
 ARTICLE_PREFIX = "ART#"
 # Locally, invocations that add no metric are normal (e.g. a stream batch of feed items): not worth a warning.
 warnings.filterwarnings("ignore", message="No application metrics to publish")
-STREAM_BATCH = 100
+STREAM_BATCH = 100  # infra/search.py: the index function's batch size
+STREAM_READ = 2000  # stream records read at once (most are not articles: dedupe keys, story candidates)
+INGEST_BATCH = 10
+IDLE_POLL_SECONDS = 0.05  # how long an empty queue or stream is left before it is read again
 
 
 class RuntimeStats(BaseModel):
@@ -71,29 +78,35 @@ class LocalRuntime:
         poll: Handler | None = None,
         poll_interval_seconds: float = 0,
         fetch: Handler | None = None,
-        ingest_outcomes: Callable[[], list[dict[str, Any]]] = list,
         fulltext: Handler | None = None,
+        ingest_outcomes: Callable[[], list[dict[str, Any]]] = list,
+        lock: threading.RLock | None = None,
     ) -> None:
         self._resources = resources
+        moto_lock = lock or threading.RLock()
+        self._queue = MotoQueue(resources.queue_url, moto_lock)
+        self._stream = MotoStream(resources.table_name, moto_lock)
+        fulltext_url = resources.fulltext_queue_url if fulltext is not None else None
+        self._fulltext_queue = MotoQueue(fulltext_url, moto_lock) if fulltext_url else None
         self._region = region
         self._ingest = ingest
         self._index = index
         self._poll = poll
         self._fetch = fetch
-        self._poll_interval = poll_interval_seconds
-        # What each record of the last ingest invocation came to (for the summary counters).
-        self._ingest_outcomes = ingest_outcomes
         self._fulltext = fulltext
         self._fulltext_idle = threading.Event()
         if fulltext is None or not resources.fulltext_queue_url:
             self._fulltext_idle.set()
-        self._stop = threading.Event()
+        self._poll_interval = poll_interval_seconds
+        # What each record of the last ingest invocation came to (for the summary counters).
+        self._ingest_outcomes = ingest_outcomes
+        self._stop = threading.Event()  # every loop
+        self._stop_intake = threading.Event()  # the queue and the schedule (the stream is drained first)
         self._threads: list[threading.Thread] = []
         self._lock = threading.Lock()
         self._stats = RuntimeStats()
         self._categories: Counter[str] = Counter()
         self._rejections: Counter[str] = Counter()
-        self._shard_iterators: dict[str, str] = {}
         self._stream_idle = threading.Event()
         self._queue_idle = threading.Event()
         self._busy = threading.Lock()
@@ -114,7 +127,15 @@ class LocalRuntime:
             thread.start()
             self._threads.append(thread)
 
-    def stop(self) -> None:
+    def stop(self, drain_seconds: float = 60.0) -> None:
+        """Stop taking messages (the batch in hand is finished), index what the stream still holds, stop."""
+        self._stop_intake.set()
+        for thread in self._threads:
+            if thread.name != "stream-index":
+                thread.join(timeout=drain_seconds)
+        deadline = time.monotonic() + drain_seconds
+        while time.monotonic() < deadline and not (self._stream.at_end() and self._stream_idle.is_set()):
+            time.sleep(0.02)
         self._stop.set()
         for thread in self._threads:
             thread.join(timeout=10)
@@ -130,17 +151,10 @@ class LocalRuntime:
         """True when the queue is empty (nothing in flight) and the stream has been read to its end."""
         if not (self._queue_idle.is_set() and self._stream_idle.is_set() and self._fulltext_idle.is_set()):
             return False
-        urls = [self._resources.queue_url]
-        if self._fulltext is not None and self._resources.fulltext_queue_url:
-            urls.append(self._resources.fulltext_queue_url)
-        for url in urls:
-            attributes = aws.sqs().get_queue_attributes(
-                QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
-            )["Attributes"]
-            waiting = int(attributes["ApproximateNumberOfMessages"])
-            if waiting + int(attributes["ApproximateNumberOfMessagesNotVisible"]):
-                return False
-        return self._queue_idle.is_set() and self._stream_idle.is_set() and self._fulltext_idle.is_set()
+        if self._queue.depth() or (self._fulltext_queue is not None and self._fulltext_queue.depth()):
+            return False
+        idle = self._queue_idle.is_set() and self._stream_idle.is_set() and self._fulltext_idle.is_set()
+        return idle and self._stream.at_end()
 
     def wait_idle(self, timeout: float = 120.0, settle: float = 0.3) -> bool:
         deadline = time.monotonic() + timeout
@@ -213,26 +227,19 @@ class LocalRuntime:
     # -- items queue -> ingest ------------------------------------------------------------------
 
     def _sqs_loop(self) -> None:
-        sqs = aws.sqs()
-        while not self._stop.is_set():
+        while not self._stop_intake.is_set():
             try:
-                response = sqs.receive_message(
-                    QueueUrl=self._resources.queue_url,
-                    MaxNumberOfMessages=10,
-                    WaitTimeSeconds=1,
-                    MessageSystemAttributeNames=["All"],
-                    MessageAttributeNames=["All"],
-                )
-            except Exception as error:  # moto shutting down, or a transient hiccup
+                messages = self._queue.receive(INGEST_BATCH)
+            except Exception as error:  # a transient hiccup
                 self._note_error(f"receive: {error!r}")
                 time.sleep(0.5)
                 continue
-            messages = response.get("Messages", [])
             if not messages:
                 self._queue_idle.set()
+                self._stop_intake.wait(IDLE_POLL_SECONDS)
                 continue
             self._queue_idle.clear()
-            self._deliver([dict(m) for m in messages])
+            self._deliver(messages)
 
     def _deliver(self, messages: list[dict[str, Any]]) -> None:
         event = sqs_event(messages, self._resources.queue_arn, self._region)
@@ -246,10 +253,7 @@ class LocalRuntime:
             outcomes = []
         done = [m for m in messages if m["MessageId"] not in failed_ids]
         if done:
-            aws.sqs().delete_message_batch(
-                QueueUrl=self._resources.queue_url,
-                Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(done)],
-            )
+            self._queue.delete([m["ReceiptHandle"] for m in done])
         with self._lock:
             self._stats.received += sum(1 for m in messages if m["Attributes"].get("ApproximateReceiveCount") == "1")
             self._stats.retried += len(failed_ids)
@@ -268,46 +272,12 @@ class LocalRuntime:
                     self._stats.rejected += 1
                     self._rejections[outcome.get("reason", "?")] += 1
 
-    # -- full-text queue -> fulltext (-> items queue) ------------------------------------------
-
-    def _fulltext_loop(self) -> None:
-        assert self._fulltext is not None
-        sqs = aws.sqs()
-        url, arn = self._resources.fulltext_queue_url, self._resources.fulltext_queue_arn
-        while not self._stop.is_set():
-            try:
-                messages = sqs.receive_message(
-                    QueueUrl=url, MaxNumberOfMessages=5, WaitTimeSeconds=1, MessageSystemAttributeNames=["All"]
-                ).get("Messages", [])
-            except Exception as error:
-                self._note_error(f"receive full-text: {error!r}")
-                time.sleep(0.5)
-                continue
-            if not messages:
-                self._fulltext_idle.set()
-                continue
-            self._fulltext_idle.clear()
-            try:
-                event = sqs_event([dict(m) for m in messages], arn, self._region)
-                response = self._invoke(self._fulltext, event, "fulltext")
-                failed = {f["itemIdentifier"] for f in (response or {}).get("batchItemFailures", [])}
-            except Exception as error:  # the whole invocation failed: every message is retried
-                self._note_error(f"fulltext invocation failed: {error!r}")
-                failed = {m["MessageId"] for m in messages}
-            done = [m for m in messages if m["MessageId"] not in failed]
-            if done:
-                sqs.delete_message_batch(
-                    QueueUrl=url,
-                    Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(done)],
-                )
-
     # -- table stream -> index ------------------------------------------------------------------
 
     def _stream_loop(self) -> None:
-        streams = aws.dynamodb_streams()
         while not self._stop.is_set():
             try:
-                got_any = self._read_stream_once(streams)
+                got_any = self._read_stream_once()
             except Exception as error:
                 self._note_error(f"stream: {error!r}")
                 time.sleep(0.5)
@@ -316,29 +286,18 @@ class LocalRuntime:
                 self._stream_idle.clear()
             else:
                 self._stream_idle.set()
-                time.sleep(0.2)
+                self._stop.wait(IDLE_POLL_SECONDS)
 
-    def _read_stream_once(self, streams: Any) -> bool:
-        description = streams.describe_stream(StreamArn=self._resources.stream_arn)["StreamDescription"]
-        got_any = False
-        for shard in description.get("Shards", []):
-            shard_id = shard["ShardId"]
-            iterator = self._shard_iterators.get(shard_id)
-            if iterator is None:
-                iterator = streams.get_shard_iterator(
-                    StreamArn=self._resources.stream_arn, ShardId=shard_id, ShardIteratorType="TRIM_HORIZON"
-                )["ShardIterator"]
-            response = streams.get_records(ShardIterator=iterator, Limit=STREAM_BATCH)
-            # The same filter as the stream's event source mapping in AWS: only article items reach `index`.
-            records = [r for r in response.get("Records", []) if str(_pk(r)).startswith(ARTICLE_PREFIX)]
-            next_iterator = response.get("NextShardIterator")
-            if response.get("Records"):
-                got_any = True
-            if records:
-                self._index_records(records, shard_id)
-            if next_iterator:
-                self._shard_iterators[shard_id] = next_iterator
-        return got_any
+    def _read_stream_once(self) -> bool:
+        shard_id, read = self._stream.read(STREAM_READ)
+        if read:
+            self._stream_idle.clear()  # before indexing: stop() and is_idle() must not see this batch as done
+        # The same filter as the stream's event source mapping in AWS (applied before batching): only article
+        # items reach `index`, up to STREAM_BATCH of them per invocation.
+        records = [r for r in read if str(_pk(r)).startswith(ARTICLE_PREFIX)]
+        for start in range(0, len(records), STREAM_BATCH):
+            self._index_records(records[start : start + STREAM_BATCH], shard_id)
+        return bool(read)
 
     def _index_records(self, records: list[dict[str, Any]], shard_id: str) -> None:
         pending = records
@@ -392,10 +351,39 @@ class LocalRuntime:
         with self._lock:
             self._stats.index_failures += len(records)
 
+    # -- full-text queue -> fulltext (-> items queue) ------------------------------------------
+
+    def _fulltext_loop(self) -> None:
+        assert self._fulltext is not None
+        assert self._fulltext_queue is not None
+        arn = self._resources.fulltext_queue_arn
+        while not self._stop_intake.is_set():
+            try:
+                messages = self._fulltext_queue.receive(5)
+            except Exception as error:
+                self._note_error(f"receive full-text: {error!r}")
+                time.sleep(0.5)
+                continue
+            if not messages:
+                self._fulltext_idle.set()
+                self._stop_intake.wait(IDLE_POLL_SECONDS)
+                continue
+            self._fulltext_idle.clear()
+            try:
+                event = sqs_event(messages, arn, self._region)
+                response = self._invoke(self._fulltext, event, "fulltext")
+                failed = {f["itemIdentifier"] for f in (response or {}).get("batchItemFailures", [])}
+            except Exception as error:  # the whole invocation failed: every message is retried
+                self._note_error(f"fulltext invocation failed: {error!r}")
+                failed = {m["MessageId"] for m in messages}
+            done = [m for m in messages if m["MessageId"] not in failed]
+            if done:
+                self._fulltext_queue.delete([m["ReceiptHandle"] for m in done])
+
     # -- schedule -> poll -----------------------------------------------------------------------
 
     def _schedule_loop(self) -> None:
-        while not self._stop.wait(self._poll_interval):
+        while not self._stop_intake.wait(self._poll_interval):
             try:
                 self.poll_now()
             except Exception as error:

@@ -1,8 +1,12 @@
 """The whole local stack in one process: moto server, resources, event-source emulation, API front.
 
-Data lives in moto's memory (DynamoDB, SQS) and in the tantivy index under `<data_dir>/index`. moto keeps
-nothing across restarts, so the index is wiped at start to stay consistent with the (empty) table: a
-restarted `newsflow dev` starts empty. Re-ingest with `newsflow ingest samples/`.
+The handlers and the runtime call moto in this process (local/inprocess.py, local/moto_direct.py); the moto
+server exposes the same backends to outside clients (the aws CLI, `newsflow ingest` from another shell).
+
+Data lives in the data dir (default `.newsflow`): the tantivy index in `<data_dir>/index`, and moto's table
+items and queue messages in `<data_dir>/state.pickle` (local/snapshot.py), written crash-safe every
+`snapshot_seconds` while something changes and at every clean stop, after the stream has been indexed. A
+restarted stack carries on where it stopped; `fresh=True` (`newsflow dev --fresh`) starts empty.
 """
 
 from __future__ import annotations
@@ -16,17 +20,21 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from newsflow import aws
+from newsflow import aws, wiring
 from newsflow import constants as c
 from newsflow.local.http_front import ApiFront
-from newsflow.local.moto_tuning import speed_up_moto_dynamodb
+from newsflow.local.inprocess import InProcessClients
+from newsflow.local.moto_tuning import speed_up_moto_dynamodb, speed_up_moto_sqs
 from newsflow.local.resources import LocalResources, create_resources
 from newsflow.local.runtime import LocalRuntime
 from newsflow.local.site import SiteFiles, default_site_dir
-from newsflow.settings import reset_settings_cache
+from newsflow.local.snapshot import SNAPSHOT_FILE, Snapshotter, read, restore
 
 REGION = "us-east-1"
 STATE_FILE = "dev.json"
+INDEX_DIR = "index"
+SNAPSHOT_SECONDS = 30.0
+log = logging.getLogger(__name__)
 
 
 class StackState(BaseModel):
@@ -51,13 +59,8 @@ def aws_environment(endpoint: str) -> dict[str, str]:
 
 
 def reset_process_caches() -> None:
-    """Forget cached settings, clients and handler dependencies (the environment changed)."""
-    from newsflow.handlers import api, fetch, fulltext, index, ingest, poll
-
-    reset_settings_cache()
-    aws.reset_clients()
-    for module in (ingest, index, api, poll, fetch, fulltext):
-        module.reset()
+    """Forget the settings, clients and handler dependencies (the environment changed): newsflow.wiring."""
+    wiring.reset()
 
 
 class LocalStack:
@@ -69,17 +72,25 @@ class LocalStack:
         poll_interval_seconds: float = 0,
         verbose: bool = False,
         site_dir: Path | None = None,
+        fresh: bool = False,
+        snapshot_seconds: float = SNAPSHOT_SECONDS,
         full_text: bool = False,
     ) -> None:
+        # Teasers through the full-text stage (`newsflow dev` does; embedded test stacks opt in).
+        self._full_text = full_text
         self.data_dir = Path(data_dir)
+        self._fresh = fresh
+        self._snapshot_seconds = snapshot_seconds
+        self._snapshotter: Snapshotter | None = None
+        self.restored: dict[str, int] = {}
+        self.restored_clean = True
         self.site_dir = site_dir or default_site_dir()
         self._api_port = api_port
         self._api_key = api_key
         self._poll_interval = poll_interval_seconds
         self._verbose = verbose
-        # Teasers through the full-text stage (`newsflow dev` does; embedded test stacks opt in).
-        self._full_text = full_text
         self._moto: Any = None
+        self.clients: InProcessClients | None = None
         self._front: ApiFront | None = None
         self.runtime: LocalRuntime | None = None
         self.resources: LocalResources | None = None
@@ -102,10 +113,15 @@ class LocalStack:
         # moto's server logs every request at INFO; the stack reports what matters itself.
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        index_dir = self.data_dir / "index"
-        shutil.rmtree(index_dir, ignore_errors=True)  # moto starts empty; so must the index
+        index_dir = self.data_dir / INDEX_DIR
+        if self._fresh:
+            (self.data_dir / SNAPSHOT_FILE).unlink(missing_ok=True)
+        saved = read(self.data_dir)  # raises SnapshotError (unreadable, other version) before anything starts
+        if saved is None:
+            shutil.rmtree(index_dir, ignore_errors=True)  # no table to match it (fresh, or an older stack's)
 
         speed_up_moto_dynamodb()
+        speed_up_moto_sqs()
         self._moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
         self._moto.start()
         host, port = self._moto.get_host_and_port()
@@ -126,8 +142,15 @@ class LocalStack:
                 "POWERTOOLS_LOG_LEVEL": "INFO" if self._verbose else "ERROR",
             }
         )
-        aws.reset_clients()
+        # The handlers and the runtime reach moto in this process; outside clients use the server above.
+        self.clients = InProcessClients(REGION)
+        aws.use(self.clients)
         self.resources = create_resources()
+        if saved is not None:
+            self.restored = restore(saved)
+            self.restored_clean = bool(saved["clean"])
+            if not self.restored_clean:
+                log.warning("the last stop was not clean: restored the last snapshot, the index may differ from it")
         self._set_env(self.resources.environment(fulltext=self._full_text))
         reset_process_caches()
 
@@ -141,10 +164,13 @@ class LocalStack:
             poll=poll.lambda_handler,
             poll_interval_seconds=self._poll_interval,
             fetch=fetch.lambda_handler,
-            ingest_outcomes=lambda: list(ingest.last_outcomes),
             fulltext=fulltext.lambda_handler if self._full_text else None,
+            ingest_outcomes=lambda: list(ingest.last_outcomes),
+            lock=self.clients.lock,
         )
         self.runtime.start()
+        self._snapshotter = Snapshotter(self.data_dir, self.clients.lock, self._snapshot_seconds)
+        self._snapshotter.start()
         if self._api_port is not None:
             from newsflow.handlers import ops
 
@@ -178,17 +204,19 @@ class LocalStack:
         return path
 
     def stop(self) -> None:
+        """A clean stop: no new requests, the batch in hand finished, the stream indexed, then the snapshot."""
         if self._front:
             self._front.stop()
-        if self.runtime:
-            self.runtime.stop()
-        from newsflow.handlers import index
-
-        closer = getattr(index.search_index(), "close", None) if self.resources else None
-        if callable(closer):
-            closer()
         if self._moto:
             self._moto.stop()
+        if self.runtime:
+            self.runtime.stop()
+        closer = getattr(wiring.current().built("search_index"), "close", None)
+        if callable(closer):
+            closer()
+        if self._snapshotter is not None:
+            self._snapshotter.final()
+        aws.use(None)
         (self.data_dir / STATE_FILE).unlink(missing_ok=True)
         for name, value in self._saved_env.items():
             if value is None:

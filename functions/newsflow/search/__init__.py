@@ -7,8 +7,6 @@ when chosen, so a Lambda pays the import cost of the backend it uses and nothing
 
 from __future__ import annotations
 
-import os
-from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from newsflow.search.port import SearchIndex
@@ -16,7 +14,7 @@ from newsflow.search.port import SearchIndex
 if TYPE_CHECKING:
     from newsflow.settings import Settings
 
-__all__ = ["build_search_index", "shared_search_index"]
+__all__ = ["SearchIndex", "build_search_index", "shared_search_index"]
 
 
 def build_search_index(settings: Settings) -> SearchIndex:
@@ -26,17 +24,15 @@ def build_search_index(settings: Settings) -> SearchIndex:
 
         if not settings.opensearch_url:  # Settings already refuses this; keep the adapter honest
             raise ValueError("opensearch backend needs an OpenSearch URL")
-        region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
-        return OpenSearchIndex(settings.opensearch_url, settings.opensearch_index, region=region)
+        return OpenSearchIndex(settings.opensearch_url, settings.opensearch_index, region=settings.region)
     from newsflow.search.tantivy_index import TantivyIndex
 
     return TantivyIndex(settings.tantivy_path)
 
 
-@lru_cache(maxsize=1)
 def shared_search_index() -> SearchIndex:
-    """The process's one index, from the environment: the index and api handlers share it (the local stack runs
-    both in one process, and tantivy allows one writer per index). `shared_search_index.cache_clear()` forgets it."""
-    from newsflow.settings import get_settings
+    """The process's one index (newsflow.wiring builds it from the settings): the index and api handlers share it
+    (the local stack runs both in one process, and tantivy allows one writer per index)."""
+    from newsflow import wiring
 
-    return build_search_index(get_settings())
+    return wiring.current().search_index
