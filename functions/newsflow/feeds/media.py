@@ -24,7 +24,8 @@ def as_int(value: Any) -> int:
         return 0
 
 
-def _absolute_http(value: Any, base: str) -> str | None:
+def absolute_http(value: Any, base: str) -> str | None:
+    """`value` made absolute against `base`; None unless it is an http(s) URL."""
     if not isinstance(value, str) or not value.strip():
         return None
     try:
@@ -53,7 +54,7 @@ class _Collector:
         self.found: dict[str, dict[str, Any]] = {}
 
     def add(self, url: Any, mime: Any, length: Any, medium: Any = None, width: Any = None, height: Any = None) -> None:
-        absolute = _absolute_http(url, self.base)
+        absolute = absolute_http(url, self.base)
         if not absolute or absolute in self.found or len(self.found) >= MAX_MEDIA:
             return
         mime_text = mime.strip()[:200] if isinstance(mime, str) and mime.strip() else None

@@ -31,14 +31,14 @@ import time
 import xml.sax
 from collections.abc import Iterable, Mapping
 from typing import Any, Literal
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import feedparser
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from newsflow.errors import FeedError
 from newsflow.feeds.limits import close_truncated, newest_entries, newest_json_items
-from newsflow.feeds.media import as_int, feedparser_media, is_image_path, json_media
+from newsflow.feeds.media import absolute_http, as_int, feedparser_media, is_image_path, json_media
 from newsflow.feeds.pixels import is_pixel, strip_pixels
 from newsflow.guards import check_feed_shape
 from newsflow.models import MAX_ITEM_BYTES, FeedItem, SourceInfo
@@ -175,7 +175,7 @@ def _parse_xml_feed(
 
     feed = result.get("feed") or {}
     feed_title = _clean_text(feed.get("title"))
-    site_url = _absolute_http(feed.get("link"), http_base or "")
+    site_url = absolute_http(feed.get("link"), http_base or "")
     language = _language(feed.get("language"))
     item_source = _item_source(source, feed_title=feed_title, feed_url=feed_url, site_url=site_url)
 
@@ -207,7 +207,7 @@ def _fields_from_feedparser(
         # feedparser copies the content into `summary` when the entry has no summary of its own.
         summary = None
     raw_link = entry.get("link")
-    link = _absolute_http(raw_link, base)
+    link = absolute_http(raw_link, base)
     guid = entry.get("id") or None
     updated = _date(entry, "updated")
     published = _date(entry, "published") or _date(entry, "created")
@@ -316,7 +316,7 @@ def _feedparser_image(entry: Mapping[str, Any], base: str) -> str | None:
     if isinstance(image, Mapping):
         candidates.append(image.get("href") or image.get("url"))
     for candidate in candidates:
-        url = _absolute_http(candidate, base)
+        url = absolute_http(candidate, base)
         if url and not is_pixel(url):
             return url
     return None
@@ -408,7 +408,7 @@ def _parse_json_feed(content: bytes, *, feed_url: str, source: SourceInfo | None
 
     feed_title = _clean_text(feed.title)
     http_base = feed_url if _is_http(feed_url) else None
-    site_url = _absolute_http(feed.home_page_url, http_base or "")
+    site_url = absolute_http(feed.home_page_url, http_base or "")
     base = http_base or site_url or ""
     language = _language(feed.language)
     feed_authors = _json_authors(feed.authors, feed.author)
@@ -432,8 +432,8 @@ def _parse_json_feed(content: bytes, *, feed_url: str, source: SourceInfo | None
 def _fields_from_json_item(
     item: _JsonFeedItem, *, feed_url: str, language: str | None, feed_authors: list[str]
 ) -> dict[str, Any]:
-    url = _absolute_http(item.url, feed_url)
-    external_url = _absolute_http(item.external_url, feed_url)
+    url = absolute_http(item.url, feed_url)
+    external_url = absolute_http(item.external_url, feed_url)
     extra: dict[str, Any] = dict(item.model_extra or {})
     if external_url and url and external_url != url:
         extra["external_url"] = external_url
@@ -457,7 +457,7 @@ def _fields_from_json_item(
 
 def _json_image(item: _JsonFeedItem, base: str) -> str | None:
     for candidate in (item.image, item.banner_image):
-        url = _absolute_http(candidate, base)
+        url = absolute_http(candidate, base)
         if url and not is_pixel(url):
             return url
     return None
@@ -571,19 +571,6 @@ def _short(value: str | None, limit: int = 200) -> str | None:
     if not value or not value.strip():
         return None
     return value.strip()[:limit]
-
-
-def _absolute_http(value: Any, base: str) -> str | None:
-    """`value` made absolute against `base`; None unless it is an http(s) URL."""
-    if not isinstance(value, str) or not value.strip():
-        return None
-    try:
-        url = urljoin(base, value.strip())
-    except ValueError:
-        return None
-    if urlsplit(url).scheme.lower() not in {"http", "https"} or len(url) > 4096:
-        return None
-    return url
 
 
 def _is_http(url: str) -> bool:
