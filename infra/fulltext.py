@@ -20,7 +20,7 @@ from constructs import Construct
 from newsflow import constants as c
 
 from infra.config import StageConfig
-from infra.ingestion import DLQ_RETENTION, SQS_POLLER_ACTIONS, Queues, secure_queue
+from infra.ingestion import DLQ_RETENTION, Queues, secure_queue
 from infra.lambdas import FunctionAssets, FunctionSpec, NewsflowFunction
 
 FULLTEXT_TIMEOUT = Duration.seconds(c.FULLTEXT_TIMEOUT_SECONDS)
@@ -66,16 +66,13 @@ class FullText(Construct):
             config=config,
             environment={**environment, c.ENV_FULLTEXT_DLQ_URL: self.dlq.queue_url},
         )
-        # A plain mapping (as for ingest): SqsEventSource would also grant calls nobody makes.
-        self.handler.function.add_event_source_mapping(
+        self.handler.consume_queue(
             "FullTextQueue",
-            event_source_arn=self.queue.queue_arn,
+            self.queue.queue_arn,
             batch_size=c.FULLTEXT_BATCH_SIZE,
             max_batching_window=FULLTEXT_BATCHING_WINDOW,
-            report_batch_item_failures=True,
             max_concurrency=FULLTEXT_MAX_CONCURRENCY,
         )
-        self.handler.add_to_policy(SQS_POLLER_ACTIONS, [self.queue.queue_arn])
         self.handler.add_to_policy(["sqs:SendMessage"], [queues.items.queue_arn, self.dlq.queue_arn])
 
     def route_teasers_from(self, fetch: NewsflowFunction) -> None:

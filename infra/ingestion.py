@@ -39,7 +39,6 @@ INGEST_TABLE_ACTIONS = (
     "dynamodb:BatchWriteItem",  # near-duplicate candidate entries are written in batches of up to 25
 )
 # What Lambda's SQS poller does with the function's role (AWSLambdaSQSQueueExecutionRole's actions).
-SQS_POLLER_ACTIONS = ("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes")
 FETCH_TIMEOUT = Duration.seconds(c.FETCH_TIMEOUT_SECONDS)
 FETCH_VISIBILITY_TIMEOUT = Duration.seconds(6 * c.FETCH_TIMEOUT_SECONDS)
 # The fetch worker touches only the FEEDS partition: claim (UpdateItem), state (PutItem), fingerprints
@@ -133,17 +132,13 @@ class Ingestion(Construct):
             config=config,
             environment=environment,
         )
-        # A plain mapping rather than SqsEventSource, whose grantConsumeMessages also grants
-        # ChangeMessageVisibility and GetQueueUrl, which neither the poller nor the handler calls.
-        self.ingest.function.add_event_source_mapping(
+        self.ingest.consume_queue(
             "ItemsQueue",
-            event_source_arn=queues.items.queue_arn,
+            queues.items.queue_arn,
             batch_size=c.INGEST_BATCH_SIZE,
             max_batching_window=INGEST_BATCHING_WINDOW,
-            report_batch_item_failures=True,
             max_concurrency=config.ingest_max_concurrency,
         )
-        self.ingest.add_to_policy(SQS_POLLER_ACTIONS, [queues.items.queue_arn])
         self.ingest.add_to_policy(INGEST_TABLE_ACTIONS, [table.table_arn])
         # Poison messages are parked by the handler itself (with a reason attribute), not only by redrive.
         self.ingest.add_to_policy(["sqs:SendMessage"], [queues.dlq.queue_arn])
@@ -190,14 +185,12 @@ class Ingestion(Construct):
                 c.ENV_FEED_DISABLE_HOURS: str(feeds.disable_after_hours),
             },
         )
-        self.fetch.function.add_event_source_mapping(
+        self.fetch.consume_queue(
             "FetchQueue",
-            event_source_arn=queues.fetch.queue_arn,
+            queues.fetch.queue_arn,
             batch_size=c.FETCH_BATCH_SIZE,
-            report_batch_item_failures=True,
             max_concurrency=feeds.fetch_max_concurrency,
         )
-        self.fetch.add_to_policy(SQS_POLLER_ACTIONS, [queues.fetch.queue_arn])
         self.fetch.add_to_policy(FETCH_TABLE_ACTIONS, [table.table_arn], conditions=feeds_partition_only())
         # Items out; delayed re-queues of requests whose host is busy; requests parked with a reason.
         self.fetch.add_to_policy(

@@ -88,6 +88,10 @@ class VpcPlacement:
     security_group: ec2.ISecurityGroup
 
 
+# What the SQS event source mapping calls with the function's role.
+SQS_POLLER_ACTIONS = ("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes")
+
+
 class NewsflowFunction(Construct):
     def __init__(
         self,
@@ -176,6 +180,29 @@ class NewsflowFunction(Construct):
         # DefaultPolicy: the permission is already in the inline "Tracing" policy above.
         cfn = cast(lambda_.CfnFunction, self.function.node.default_child)
         cfn.tracing_config = lambda_.CfnFunction.TracingConfigProperty(mode="Active")
+
+    def consume_queue(
+        self,
+        mapping_id: str,
+        queue_arn: str,
+        *,
+        batch_size: int,
+        max_concurrency: int,
+        max_batching_window: Duration | None = None,
+    ) -> None:
+        """An SQS event source with partial batch failures, and exactly the calls the Lambda poller makes.
+
+        A plain mapping rather than SqsEventSource, whose grantConsumeMessages also grants
+        ChangeMessageVisibility and GetQueueUrl, which neither the poller nor the handlers call."""
+        self.function.add_event_source_mapping(
+            mapping_id,
+            event_source_arn=queue_arn,
+            batch_size=batch_size,
+            max_batching_window=max_batching_window,
+            report_batch_item_failures=True,
+            max_concurrency=max_concurrency,
+        )
+        self.add_to_policy(SQS_POLLER_ACTIONS, [queue_arn])
 
     def add_to_policy(
         self, actions: Sequence[str], resources: Sequence[str], conditions: Mapping[str, Any] | None = None
