@@ -11,6 +11,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from newsflow.api.views import ArticleCard
+
 MAX_PAGE_SIZE = 100
 MAX_LIST_ITEMS = 50
 SEARCH_FIELDS = {"title": "title", "description": "summary", "content": "body"}
@@ -21,27 +23,8 @@ def _csv_pattern() -> str:
     return rf"^{_LIST_ITEM}(,{_LIST_ITEM}){{0,{MAX_LIST_ITEMS - 1}}}$"
 
 
-CARD_FIELDS = (
-    "id",
-    "url",
-    "title",
-    "description",
-    "imageUrl",
-    "sourceId",
-    "sourceName",
-    "sourceDomain",
-    "authors",
-    "language",
-    "publishedAt",
-    "category",
-    "categories",
-    "tags",
-    "readingTimeMinutes",
-    "wordCount",
-    "storyId",
-    "alsoFrom",
-    "highlights",
-)
+# The fields a card may be trimmed to (`fields=`): those of the card view, by their wire names.
+CARD_FIELDS = tuple(field.alias or name for name, field in ArticleCard.model_fields.items())
 
 
 class _Params(BaseModel):
