@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from newsflow.local.stack import LocalStack
 
-from tests.unit.feeds.http_fixture import FeedServer, send, start_server
+from tests.unit.feeds.http_fixture import FeedServer, send, serving
 from tests.unit.fulltext.pages import CRANE_PARAGRAPHS, PARAGRAPHS, article_page
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
@@ -19,12 +19,8 @@ pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
 @pytest.fixture
 def site() -> Iterator[FeedServer]:
-    server = FeedServer()
-    stop = start_server(server)
-    try:
+    with serving() as server:
         yield server
-    finally:
-        stop()
 
 
 def get(stack: LocalStack, path: str) -> dict[str, Any]:

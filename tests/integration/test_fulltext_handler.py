@@ -18,7 +18,7 @@ from newsflow.models import FeedConfig
 from newsflow.store.feeds import DynamoFeedRepository
 
 from tests.integration.helpers import context, receive_event, tick
-from tests.unit.feeds.http_fixture import FeedServer, send, start_server
+from tests.unit.feeds.http_fixture import FeedServer, send, serving
 from tests.unit.fulltext.pages import PARAGRAPHS, article_page
 
 TEASER = "Container volumes at the port of Harbourton rose four percent in October."
@@ -26,14 +26,10 @@ TEASER = "Container volumes at the port of Harbourton rose four percent in Octob
 
 @pytest.fixture
 def site() -> Iterator[FeedServer]:
-    server = FeedServer()
-    stop = start_server(server)
     page = article_page().encode()
-    server.routes["/news/port"] = lambda h: send(h, 200, page, {"Content-Type": "text/html; charset=utf-8"})
-    try:
+    with serving() as server:
+        server.routes["/news/port"] = lambda h: send(h, 200, page, {"Content-Type": "text/html; charset=utf-8"})
         yield server
-    finally:
-        stop()
 
 
 @pytest.fixture

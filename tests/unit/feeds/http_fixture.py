@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import ssl
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -80,6 +80,17 @@ def start_server(server: FeedServer, ssl_context: ssl.SSLContext | None = None) 
         httpd.server_close()
 
     return stop
+
+
+@contextlib.contextmanager
+def serving() -> Iterator[FeedServer]:
+    """A FeedServer running on 127.0.0.1 (random port) for the duration of the block."""
+    server = FeedServer()
+    stop = start_server(server)
+    try:
+        yield server
+    finally:
+        stop()
 
 
 def send(

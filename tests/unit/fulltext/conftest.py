@@ -6,14 +6,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.unit.feeds.http_fixture import FeedServer, start_server
+from tests.unit.feeds.http_fixture import FeedServer, serving
 
 
 @pytest.fixture
 def site() -> Iterator[FeedServer]:
-    server = FeedServer()
-    stop = start_server(server)
-    try:
+    with serving() as server:
         yield server
-    finally:
-        stop()
