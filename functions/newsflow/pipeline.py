@@ -28,14 +28,18 @@ class IngestResult(BaseModel):
     story_id: str | None = None
 
 
-def build_article(normalised: NormalisedItem, now: datetime, categoriser: Categoriser | None = None) -> Article:
+def build_article(
+    normalised: NormalisedItem, now: datetime, categoriser: Categoriser | None = None, seen: datetime | None = None
+) -> Article:
+    """`seen`: when this copy was first seen (queued by the poller), `now` if unknown: its sighting time."""
     verdict = categoriser.categorise(normalised) if categoriser is not None else categorise(normalised)
     fields = normalised.model_dump(exclude={"feed_tags"})
+    sighted = seen or now
     return Article(
         **fields,
-        first_seen_at=now,
-        last_seen_at=now,
-        sort_at=normalised.published_at or now,
+        first_seen_at=sighted,
+        last_seen_at=sighted,
+        sort_at=normalised.published_at or sighted,
         category=verdict.primary,
         categories=verdict.scores,
         tags=verdict.tags,
@@ -57,9 +61,12 @@ def ingest_item(
     stories: StoryServices | None = None,
     delivery: str | None = None,
     categoriser: Categoriser | None = None,
+    seen: datetime | None = None,
 ) -> IngestResult:
-    """`delivery` names this delivery of the message (its queue message id): see ArticleRepository.save."""
-    article = build_article(normalise_item(item, now=now), now, categoriser)
+    """`delivery` names this delivery of the message (its queue message id): see ArticleRepository.save.
+    `seen`: when the message was first queued (its sighting time, the same for every redelivery; see
+    store/ordering.py), `now` when unknown."""
+    article = build_article(normalise_item(item, now=now), now, categoriser, seen=seen)
     if stories is None:
         write = _save(repository, article, delivery)
         return IngestResult(write=write, category=article.category, story_id=write.story_id)

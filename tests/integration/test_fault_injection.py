@@ -8,9 +8,9 @@ from benchmarks.fault_harness import FaultConfig, run_faults
 
 
 def test_nothing_is_lost_duplicated_or_reverted_under_faults() -> None:
-    # Given items, corrections, syndications, poison and duplicates, with 20 % of DynamoDB calls and of index bulk
-    # calls failing, and crashes after 5 % of article writes
-    config = FaultConfig(items=60, poison=10, crash_rate=0.05, replay_every_batches=4, seed=7)
+    # Given items, corrections, syndications (some before their original), poison and duplicates, with 20 % of
+    # DynamoDB calls and of index bulk calls failing, and crashes after 5 % of article writes
+    config = FaultConfig(items=60, syndications=0.15, poison=10, crash_rate=0.05, replay_every_batches=4, seed=7)
     # When they all go through ingest, the stream, the index and the scheduled repair
     report = run_faults(config)
     # Then every article is in the table once, at its newest copy, and the index equals the table
@@ -18,6 +18,9 @@ def test_nothing_is_lost_duplicated_or_reverted_under_faults() -> None:
     assert report.lost == 0, report.rows()
     assert report.duplicated == 0, report.rows()
     assert report.reverted == 0, report.rows()
+    # and every syndicated copy, some delivered before their original, is a sighting of it
+    assert report.copies_first > 0, report.rows()
+    assert report.sightings_missing == 0, report.rows()
     assert report.handler_errors == 0, report.rows()
     assert report.index_equals_table, report.rows()
     # and every poison message was parked at once with its reason, and no valid item was parked

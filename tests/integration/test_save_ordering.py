@@ -15,7 +15,8 @@ from newsflow.local.resources import LocalResources
 from newsflow.messages import parse_message
 from newsflow.pipeline import ingest_item
 from newsflow.store import keys
-from newsflow.store.dynamo import DynamoArticleRepository, item_clock
+from newsflow.store.dynamo import DynamoArticleRepository
+from newsflow.store.ordering import item_clock
 from newsflow.store.ports import WriteOutcome
 
 from tests.integration.helpers import body

@@ -9,7 +9,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
@@ -39,17 +39,35 @@ def _park(record: SQSRecord, reason: str, detail: str) -> None:
     logger.warning("item parked in DLQ", extra={"reason": reason, "detail": detail, "message_id": record.message_id})
 
 
+# SQS keeps a message at most 14 days; a SentTimestamp outside [now - 14 days, now + skew] is not trusted.
+SIGHTING_MAX_AGE = timedelta(days=14)
+SIGHTING_MAX_SKEW = timedelta(minutes=5)
+
+
+def sighting_time(record: SQSRecord, now: datetime) -> datetime:
+    """When the message was queued (SentTimestamp): the same on every redelivery, unlike the processing time."""
+    try:
+        sent = datetime.fromtimestamp(int(record.attributes.sent_timestamp) / 1000, UTC)
+    except (KeyError, TypeError, ValueError, OverflowError, OSError):
+        return now
+    if now - SIGHTING_MAX_AGE <= sent <= now + SIGHTING_MAX_SKEW:
+        return min(sent, now)
+    return now
+
+
 def record_handler(record: SQSRecord) -> dict[str, Any]:
     try:
         item = parse_message(record.body)
         deps = wiring.current()
+        now = datetime.now(UTC)
         result = ingest_item(
             item,
             deps.ingest_repository,
-            now=datetime.now(UTC),
+            now=now,
             stories=deps.stories,
             delivery=record.message_id,
             categoriser=deps.categoriser,
+            seen=sighting_time(record, now),
         )
     except PermanentItemError as error:
         _park(record, error.reason, error.detail)

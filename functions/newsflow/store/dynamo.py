@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
 import json
 import time
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
@@ -17,6 +15,7 @@ from newsflow.constants import GSI_CATEGORY, GSI_LATEST
 from newsflow.models import Article
 from newsflow.store import keys
 from newsflow.store.codec import article_to_item, item_to_article
+from newsflow.store.ordering import is_newer, keeps_page_body, same_material
 from newsflow.store.ports import ConcurrentUpdateError, CursorError, Page, WriteOutcome, WriteResult
 
 if TYPE_CHECKING:
@@ -25,30 +24,11 @@ if TYPE_CHECKING:
 BATCH_GET_LIMIT = 100
 WRITTEN_BY_ATTR = "written_by"
 WRITE_OUTCOME_ATTR = "write_outcome"
+FOLD_ATTR = "folding"  # the id of a copy being folded into this article (cleared once the fold is finished)
 MAX_BATCH_ATTEMPTS = 5
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
-
-# Fields whose change makes a redelivered item a real update (times we saw it do not count).
-_MATERIAL_FIELDS = (
-    "url",
-    "title",
-    "summary",
-    "body_text",
-    "body_html",
-    "authors",
-    "language",
-    "image_url",
-    "media",
-    "source_name",
-    "published_at",
-    "updated_at",
-    "category",
-    "categories",
-    "tags",
-    "content_hash",
-)
 
 
 class UnprocessedReadsError(RuntimeError):
@@ -108,7 +88,10 @@ class DynamoArticleRepository:
 
         - new id and a body nobody else has -> CREATED (conditional put: attribute_not_exists)
         - new id but the same feed guid or the same body as an existing article -> DUPLICATE (URL and source
-          recorded on that article)
+          recorded on that article); the copy's feed guid is then claimed for that article too, so the
+          publisher's later versions of it find it
+        - new id whose feed guid names an article stored under a syndicator's URL (the copy came first), with
+          a newer version than that copy -> UPDATED: the copy is folded into this article (see `_fold`)
         - known id, same material content -> UNCHANGED (no article write: redeliveries are cheap), with the
           side records (month marker, body claim) re-asserted; when the stored copy was written by this same
           delivery (`delivery`, the queue message id: a write whose response was lost, a crash after the write)
@@ -116,21 +99,25 @@ class DynamoArticleRepository:
         - known id from another source (syndication) -> DUPLICATE (the source is recorded on the article), unless
           its body is much fuller (a teaser came first): then UPDATED with the fuller body
         - known id from the same source, changed content: UPDATED (version + 1, conditional on the version read)
-          only when the copy is newer by the item's own clock (see `item_clock`); an older or equal copy is
-          STALE: recorded as a sighting, never as content
+          only when the copy is newer by the item's own clock (store/ordering.py); an older or equal copy, or a
+          feed teaser of the item version whose page text is stored, is STALE: a sighting, never content. Its
+          body is claimed for the stored article; a syndicator's copy of it stored as its own article (it came
+          before the original) is folded into this one.
 
         The size limit is checked before anything is claimed (an oversize item leaves no guid or body claim).
         """
         article_to_item(article)  # raises DocumentTooLarge before any claim is made
         existing = self._get_item(keys.article_pk(article.id))
         if existing is None:
-            owner = self._claim_guid(article) or self._claim_body_hash(article.content_hash, article.id)
+            owner, via_guid = self._owner_of_new(article)
             if owner != article.id:
                 owner_item = self._get_item(keys.article_pk(owner))
                 if owner_item is None:
                     raise ConcurrentUpdateError(owner)
-                stored = self._add_sighting(item_to_article(owner_item), article)
-                return _result(WriteOutcome.DUPLICATE, stored)
+                stored = item_to_article(owner_item)
+                if via_guid and _newer_version_of_copy(article, stored):
+                    return self._fold_into_new(article, stored, delivery)
+                return _result(WriteOutcome.DUPLICATE, self._add_sighting(stored, article))
             try:
                 self._put(
                     article,
@@ -150,19 +137,26 @@ class DynamoArticleRepository:
                 return _result(WriteOutcome.CREATED, article)
 
         current = item_to_article(existing)
-        if _same_material(current, article):
+        if existing.get(FOLD_ATTR):  # a fold that stopped half way (a crash, a lost response): finish it
+            self._finish_fold(current, str(existing[FOLD_ATTR]))
+        if same_material(current, article):
             self._reassert_side_records(current)
             return _result(_replayed_outcome(existing, delivery) or WriteOutcome.UNCHANGED, current)
         if _source_key(current) != _source_key(article) and not _much_richer(article, current):
             # The same URL syndicated by another feed: the first version stands, the sighting is kept.
             return _result(WriteOutcome.DUPLICATE, self._add_sighting(current, article))
-        if _source_key(current) == _source_key(article) and not is_newer(article, current):
-            # An older copy (a redelivery of the original after its correction, a retry that lost the race):
-            # the stored copy stands; the stale one is a sighting, never content. Its body is still a version
-            # of this article: claimed for it, so a copy of that version at another URL is a duplicate, as it
-            # would have been had the copies come in order.
+        if _source_key(current) == _source_key(article) and (
+            not is_newer(article, current) or keeps_page_body(current, article)
+        ):
+            # An older copy (a redelivery of the original after its correction, a retry that lost the race), or
+            # the teaser of the stored page text: the stored copy stands; the stale one is a sighting, never
+            # content. Its body is still a version of this article: claimed for it, so a copy of that version at
+            # another URL is a duplicate, as it would have been had the copies come in order; a copy stored
+            # before this version was seen is folded in now.
             self._reassert_side_records(current)
-            self._claim_body_hash(article.content_hash, current.id)
+            owner = self._claim_body_hash(article.content_hash, current.id)
+            if owner != current.id:
+                current = self._fold_copy(current, owner, article.content_hash)
             return _result(WriteOutcome.STALE, self._add_sighting(current, article))
         if _source_key(current) != _source_key(article):
             # A syndicator's teaser came first and the full text arrives now: keep the fuller body (an
@@ -187,6 +181,117 @@ class DynamoArticleRepository:
         self._put_if_version(updated, current.version, delivery=delivery)
         self._reassert_side_records(updated)
         return _result(WriteOutcome.UPDATED, updated)
+
+    def _owner_of_new(self, article: Article) -> tuple[str, bool]:
+        """(the article a new id's copy belongs to, whether its feed guid said so). The guid is read first (a
+        guid already claimed names the article); then the body is claimed; a copy of another article's body
+        claims its guid *for that article*, so that the publisher's later versions of it (a correction under
+        the same guid) find it even when a syndicator's copy of it was stored first."""
+        guid_pk = keys.guid_pk(_source_key(article), article.guid) if article.guid else None
+        if guid_pk is not None:
+            known = self._get_item(guid_pk, sk=keys.GUID_SK, consistent=False)
+            if known is not None and str(known["article_id"]) != article.id:
+                return str(known["article_id"]), True
+        body_owner = self._claim_body_hash(article.content_hash, article.id)
+        if body_owner != article.id:
+            if guid_pk is not None:
+                self._point(guid_pk, keys.GUID_SK, body_owner, instead_of=article.id)
+            return body_owner, False
+        if guid_pk is not None:
+            guid_owner = self._claim(guid_pk, keys.GUID_SK, article.id, read_first=False)
+            if guid_owner != article.id:
+                return guid_owner, True
+        return article.id, False
+
+    # -- folding a syndicator's copy that was stored before the publisher's own article -----------------
+
+    def _fold_into_new(self, article: Article, copy: Article, delivery: str | None) -> WriteResult:
+        """The publisher's newer version of an article stored so far under a syndicator's URL: stored under its
+        own id, with the copy's sightings, story and first sighting; then the copy is removed (`_finish_fold`)."""
+        merged = _with_sightings_of(article, copy, story_id=copy.story_id or article.story_id).model_copy(
+            update={"version": copy.version + 1}
+        )
+        try:
+            self._put(
+                merged,
+                condition="attribute_not_exists(pk)",
+                values=None,
+                delivery=delivery,
+                outcome=WriteOutcome.UPDATED,
+                folding=copy.id,
+            )
+        except ClientError as error:
+            if is_conditional_failure(error):
+                raise ConcurrentUpdateError(article.id) from error  # stored meanwhile: decide again on it
+            raise
+        self._finish_fold(merged, copy.id)
+        self._reassert_side_records(merged)
+        return _result(WriteOutcome.UPDATED, merged)
+
+    def _fold_copy(self, current: Article, copy_id: str, body_hash: str) -> Article:
+        """A syndicator's verbatim copy of an older version of `current`, stored as its own article because it
+        came before that version: record it as a sighting of `current` and remove it. Anything else that holds
+        the body (the same publisher at two URLs, a copy edited since) is left alone."""
+        copy_item = self._get_item(keys.article_pk(copy_id))
+        if copy_item is None:  # removed already (a fold that stopped before re-pointing its claims)
+            self._point(keys.hash_pk(body_hash), keys.HASH_SK, current.id, instead_of=copy_id)
+            return current
+        copy = item_to_article(copy_item)
+        if _source_key(copy) == _source_key(current) or copy.content_hash != body_hash:
+            return current
+        merged = _with_sightings_of(current, copy, story_id=current.story_id or copy.story_id)
+        try:
+            self._put(
+                merged,
+                condition="version = :expected",
+                values={":expected": {"N": str(current.version)}},
+                folding=copy.id,
+            )
+        except ClientError as error:
+            if is_conditional_failure(error):
+                raise ConcurrentUpdateError(current.id) from error
+            raise
+        self._finish_fold(merged, copy.id)
+        return merged
+
+    def _finish_fold(self, into: Article, copy_id: str) -> None:
+        """Remove the folded copy, point its claims (body, feed guid) at `into`, clear the marker. Each step is
+        idempotent and the marker on `into` stays until the last one is done, so a retry finishes the fold."""
+        copy_item = self._get_item(keys.article_pk(copy_id))
+        if copy_item is not None:
+            copy = item_to_article(copy_item)
+            self._client.delete_item(
+                TableName=self._table, Key=serialize({"pk": keys.article_pk(copy_id), "sk": keys.ARTICLE_SK})
+            )
+            self._point(keys.hash_pk(copy.content_hash), keys.HASH_SK, into.id, instead_of=copy_id)
+            if copy.guid:
+                self._point(keys.guid_pk(_source_key(copy), copy.guid), keys.GUID_SK, into.id, instead_of=copy_id)
+        if into.guid:  # the publisher's guid named the copy (its original was recorded on it)
+            self._point(keys.guid_pk(_source_key(into), into.guid), keys.GUID_SK, into.id, instead_of=copy_id)
+        try:
+            self._client.update_item(
+                TableName=self._table,
+                Key=serialize({"pk": keys.article_pk(into.id), "sk": keys.ARTICLE_SK}),
+                UpdateExpression=f"REMOVE {FOLD_ATTR}",
+                ConditionExpression=f"{FOLD_ATTR} = :copy",
+                ExpressionAttributeValues={":copy": {"S": copy_id}},
+            )
+        except ClientError as error:
+            if not is_conditional_failure(error):
+                raise
+
+    def _point(self, pk: str, sk: str, article_id: str, instead_of: str) -> None:
+        """Make a claim name `article_id` if it is free or names `instead_of` (never takes another's claim)."""
+        try:
+            self._client.put_item(
+                TableName=self._table,
+                Item=serialize({"pk": pk, "sk": sk, "article_id": article_id}),
+                ConditionExpression="attribute_not_exists(pk) OR article_id = :old OR article_id = :id",
+                ExpressionAttributeValues={":old": {"S": instead_of}, ":id": {"S": article_id}},
+            )
+        except ClientError as error:
+            if not is_conditional_failure(error):
+                raise
 
     def _reassert_side_records(self, article: Article) -> None:
         """The month marker and the body claim of a stored article, written again if an earlier attempt
@@ -231,6 +336,7 @@ class DynamoArticleRepository:
         values: dict[str, Any] | None,
         delivery: str | None = None,
         outcome: WriteOutcome | None = None,
+        folding: str | None = None,
     ) -> None:
         item = article_to_item(article)
         if delivery and outcome:
@@ -238,6 +344,8 @@ class DynamoArticleRepository:
             # write) reports the same outcome instead of "unchanged".
             item[WRITTEN_BY_ATTR] = delivery
             item[WRITE_OUTCOME_ATTR] = outcome.value
+        if folding:
+            item[FOLD_ATTR] = folding
         kwargs: dict[str, Any] = {
             "TableName": self._table,
             "Item": serialize(item),
@@ -251,17 +359,11 @@ class DynamoArticleRepository:
         """Returns the id of the article that owns this body (ours if we claimed it, now or on a retry)."""
         return self._claim(keys.hash_pk(content_hash), keys.HASH_SK, article_id)
 
-    def _claim_guid(self, article: Article) -> str | None:
-        """The same feed guid under another URL is the same article; None when we own it (or have no guid)."""
-        if not article.guid:
-            return None
-        owner = self._claim(keys.guid_pk(_source_key(article), article.guid), keys.GUID_SK, article.id)
-        return owner if owner != article.id else None
-
-    def _claim(self, pk: str, sk: str, article_id: str) -> str:
-        # A claim never changes owner, so even an eventually consistent read that finds one is the answer: a
-        # duplicate (or its redelivery) then costs half a read unit instead of a failed conditional write.
-        known = self._get_item(pk, sk=sk, consistent=False)
+    def _claim(self, pk: str, sk: str, article_id: str, read_first: bool = True) -> str:
+        # A claim changes owner only when a copy is folded into the article it copied, so even an eventually
+        # consistent read that finds one is the answer: a duplicate (or its redelivery) then costs half a read
+        # unit instead of a failed conditional write. (`read_first=False`: the caller has just read it.)
+        known = self._get_item(pk, sk=sk, consistent=False) if read_first else None
         if known is not None:
             return str(known["article_id"])
         try:
@@ -410,23 +512,6 @@ class DynamoArticleRepository:
         return True
 
 
-def item_clock(article: Article) -> tuple[datetime, str]:
-    """The item's own clock: `updated_at`, else `published_at`, else when this copy was seen. Ties are broken by
-    a digest of the material content: two copies with one clock order the same way in whatever order they come."""
-    moment = article.updated_at or article.published_at or article.last_seen_at
-    return moment.astimezone(UTC), material_digest(article)
-
-
-def material_digest(article: Article) -> str:
-    """A fingerprint of everything that makes a copy different content (the body hash alone ignores the title)."""
-    material = article.model_dump_json(include=set(_MATERIAL_FIELDS))
-    return hashlib.sha256(material.encode("utf-8")).hexdigest()
-
-
-def is_newer(incoming: Article, current: Article) -> bool:
-    return item_clock(incoming) > item_clock(current)
-
-
 def _replayed_outcome(item: dict[str, Any], delivery: str | None) -> WriteOutcome | None:
     """The outcome of the stored write when this delivery made it (its response was lost, or we crashed)."""
     if delivery and item.get(WRITTEN_BY_ATTR) == delivery and item.get(WRITE_OUTCOME_ATTR):
@@ -436,6 +521,29 @@ def _replayed_outcome(item: dict[str, Any], delivery: str | None) -> WriteOutcom
 
 def _result(outcome: WriteOutcome, stored: Article) -> WriteResult:
     return WriteResult(outcome=outcome, article_id=stored.id, version=stored.version, story_id=stored.story_id)
+
+
+def _newer_version_of_copy(incoming: Article, stored: Article) -> bool:
+    """`stored` holds a syndicator's copy of an older version of `incoming` (their guid says they are one)."""
+    return (
+        _source_key(stored) != _source_key(incoming)
+        and stored.content_hash != incoming.content_hash
+        and is_newer(incoming, stored)
+    )
+
+
+def _with_sightings_of(base: Article, copy: Article, story_id: str | None) -> Article:
+    """`base` with the folded copy (its URL, its source, and the sightings it had collected) as sightings."""
+    also_from = {*base.also_from, *copy.also_from, _source_label(copy)} - {_source_label(base), ""}
+    urls = {*base.duplicate_urls, *copy.duplicate_urls, copy.url} - {base.url, ""}
+    return base.model_copy(
+        update={
+            "also_from": sorted(also_from),
+            "duplicate_urls": sorted(urls),
+            "story_id": story_id,
+            "first_seen_at": min(base.first_seen_at, copy.first_seen_at),
+        }
+    )
 
 
 def _much_richer(incoming: Article, current: Article) -> bool:
@@ -449,7 +557,3 @@ def _source_label(article: Article) -> str:
 def _source_key(article: Article) -> str:
     """Who published this copy: a change from the same source is an update, from another a sighting."""
     return article.feed_id or article.source_name or article.source_domain or "unknown"
-
-
-def _same_material(current: Article, incoming: Article) -> bool:
-    return all(getattr(current, name) == getattr(incoming, name) for name in _MATERIAL_FIELDS)

@@ -1,0 +1,231 @@
+"""A syndicator's copy, the publisher's original and its correction, in every delivery order (with redeliveries),
+end as one article: the correction's content, the copy recorded on it as a sighting (`also_from`,
+`duplicate_urls`), every claim (body, feed guids) naming it. Also: a fold that stops half way is finished by the
+redelivery, and the stream/index side sees the folded copy removed."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+from newsflow import aws
+from newsflow.local.resources import LocalResources
+from newsflow.messages import parse_message
+from newsflow.pipeline import ingest_item
+from newsflow.store import keys
+from newsflow.store.codec import item_to_article
+from newsflow.store.dynamo import FOLD_ATTR, DynamoArticleRepository, deserialize
+from newsflow.store.ports import WriteOutcome
+
+from tests.integration.helpers import body
+
+NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+PUBLISHED = "Thu, 19 Nov 2026 14:30:00 GMT"
+
+
+def _messages(n: int, corrected_by_clock: bool = True) -> dict[str, str]:
+    """The publisher's original, a syndicator's verbatim copy of it, and the publisher's correction."""
+    url = f"https://wire.example.com/news/{n}"
+    html = f"<p>The port of Rotterdam reopened after the storm (story {n}).</p><p>Freight resumed at noon.</p>"
+    original = {
+        "url": url,
+        "guid": f"wire-{n}",
+        "title": f"Rotterdam port reopens {n}",
+        "content_html": html,
+        "published": PUBLISHED,
+        "source": {"name": "Wire", "feed_url": "https://wire.example.com/rss"},
+    }
+    correction = dict(
+        original,
+        title=f"Rotterdam port reopens {n} (corrected)",
+        content_html=html + "<p>Correction: freight resumed at 2 pm, not noon.</p>",
+    )
+    if corrected_by_clock:
+        correction["updated"] = "Thu, 19 Nov 2026 16:00:00 GMT"
+    copy = dict(
+        original,
+        url=f"https://syndicator.example.net/{n}",
+        guid=f"syn-{n}",
+        source={"name": "Syndicator", "feed_url": "https://syndicator.example.net/rss"},
+    )
+    return {"original": body(**original), "copy": body(**copy), "correction": body(**correction)}
+
+
+# When each copy was queued (its sighting time, kept by every redelivery): the publisher's original first.
+SEEN = {"copy": NOW - timedelta(minutes=30), "original": NOW - timedelta(minutes=20), "correction": NOW}
+
+
+@pytest.fixture
+def repository(stack_env: LocalResources) -> DynamoArticleRepository:
+    return DynamoArticleRepository(aws.dynamodb(), stack_env.table_name)
+
+
+def _deliver(repository: DynamoArticleRepository, messages: dict[str, str], name: str) -> WriteOutcome:
+    item = parse_message(messages[name])
+    return ingest_item(item, repository, now=NOW, seen=SEEN[name], delivery=f"m-{name}").write.outcome
+
+
+def _table(repository: DynamoArticleRepository) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = []
+    kwargs: dict[str, Any] = {"TableName": repository._table}
+    while True:
+        page = aws.dynamodb().scan(**kwargs)
+        items.extend(deserialize(i) for i in page["Items"])
+        if "LastEvaluatedKey" not in page:
+            return items
+        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def _articles_of(repository: DynamoArticleRepository, n: int) -> list[Any]:
+    urls = {f"https://wire.example.com/news/{n}", f"https://syndicator.example.net/{n}"}
+    articles = [item_to_article(i) for i in _table(repository) if i["sk"] == keys.ARTICLE_SK]
+    return [a for a in articles if a.url in urls or urls & set(a.duplicate_urls)]
+
+
+def _claim_owner(repository: DynamoArticleRepository, pk: str, sk: str) -> str | None:
+    found = [i for i in _table(repository) if i["pk"] == pk and i["sk"] == sk]
+    return str(found[0]["article_id"]) if found else None
+
+
+def _assert_one_corrected_article(repository: DynamoArticleRepository, n: int, messages: dict[str, str]) -> Any:
+    articles = _articles_of(repository, n)
+    assert len(articles) == 1, [(a.url, a.title) for a in articles]
+    article = articles[0]
+    assert article.title.endswith("(corrected)")
+    assert article.url == f"https://wire.example.com/news/{n}"
+    assert article.source_name == "Wire"
+    assert "Syndicator" in article.also_from
+    assert f"https://syndicator.example.net/{n}" in article.duplicate_urls
+    # and every claim (bodies, feed guids) that named the copy or the original names it now
+    ids = {_article_of(messages["copy"]).id, _article_of(messages["original"]).id}
+    claims = [i for i in _table(repository) if i["sk"] in (keys.HASH_SK, keys.GUID_SK) and i["article_id"] in ids]
+    assert claims
+    assert all(c["article_id"] == article.id for c in claims), [(c["pk"], c["article_id"]) for c in claims]
+    for name in ("copy", "correction"):
+        owner = _claim_owner(repository, keys.hash_pk(_article_of(messages[name]).content_hash), keys.HASH_SK)
+        assert owner == article.id, name
+    assert not any(i.get(FOLD_ATTR) for i in _table(repository) if i["sk"] == keys.ARTICLE_SK)
+    return article
+
+
+class _Null:
+    """Keeps the article the pipeline built (its id and body hash) instead of storing it."""
+
+    last: Any = None
+
+    def save(self, article: Any, delivery: str | None = None) -> Any:
+        from newsflow.store.ports import WriteResult
+
+        _Null.last = article
+        return WriteResult(outcome=WriteOutcome.CREATED, article_id=article.id, version=1)
+
+
+def _article_of(message: str) -> Any:
+    ingest_item(parse_message(message), _Null(), now=NOW)
+    return _Null.last
+
+
+def _orders() -> list[tuple[str, ...]]:
+    return sorted(set(itertools.permutations(["copy", "copy", "original", "original", "correction"])))
+
+
+def test_every_order_of_copy_original_correction_and_redeliveries_ends_as_one_corrected_article(
+    repository: DynamoArticleRepository,
+) -> None:
+    orders = _orders()
+    assert len(orders) == 30
+    for n, order in enumerate(orders):
+        messages = _messages(n)
+        # When the syndicator's copy, the original and the correction arrive in this order (two of them twice)
+        outcomes = [_deliver(repository, messages, name) for name in order]
+        # Then there is one article, the correction's, with the copy as a sighting
+        article = _assert_one_corrected_article(repository, n, messages)
+        assert WriteOutcome.CREATED in outcomes, (order, outcomes)
+        assert article.version >= 1
+
+
+def test_a_correction_without_a_newer_clock_is_ordered_by_its_sighting_time(
+    repository: DynamoArticleRepository,
+) -> None:
+    # Given a correction with the original's publication time and no `updated`, queued after the original
+    for n, order in enumerate(_orders(), start=100):
+        messages = _messages(n, corrected_by_clock=False)
+        # When the copies arrive in any order (a redelivered original keeps its own, earlier, sighting time)
+        for name in order:
+            _deliver(repository, messages, name)
+        # Then the correction stands, as if it had carried a newer `updated`
+        _assert_one_corrected_article(repository, n, messages)
+
+
+def test_redelivered_original_after_a_correction_without_a_clock_stays_stale(
+    repository: DynamoArticleRepository,
+) -> None:
+    messages = _messages(200, corrected_by_clock=False)
+    assert _deliver(repository, messages, "correction") is WriteOutcome.CREATED
+    # A retry of the original's message (queued before the correction) processed after it
+    assert _deliver(repository, messages, "original") is WriteOutcome.STALE
+    stored = _articles_of(repository, 200)
+    assert len(stored) == 1
+    assert stored[0].title.endswith("(corrected)")
+
+
+def _fail_first(operation: str) -> Iterator[None]:
+    state = {"armed": True}
+
+    def hook(**_: Any) -> None:
+        if state["armed"]:
+            state["armed"] = False
+            raise ClientError({"Error": {"Code": "InternalServerError", "Message": "injected"}}, operation)
+
+    client = aws.dynamodb()
+    client.meta.events.register(f"before-call.dynamodb.{operation}", hook, unique_id="fail-first")
+    try:
+        yield
+    finally:
+        client.meta.events.unregister(f"before-call.dynamodb.{operation}", unique_id="fail-first")
+
+
+@pytest.mark.parametrize("operation", ["DeleteItem", "UpdateItem"])
+def test_a_fold_that_stops_half_way_is_finished_by_the_redelivery(
+    repository: DynamoArticleRepository, operation: str
+) -> None:
+    messages = _messages(300)
+    # Given the syndicator's copy stored first, then the original recorded on it
+    assert _deliver(repository, messages, "copy") is WriteOutcome.CREATED
+    assert _deliver(repository, messages, "original") is WriteOutcome.DUPLICATE
+    # When the correction folds the copy in, but the process fails after writing the corrected article
+    failing = _fail_first(operation)
+    next(failing)
+    with pytest.raises(ClientError):
+        _deliver(repository, messages, "correction")
+    failing.close()
+    # Then the redelivery finishes the fold and reports what the first attempt did
+    assert _deliver(repository, messages, "correction") is WriteOutcome.UPDATED
+    _assert_one_corrected_article(repository, 300, messages)
+
+
+def test_the_folded_copy_leaves_the_index(repository: DynamoArticleRepository, stack_env: LocalResources) -> None:
+    from newsflow.handlers import index
+    from newsflow.search import shared_search_index
+
+    from tests.integration.helpers import context, stream_event_from_moto, stream_records
+
+    messages = _messages(400)
+    _deliver(repository, messages, "copy")
+    _deliver(repository, messages, "original")
+    seen = len(stream_records(stack_env))
+    index.lambda_handler(stream_event_from_moto(stack_env), context("index"))
+    search = shared_search_index()
+    copy_id = _articles_of(repository, 400)[0].id
+    assert search.get(copy_id) is not None
+    _deliver(repository, messages, "correction")
+    index.lambda_handler(stream_event_from_moto(stack_env, since=seen), context("index"))
+    article = _assert_one_corrected_article(repository, 400, messages)
+    assert search.get(copy_id) is None
+    document = search.get(article.id)
+    assert document is not None
+    assert document.version == article.version
