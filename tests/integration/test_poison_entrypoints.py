@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from newsflow import constants as c
 from newsflow.handlers import api, ingest
 from newsflow.local.events import api_gateway_event
@@ -57,3 +58,28 @@ def test_the_cli_reader_reports_a_deep_json_file_instead_of_crashing(tmp_path: P
     assert collected.bodies == []
     assert [r.source for r in collected.rejected_sources] == [str(deep)]
     assert "invalid JSON" in collected.rejected_sources[0].reason
+
+
+@pytest.mark.parametrize("command", ["normalise", "categorise"])
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("deep.json", NESTED_5000.encode()),
+        ("number.json", HUGE_NUMBER.encode()),
+        ("binary.json", b"\xff\xfe\x00\x01" * 100),
+    ],
+)
+def test_the_file_commands_report_unreadable_json_without_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str, name: str, content: bytes
+) -> None:
+    from newsflow.cli import main
+
+    target = tmp_path / name
+    target.write_bytes(content)
+    # When the command reads a file no JSON decoder can turn into items
+    code = main([command, str(target)])
+    # Then it says so and exits with a usage error, no traceback
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "error:" in err
+    assert "Traceback" not in err

@@ -75,8 +75,8 @@ def _cmd_categorise(args: argparse.Namespace) -> int:
 
     try:
         raws = _read_items(Path(args.file))
-    except (OSError, json.JSONDecodeError) as exc:
-        print(f"error: cannot read {args.file}: {exc}", file=sys.stderr)
+    except (OSError, ValueError, RecursionError) as exc:  # ValueError: bad JSON, bad UTF-8, integers too long
+        print(f"error: cannot read {args.file}: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 2
     now = datetime.now(UTC)
     for number, raw in enumerate(raws, start=1):

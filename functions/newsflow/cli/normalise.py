@@ -85,8 +85,10 @@ def _json_items(content: bytes, target: str) -> list[FeedItem] | None:
     except json.JSONDecodeError:
         try:
             documents = [json.loads(line) for line in text.splitlines() if line.strip()]
-        except json.JSONDecodeError as error:
+        except (ValueError, RecursionError) as error:
             raise InputError(f"{target}: invalid JSON ({error})") from error
+    except (ValueError, RecursionError) as error:  # nested too deep, an integer too long to convert
+        raise InputError(f"{target}: JSON that cannot be read ({type(error).__name__}: {error})") from error
     if len(documents) == 1 and isinstance(documents[0], list):
         documents = documents[0]
     if len(documents) == 1 and isinstance(documents[0], dict):
