@@ -37,6 +37,7 @@ INGEST_TABLE_ACTIONS = (
     "dynamodb:Query",
     "dynamodb:PutItem",
     "dynamodb:BatchWriteItem",  # near-duplicate candidate entries are written in batches of up to 25
+    "dynamodb:DeleteItem",  # a syndicator's copy stored before the publisher's original, folded into it
 )
 # What Lambda's SQS poller does with the function's role (AWSLambdaSQSQueueExecutionRole's actions).
 FETCH_TIMEOUT = Duration.seconds(c.FETCH_TIMEOUT_SECONDS)

@@ -94,8 +94,22 @@ def _items() -> list[str]:
     correction = dict(first, title=first["title"] + " (corrected)", updated="2026-11-21T09:00:00Z")
     syndicated = dict(first, source={"name": "Wire Copy", "feed_url": "https://wire.example/rss"})
     bad = [line for line in (SAMPLES / "bad-messages.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
-    return [*items, items[0], json.dumps(near), json.dumps(rewrite), json.dumps(syndicated), json.dumps(correction),
-            *bad, "{not json"]  # fmt: skip
+    # A syndicator's copy of the second item queued before it, then the publisher's correction: folded into one
+    second = json.loads(items[1])
+    copy_first = dict(
+        second,
+        url=second["url"] + "-syndicated",
+        guid=None,
+        source={"name": "Syndicator", "feed_url": "https://syndicator.example/rss"},
+    )
+    second_corrected = dict(
+        second,
+        title=second["title"] + " (corrected)",
+        updated="2026-11-21T10:00:00Z",
+        content_text=(second.get("content_text") or second.get("summary") or "") + " Corrected.",
+    )
+    return [json.dumps(copy_first), *items, items[0], json.dumps(near), json.dumps(rewrite), json.dumps(syndicated),
+            json.dumps(correction), json.dumps(second_corrected), *bad, "{not json"]  # fmt: skip
 
 
 def ingest_scenario(roles: Roles, run: Run) -> None:

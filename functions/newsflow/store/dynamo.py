@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 BATCH_GET_LIMIT = 100
 WRITTEN_BY_ATTR = "written_by"
 WRITE_OUTCOME_ATTR = "write_outcome"
-FOLD_ATTR = "folding"  # the id of a copy being folded into this article (cleared once the fold is finished)
+FOLD_ATTR = "folding"  # the id of a copy folded into this article (kept until the article's next content write)
 MAX_BATCH_ATTEMPTS = 5
 
 _serializer = TypeSerializer()
@@ -255,30 +255,21 @@ class DynamoArticleRepository:
         return merged
 
     def _finish_fold(self, into: Article, copy_id: str) -> None:
-        """Remove the folded copy, point its claims (body, feed guid) at `into`, clear the marker. Each step is
-        idempotent and the marker on `into` stays until the last one is done, so a retry finishes the fold."""
+        """Point the folded copy's claims (body, feed guids) at `into`, then remove the copy. Each step is
+        idempotent, and the marker written with `into` (FOLD_ATTR) stays until its next content write, so a
+        retry after a crash or a lost response finishes the fold (one read when there is nothing left to do)."""
         copy_item = self._get_item(keys.article_pk(copy_id))
-        if copy_item is not None:
-            copy = item_to_article(copy_item)
-            self._client.delete_item(
-                TableName=self._table, Key=serialize({"pk": keys.article_pk(copy_id), "sk": keys.ARTICLE_SK})
-            )
-            self._point(keys.hash_pk(copy.content_hash), keys.HASH_SK, into.id, instead_of=copy_id)
-            if copy.guid:
-                self._point(keys.guid_pk(_source_key(copy), copy.guid), keys.GUID_SK, into.id, instead_of=copy_id)
+        if copy_item is None:
+            return
+        copy = item_to_article(copy_item)
+        self._point(keys.hash_pk(copy.content_hash), keys.HASH_SK, into.id, instead_of=copy_id)
+        if copy.guid:
+            self._point(keys.guid_pk(_source_key(copy), copy.guid), keys.GUID_SK, into.id, instead_of=copy_id)
         if into.guid:  # the publisher's guid named the copy (its original was recorded on it)
             self._point(keys.guid_pk(_source_key(into), into.guid), keys.GUID_SK, into.id, instead_of=copy_id)
-        try:
-            self._client.update_item(
-                TableName=self._table,
-                Key=serialize({"pk": keys.article_pk(into.id), "sk": keys.ARTICLE_SK}),
-                UpdateExpression=f"REMOVE {FOLD_ATTR}",
-                ConditionExpression=f"{FOLD_ATTR} = :copy",
-                ExpressionAttributeValues={":copy": {"S": copy_id}},
-            )
-        except ClientError as error:
-            if not is_conditional_failure(error):
-                raise
+        self._client.delete_item(
+            TableName=self._table, Key=serialize({"pk": keys.article_pk(copy_id), "sk": keys.ARTICLE_SK})
+        )
 
     def _point(self, pk: str, sk: str, article_id: str, instead_of: str) -> None:
         """Make a claim name `article_id` if it is free or names `instead_of` (never takes another's claim)."""
