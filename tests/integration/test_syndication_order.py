@@ -108,7 +108,9 @@ def _assert_one_corrected_article(repository: DynamoArticleRepository, n: int, m
     for name in ("copy", "correction"):
         owner = _claim_owner(repository, keys.hash_pk(_article_of(messages[name]).content_hash), keys.HASH_SK)
         assert owner == article.id, name
-    assert not any(i.get(FOLD_ATTR) for i in _table(repository) if i["sk"] == keys.ARTICLE_SK)
+    # and a fold marker, where one is left, names a copy that is gone
+    folded = {str(i[FOLD_ATTR]) for i in _table(repository) if i["sk"] == keys.ARTICLE_SK and i.get(FOLD_ATTR)}
+    assert not folded & {a.id for a in _articles_of(repository, n)}
     return article
 
 
@@ -173,23 +175,30 @@ def test_redelivered_original_after_a_correction_without_a_clock_stays_stale(
     assert stored[0].title.endswith("(corrected)")
 
 
-def _fail_first(operation: str) -> Iterator[None]:
-    state = {"armed": True}
+def _fail_after_article_write(operation: str) -> Iterator[None]:
+    """Fail the first `operation` call made after an article item was written (what survives the SDK)."""
+    state = {"written": False, "armed": True}
+
+    def watch(params: dict[str, Any], **_: Any) -> None:
+        if str(params.get("Item", {}).get("pk", {}).get("S", "")).startswith("ART#"):
+            state["written"] = True
 
     def hook(**_: Any) -> None:
-        if state["armed"]:
+        if state["written"] and state["armed"]:
             state["armed"] = False
             raise ClientError({"Error": {"Code": "InternalServerError", "Message": "injected"}}, operation)
 
     client = aws.dynamodb()
-    client.meta.events.register(f"before-call.dynamodb.{operation}", hook, unique_id="fail-first")
+    client.meta.events.register("before-parameter-build.dynamodb.PutItem", watch, unique_id="watch-article")
+    client.meta.events.register(f"before-call.dynamodb.{operation}", hook, unique_id="fail-after")
     try:
         yield
     finally:
-        client.meta.events.unregister(f"before-call.dynamodb.{operation}", unique_id="fail-first")
+        client.meta.events.unregister("before-parameter-build.dynamodb.PutItem", unique_id="watch-article")
+        client.meta.events.unregister(f"before-call.dynamodb.{operation}", unique_id="fail-after")
 
 
-@pytest.mark.parametrize("operation", ["DeleteItem", "UpdateItem"])
+@pytest.mark.parametrize("operation", ["GetItem", "PutItem", "DeleteItem"])
 def test_a_fold_that_stops_half_way_is_finished_by_the_redelivery(
     repository: DynamoArticleRepository, operation: str
 ) -> None:
@@ -198,7 +207,7 @@ def test_a_fold_that_stops_half_way_is_finished_by_the_redelivery(
     assert _deliver(repository, messages, "copy") is WriteOutcome.CREATED
     assert _deliver(repository, messages, "original") is WriteOutcome.DUPLICATE
     # When the correction folds the copy in, but the process fails after writing the corrected article
-    failing = _fail_first(operation)
+    failing = _fail_after_article_write(operation)
     next(failing)
     with pytest.raises(ClientError):
         _deliver(repository, messages, "correction")
@@ -229,3 +238,18 @@ def test_the_folded_copy_leaves_the_index(repository: DynamoArticleRepository, s
     document = search.get(article.id)
     assert document is not None
     assert document.version == article.version
+
+
+def test_a_folded_copy_sent_again_later_does_not_take_the_article_back(repository: DynamoArticleRepository) -> None:
+    # Given a correction without a newer clock that folded the syndicator's copy (copy, original, correction)
+    messages = _messages(500, corrected_by_clock=False)
+    for name in ("copy", "original", "correction"):
+        _deliver(repository, messages, name)
+    _assert_one_corrected_article(repository, 500, messages)
+    # When the syndicator's feed sends its copy again as a new message, seen after the correction
+    item = parse_message(messages["copy"])
+    later = NOW + timedelta(hours=1)
+    outcome = ingest_item(item, repository, now=later, seen=later, delivery="m-copy-again").write.outcome
+    # Then it is a sighting of the corrected article, which stands
+    assert outcome is WriteOutcome.DUPLICATE
+    _assert_one_corrected_article(repository, 500, messages)

@@ -115,7 +115,7 @@ class DynamoArticleRepository:
                 if owner_item is None:
                     raise ConcurrentUpdateError(owner)
                 stored = item_to_article(owner_item)
-                if via_guid and _newer_version_of_copy(article, stored):
+                if via_guid and _newer_version_of_copy(article, stored) and not self._holds_body(stored, article):
                     return self._fold_into_new(article, stored, delivery)
                 return _result(WriteOutcome.DUPLICATE, self._add_sighting(stored, article))
             try:
@@ -204,6 +204,12 @@ class DynamoArticleRepository:
         return article.id, False
 
     # -- folding a syndicator's copy that was stored before the publisher's own article -----------------
+
+    def _holds_body(self, stored: Article, incoming: Article) -> bool:
+        """Is `incoming`'s body a version `stored` already holds (a copy folded into it, sent again later)? Then
+        it is no newer version of the article, whatever its sighting time."""
+        known = self._get_item(keys.hash_pk(incoming.content_hash), sk=keys.HASH_SK, consistent=False)
+        return known is not None and str(known["article_id"]) == stored.id
 
     def _fold_into_new(self, article: Article, copy: Article, delivery: str | None) -> WriteResult:
         """The publisher's newer version of an article stored so far under a syndicator's URL: stored under its
