@@ -417,6 +417,7 @@ class Run:
         self.report.messages = len(queue)
         self._tune_retry_budget()
         batches = 0
+        retried_before_crash = 0  # each new process (after a crash) counts from 0
         while queue:
             batch = [queue.popleft() for _ in range(min(10, len(queue)))]
             event = {
@@ -443,7 +444,12 @@ class Run:
                 self.report.outcomes.update(o["outcome"] for o in ingest.last_outcomes if o["outcome"] != "rejected")
             except Crash:
                 failed = {mid for mid, *_ in batch}
-                wiring.install(wiring.Wiring())  # a new process: caches (month markers known) are gone
+                retried_before_crash += wiring.current().ingest_table.budget.retried
+                index_service = wiring.current().search_index
+                fresh = wiring.install(wiring.Wiring())  # a new process: caches (month markers known) are gone
+                # but the search index is a service of its own (OpenSearch in AWS), not the process's state: the
+                # new process reaches the same one (a second tantivy writer on the directory would be refused)
+                fresh.__dict__["search_index"] = index_service
                 self._tune_retry_budget()
             except Exception:
                 self.report.handler_errors += 1
@@ -461,7 +467,7 @@ class Run:
                 self.index_new_records()
             if batches % self.config.replay_every_batches == 0:
                 self.replay()
-        self.report.step_retries = wiring.current().ingest_table.budget.retried
+        self.report.step_retries = retried_before_crash + wiring.current().ingest_table.budget.retried
 
     # -- stream -> index, with the event source's retry, bisection and on-failure destination ------
 
