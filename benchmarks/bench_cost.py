@@ -263,6 +263,8 @@ def worker(messages_path: str, output_path: str) -> None:
                 "rru": bill.rru,
                 "stream_records": bill.stream_records,
                 "item_sizes": bill.item_sizes,
+                "wru_by": dict(bill.wru_by),
+                "rru_by": dict(bill.rru_by),
                 "handler_sqs_requests": bill.sqs_requests,
             }
             records = records_since(stream_mark)
@@ -368,6 +370,43 @@ def _outcomes(result: dict[str, Any]) -> str:
     return ", ".join(f"{v} {k}" for k, v in sorted(result["outcomes"].items()))
 
 
+def breakdown(current: dict[str, Any], baseline: dict[str, Any] | None, scenario: str = "new") -> str:
+    """WRU and RRU per item of one scenario, by what was written (item kind, GSI) or read (call, item kind)."""
+    now = current["scenarios"][scenario]
+    before = baseline["scenarios"][scenario] if baseline else None
+    rows: list[list[object]] = []
+    for unit, field_name in (("WRU", "wru_by"), ("RRU", "rru_by")):
+        parts_now = now["ingest"].get(field_name, {})
+        parts_before = before["ingest"].get(field_name, {}) if before else {}
+        for part in sorted({*parts_now, *parts_before}):
+            first = parts_before.get(part, 0.0) / before["items"] if before else None
+            rows.append(
+                [
+                    unit,
+                    part,
+                    f"{first:.2f}" if first is not None else "",
+                    f"{parts_now.get(part, 0.0) / now['items']:.2f}",
+                ]
+            )
+        total_before = sum(parts_before.values()) / before["items"] if before else None
+        rows.append(
+            [
+                unit,
+                "total",
+                f"{total_before:.2f}" if total_before is not None else "",
+                f"{sum(parts_now.values()) / now['items']:.2f}",
+            ]
+        )
+    label = dict(SCENARIOS)[scenario]
+    return "\n".join(
+        [
+            f"### Where the units of {label} go (per item; table = item kind by its pk prefix, GSI = index entry)",
+            "",
+            table(["unit", "written / read", "first version", "now"], rows),
+        ]
+    )
+
+
 def report(current: dict[str, Any], baseline: dict[str, Any] | None) -> str:
     rows: list[list[object]] = []
     for key, label in SCENARIOS:
@@ -436,6 +475,10 @@ def report(current: dict[str, Any], baseline: dict[str, Any] | None) -> str:
         "(modelled); SQS: the event source mapping's receive + delete and the poller's send, per batch of "
         f"{INGEST_BATCH}. "
         "Not included: storage, PITR, CloudWatch Logs, OpenSearch (fixed, below).",
+        "",
+        breakdown(current, baseline, "new"),
+        "",
+        breakdown(current, baseline, "rewrite"),
     ]
     return "\n".join(lines)
 

@@ -117,7 +117,7 @@ def test_a_rewrite_joins_by_story_id_and_is_filed_only_where_its_story_is_not(
     assert _deliver(stack_env, REWRITE) == ["created"]
     # Then it carries the wire's story id; a story has no item of its own and nothing is updated
     repository = DynamoArticleRepository(aws.dynamodb(), stack_env.table_name)
-    articles = {i["id"]["S"]: repository.get(i["id"]["S"]) for i in _items(stack_env, "ART#")}
+    articles = {i["pk"]["S"][4:]: repository.get(i["pk"]["S"][4:]) for i in _items(stack_env, "ART#")}
     [rewrite_id] = set(articles) - {wire_id}
     assert [a.story_id if a else None for a in (articles[rewrite_id], articles[wire_id])] == [wire_id, wire_id]
     assert _items(stack_env, "STORY#") == []
