@@ -136,6 +136,9 @@ class Plan:
     newest_title: dict[str, str]  # canonical URL -> title of its newest copy
     syndicated_urls: set[str]
     poison_bodies: set[str]
+    # copy body -> its original's body: a syndicator copies what the publisher has online, so a copy is held back
+    # while its original has not been stored once (a fault can fail the original's first delivery)
+    original_of: dict[str, str] = field(default_factory=dict)
 
 
 def _word(rng: random.Random) -> str:
@@ -221,7 +224,13 @@ def plan_messages(config: FaultConfig) -> Plan:
         bodies.insert(at, ("syndication", copy))
         if rng.random() < config.duplicate_rate:
             bodies.insert(rng.randint(at + 1, len(bodies)), ("syndication", copy))
-    return Plan(bodies=bodies, newest_title=newest, syndicated_urls=syndicated, poison_bodies=set(poison))
+    return Plan(
+        bodies=bodies,
+        newest_title=newest,
+        syndicated_urls=syndicated,
+        poison_bodies=set(poison),
+        original_of={copy: original for original, copy in syndications},
+    )
 
 
 # ------------------------------------------------------------------------------------------------ faults
@@ -354,8 +363,17 @@ class Run:
         self.report.messages = len(queue)
         self._tune_retry_budget()
         batches = 0
+        stored: set[str] = set()  # bodies ingest has processed once (so a syndicator can have copied them)
         while queue:
-            batch = [queue.popleft() for _ in range(min(10, len(queue)))]
+            batch: list[tuple[str, str, int]] = []
+            held: list[tuple[str, str, int]] = []
+            while queue and len(batch) < 10:
+                message = queue.popleft()
+                original = plan.original_of.get(message[1])
+                (held if original is not None and original not in stored and queue else batch).append(message)
+            queue.extendleft(reversed(held))  # the copies wait for their originals, in their order
+            if not batch:
+                batch = [queue.popleft()]
             event = {
                 "Records": [
                     {
@@ -388,11 +406,12 @@ class Run:
             finally:
                 self.faults.active = False
             for mid, body, receives in batch:
-                if mid in failed:
-                    if receives >= MAX_RECEIVE_COUNT:
-                        self.report.redriven_without_reason += 1  # SQS's redrive: the DLQ gets it, no reason
-                    else:
-                        queue.append((mid, body, receives + 1))
+                if mid not in failed:
+                    stored.add(body)
+                elif receives >= MAX_RECEIVE_COUNT:
+                    self.report.redriven_without_reason += 1  # SQS's redrive: the DLQ gets it, no reason
+                else:
+                    queue.append((mid, body, receives + 1))
             batches += 1
             if batches % 5 == 0:
                 self.index_new_records()
