@@ -51,6 +51,7 @@ FULL_VCPU_MB = 1769  # Lambda gives one vCPU at 1,769 MB; less memory, proportio
 DYNAMODB_LATENCY_MS = 5.0  # modelled round trip per call from Lambda, in region
 SQS_LATENCY_MS = 10.0
 OPENSEARCH_BULK_MS = 30.0  # modelled _bulk request of a batch
+OPENSEARCH_SEARCH_MS = 10.0  # modelled story-candidate search (a filtered terms query, no scoring)
 SAMPLES = REPO_ROOT / "samples"
 
 SCENARIOS = (
@@ -190,6 +191,20 @@ def worker(messages_path: str, output_path: str) -> None:
 
             setattr(search, method, timed)
 
+        # Ingest's story-candidate searches: an OpenSearch request in AWS (modelled latency), tantivy CPU here.
+        lookups = [0.0, 0]
+        original_search = search.search
+
+        def timed_search(query: Any) -> Any:
+            started = time.process_time()
+            try:
+                return original_search(query)
+            finally:
+                lookups[0] += time.process_time() - started
+                lookups[1] += 1
+
+        search.search = timed_search  # type: ignore[method-assign]
+
         def records_since(mark: int) -> list[dict[str, Any]]:
             description = streams.describe_stream(StreamArn=resources.stream_arn)["StreamDescription"]
             found: list[dict[str, Any]] = []
@@ -243,15 +258,18 @@ def worker(messages_path: str, output_path: str) -> None:
                 batch = bodies[start : start + INGEST_BATCH]
                 before_aws, before_calls, before_trips = bill.aws_seconds, bill.calls, bill.round_trips
                 before_meter = bill.meter_seconds
+                lookups[:] = [0.0, 0]
                 wall, got = ingest_batch(batch)
                 invocations.append(
                     {
                         "compute_ms": max(
-                            0.0, wall - (bill.aws_seconds - before_aws) - (bill.meter_seconds - before_meter)
+                            0.0,
+                            wall - (bill.aws_seconds - before_aws) - (bill.meter_seconds - before_meter) - lookups[0],
                         )
                         * 1000,
                         "calls": bill.calls - before_calls,
                         "round_trips": bill.round_trips - before_trips,
+                        "searches": lookups[1],
                         "bytes": [len(b.encode()) for b in batch],
                     }
                 )
@@ -263,6 +281,8 @@ def worker(messages_path: str, output_path: str) -> None:
                 "rru": bill.rru,
                 "stream_records": bill.stream_records,
                 "item_sizes": bill.item_sizes,
+                "wru_by": dict(bill.wru_by),
+                "rru_by": dict(bill.rru_by),
                 "handler_sqs_requests": bill.sqs_requests,
             }
             records = records_since(stream_mark)
@@ -327,7 +347,11 @@ def per_item(result: dict[str, Any]) -> dict[str, float]:
     rru = bill["rru"]
     ingest_share = INGEST_MEMORY_MB / FULL_VCPU_MB
     ingest_ms = sum(
-        math.ceil(i["compute_ms"] / ingest_share + i["round_trips"] * DYNAMODB_LATENCY_MS)
+        math.ceil(
+            i["compute_ms"] / ingest_share
+            + i["round_trips"] * DYNAMODB_LATENCY_MS
+            + i.get("searches", 0) * OPENSEARCH_SEARCH_MS
+        )
         for i in result["invocations"]
     )
     index_share = INDEX_MEMORY_MB / FULL_VCPU_MB
@@ -366,6 +390,43 @@ def per_item(result: dict[str, Any]) -> dict[str, float]:
 
 def _outcomes(result: dict[str, Any]) -> str:
     return ", ".join(f"{v} {k}" for k, v in sorted(result["outcomes"].items()))
+
+
+def breakdown(current: dict[str, Any], baseline: dict[str, Any] | None, scenario: str = "new") -> str:
+    """WRU and RRU per item of one scenario, by what was written (item kind, GSI) or read (call, item kind)."""
+    now = current["scenarios"][scenario]
+    before = baseline["scenarios"][scenario] if baseline else None
+    rows: list[list[object]] = []
+    for unit, field_name in (("WRU", "wru_by"), ("RRU", "rru_by")):
+        parts_now = now["ingest"].get(field_name, {})
+        parts_before = before["ingest"].get(field_name, {}) if before else {}
+        for part in sorted({*parts_now, *parts_before}):
+            first = parts_before.get(part, 0.0) / before["items"] if before else None
+            rows.append(
+                [
+                    unit,
+                    part,
+                    f"{first:.2f}" if first is not None else "",
+                    f"{parts_now.get(part, 0.0) / now['items']:.2f}",
+                ]
+            )
+        total_before = sum(parts_before.values()) / before["items"] if before else None
+        rows.append(
+            [
+                unit,
+                "total",
+                f"{total_before:.2f}" if total_before is not None else "",
+                f"{sum(parts_now.values()) / now['items']:.2f}",
+            ]
+        )
+    label = dict(SCENARIOS)[scenario]
+    return "\n".join(
+        [
+            f"### Where the units of {label} go (per item; table = item kind by its pk prefix, GSI = index entry)",
+            "",
+            table(["unit", "written / read", "first version", "now"], rows),
+        ]
+    )
 
 
 def report(current: dict[str, Any], baseline: dict[str, Any] | None) -> str:
@@ -432,10 +493,15 @@ def report(current: dict[str, Any], baseline: dict[str, Any] | None) -> str:
         "and $0.20 per million requests. Lambda time: this machine's compute scaled to a "
         f"{INGEST_MEMORY_MB} MB function's CPU share ({INGEST_MEMORY_MB}/{FULL_VCPU_MB} of a vCPU), plus "
         f"{DYNAMODB_LATENCY_MS:.0f} ms per DynamoDB round trip (concurrent calls wait once) and "
-        f"{OPENSEARCH_BULK_MS:.0f} ms per OpenSearch _bulk "
+        f"{OPENSEARCH_BULK_MS:.0f} ms per OpenSearch _bulk and {OPENSEARCH_SEARCH_MS:.0f} ms per story-candidate "
+        "search "
         "(modelled); SQS: the event source mapping's receive + delete and the poller's send, per batch of "
         f"{INGEST_BATCH}. "
         "Not included: storage, PITR, CloudWatch Logs, OpenSearch (fixed, below).",
+        "",
+        breakdown(current, baseline, "new"),
+        "",
+        breakdown(current, baseline, "rewrite"),
     ]
     return "\n".join(lines)
 

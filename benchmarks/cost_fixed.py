@@ -53,6 +53,7 @@ def synthesized_resources() -> dict[str, Any]:
 def price_resources(resources: dict[str, Any]) -> list[tuple[str, str, float]]:
     """(what, how many / which, USD per month) for everything with a fixed monthly price."""
     rows: list[tuple[str, str, float]] = []
+    polled_queues = 0
     by_type: Counter[str] = Counter(r["Type"] for r in resources.values())
     for resource in resources.values():
         props = resource.get("Properties", {})
@@ -104,7 +105,15 @@ def price_resources(resources: dict[str, Any]) -> list[tuple[str, str, float]]:
             rules = len(props.get("Rules", []))
             rows.append(("WAF web ACL", f"{rules} rules", WAF_ACL_MONTH + rules * WAF_RULE_MONTH))
         elif kind == "AWS::Lambda::EventSourceMapping" and "Queue" in json.dumps(props.get("EventSourceArn", "")):
-            rows.append(("SQS empty receives (event source polling)", "1 queue", SQS_EMPTY_RECEIVES_MONTH))
+            polled_queues += 1
+    if polled_queues:
+        rows.append(
+            (
+                "SQS empty receives (event source polling)",
+                f"{polled_queues} queue{'s' if polled_queues > 1 else ''}",
+                polled_queues * SQS_EMPTY_RECEIVES_MONTH,
+            )
+        )
     alarms = [r for r in resources.values() if r["Type"] == "AWS::CloudWatch::Alarm"]
     if alarms:
         metrics = sum(max(1, sum(1 for m in a["Properties"].get("Metrics", []) if "MetricStat" in m)) for a in alarms)

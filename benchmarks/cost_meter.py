@@ -67,6 +67,17 @@ def item_size(item: dict[str, Any] | None) -> int:
     return sum(len(name.encode("utf-8")) + value_size(value) for name, value in item.items())
 
 
+def item_kind(item: dict[str, Any] | None) -> str:
+    """What an item is, from its partition key: `ART#…` -> ART, `MONTHS` -> MONTHS."""
+    raw = (item or {}).get("pk", {})
+    pk = next(iter(raw.values()), "") if isinstance(raw, dict) else ""
+    return str(pk).split("#", 1)[0] or "?"
+
+
+def _add(parts: dict[str, float], name: str, units: float) -> None:
+    parts[name] = parts.get(name, 0.0) + units
+
+
 def write_units(size: int) -> int:
     return max(1, math.ceil(size / KB))
 
@@ -114,6 +125,10 @@ class Bill:
     calls: int = 0
     round_trips: int = 0  # calls that started while no other was in flight (concurrent calls wait together)
     meter_seconds: float = 0.0  # CPU time of the meter's own work (image reads, billing): not the handler's
+    # WRU and RRU by what was written or read: "table <item kind>" (the pk's prefix: ART, HASH, GUID, LSH, ...)
+    # and "GSI <index name>" for index writes; reads also name the index a Query read.
+    wru_by: dict[str, float] = field(default_factory=dict)
+    rru_by: dict[str, float] = field(default_factory=dict)
 
     def reset(self) -> None:
         self.__dict__.update(Bill().__dict__)
@@ -224,14 +239,22 @@ class DynamoMeter:
         if unprocessed:
             raise RuntimeError("the meter does not model unprocessed batch writes")
         for key, before, put in befores:
+            kind = f"table {item_kind(key)}"
             if failed:  # a failed conditional write: the existing item's size, at least one unit
                 bill.table_wru += write_units(item_size(before))
+                _add(bill.wru_by, kind, write_units(item_size(before)))
                 continue
             after = put if op in ("PutItem", "BatchWriteItem") else None
             if op == "UpdateItem":
                 after = self._get(key)
-            bill.table_wru += write_units(max(item_size(before), item_size(after)))
-            bill.index_wru += sum(i.write_units(before, after, self._table_keys) for i in self._indexes)
+            units = write_units(max(item_size(before), item_size(after)))
+            bill.table_wru += units
+            _add(bill.wru_by, kind, units)
+            for index in self._indexes:
+                index_units = index.write_units(before, after, self._table_keys)
+                bill.index_wru += index_units
+                if index_units:
+                    _add(bill.wru_by, f"GSI {index.name}", index_units)
             if before != after:
                 bill.stream_records += 1
             if after and after.get("sk", {}).get("S") == "ARTICLE":
@@ -241,14 +264,19 @@ class DynamoMeter:
         bill = self.bill
         if op == "GetItem":
             factor = 1.0 if params.get("ConsistentRead") else 0.5
-            bill.rru += factor * max(1, math.ceil(item_size(parsed.get("Item")) / (4 * KB)))
+            units = factor * max(1, math.ceil(item_size(parsed.get("Item")) / (4 * KB)))
+            bill.rru += units
+            _add(bill.rru_by, f"GetItem {item_kind(params.get('Key'))}", units)
         elif op == "BatchGetItem":
             for table, request in params["RequestItems"].items():
                 factor = 1.0 if request.get("ConsistentRead") else 0.5
                 for raw in parsed.get("Responses", {}).get(table, []):
-                    bill.rru += factor * max(1, math.ceil(item_size(raw) / (4 * KB)))
+                    units = factor * max(1, math.ceil(item_size(raw) / (4 * KB)))
+                    bill.rru += units
+                    _add(bill.rru_by, f"BatchGetItem {item_kind(raw)}", units)
                 missing = len(request["Keys"]) - len(parsed.get("Responses", {}).get(table, []))
                 bill.rru += factor * max(0, missing)
+                _add(bill.rru_by, "BatchGetItem (not found)", factor * max(0, missing))
         else:  # Query / Scan: the items evaluated, as stored, whatever ProjectionExpression returned
             factor = 1.0 if params.get("ConsistentRead") else 0.5
             items = parsed.get("Items", [])
@@ -257,7 +285,11 @@ class DynamoMeter:
                     k: v for k, v in params.items() if k not in ("ProjectionExpression", "ExpressionAttributeNames")
                 }
                 items = getattr(self._raw, "query" if op == "Query" else "scan")(**again).get("Items", [])
-            bill.rru += factor * max(1, math.ceil(sum(item_size(i) for i in items) / (4 * KB)))
+            units = factor * max(1, math.ceil(sum(item_size(i) for i in items) / (4 * KB)))
+            bill.rru += units
+            values = list(params.get("ExpressionAttributeValues", {}).values())
+            target = params.get("IndexName") or item_kind({"pk": values[0]} if values else None)
+            _add(bill.rru_by, f"{op} {target}", units)
 
 
 class SqsMeter:

@@ -18,8 +18,9 @@ from constructs import Construct
 from newsflow import constants as c
 
 from infra.config import StageConfig
-from infra.lambdas import FunctionAssets, FunctionSpec, NewsflowFunction
+from infra.lambdas import FunctionAssets, FunctionSpec, NewsflowFunction, VpcPlacement
 from infra.nag import acknowledge
+from infra.search import INGEST_ACCESS, SearchDomain
 from infra.storage import Storage
 
 INGEST_TIMEOUT = Duration.seconds(c.INGEST_TIMEOUT_SECONDS)
@@ -32,11 +33,10 @@ DLQ_RETENTION = Duration.days(14)
 
 # What each function's calls need, no more (tests/infra/test_permissions.py runs the handlers against
 # the synthesized policies: a missing grant and a grant no call uses both fail it).
+# (Story candidates are looked up in the search index, not in the table: no Query, no BatchWriteItem.)
 INGEST_TABLE_ACTIONS = (
     "dynamodb:GetItem",
-    "dynamodb:Query",
     "dynamodb:PutItem",
-    "dynamodb:BatchWriteItem",  # near-duplicate candidate entries are written in batches of up to 25
     "dynamodb:DeleteItem",  # a syndicator's copy stored before the publisher's original, folded into it
 )
 # What Lambda's SQS poller does with the function's role (AWSLambdaSQSQueueExecutionRole's actions).
@@ -116,10 +116,13 @@ class Ingestion(Construct):
         environment: Mapping[str, str],
         storage: Storage,
         queues: Queues,
+        search: SearchDomain,
+        placement: VpcPlacement,
     ) -> None:
         super().__init__(scope, construct_id)
         table = storage.table
 
+        # In the VPC: it reads the search index (story candidates); DynamoDB and SQS through the endpoints.
         self.ingest = NewsflowFunction(
             self,
             "Ingest",
@@ -132,7 +135,9 @@ class Ingestion(Construct):
             assets=assets,
             config=config,
             environment=environment,
+            placement=placement,
         )
+        search.allow(self.ingest, INGEST_ACCESS, config.opensearch_index)
         self.ingest.consume_queue(
             "ItemsQueue",
             queues.items.queue_arn,

@@ -1,10 +1,12 @@
-"""A private, NAT-less VPC for the OpenSearch domain and the two Lambdas that talk to it.
+"""A private, NAT-less VPC for the OpenSearch domain and the Lambdas that talk to it (index, api, ops, ingest).
 
 Only PRIVATE_ISOLATED subnets: nothing in here can reach the internet. AWS services are reached
-through endpoints: DynamoDB (gateway, free), SQS (interface: the api Lambda enqueues items, the ops
-function reads the index-failures queue) and DynamoDB Streams (interface, for the ops function's replay of
-failed stream batches; prod only by default, context `streamsEndpoint`, $7.30 a month).
-The ingest and poll Lambdas stay outside the VPC (poll must fetch feeds from the internet).
+through endpoints: DynamoDB (gateway, free), SQS (interface: the api Lambda enqueues items, ingest parks
+poison messages on the DLQ, the ops function reads the index-failures queue) and DynamoDB Streams
+(interface, for the ops function's replay of failed stream batches; prod only by default, context
+`streamsEndpoint`, $7.30 a month).
+Ingest is inside since it reads the search index (story candidates); poll, fetch and full-text stay outside
+(they fetch from the internet).
 """
 
 from __future__ import annotations

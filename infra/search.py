@@ -33,6 +33,8 @@ INDEX_ACCESS: EsAccess = {
     "es:ESHttpPut": ["{index}-v1"],  # first write creates <alias>-v1 with the mapping (reindex makes the others)
     "es:ESHttpPost": ["{index}/_bulk"],
 }
+# Ingest finds a new article's story candidates with one terms query on their band keys (stories/indexed.py).
+INGEST_ACCESS: EsAccess = {"es:ESHttpPost": ["{index}/_search"]}
 API_ACCESS: EsAccess = {
     "es:ESHttpHead": ["{index}"],  # health
     "es:ESHttpGet": ["{index}/_doc/*"],  # one document by id (ids are only known at run time)
@@ -153,7 +155,7 @@ class SearchDomain(Construct):
             self.domain,
             "AwsSolutions-OS3",
             "The domain has no public endpoint: it lives in PRIVATE_ISOLATED subnets, its security group "
-            "admits HTTPS only from the index and api Lambdas, and its resource policy names only their "
+            "admits HTTPS only from the newsflow Lambdas that use it, and its resource policy names only their "
             "roles. IP allowlisting does not apply to VPC domains.",
         )
 

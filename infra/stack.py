@@ -21,7 +21,8 @@ from infra.ops import OpsFunction
 from infra.search import SearchDomain, StreamIndexer
 from infra.storage import Storage
 
-# What the functions inside the VPC call on the table (api: reads, feed writes; ops: GetItem, Scan).
+# What the functions inside the VPC call on the table (api: reads, feed writes; ops: GetItem, Scan; ingest:
+# GetItem, PutItem).
 ENDPOINT_TABLE_ACTIONS = [
     "dynamodb:GetItem",
     "dynamodb:BatchGetItem",
@@ -70,6 +71,12 @@ class NewsflowStack(Stack):
             environment=environment,
             storage=self.storage,
             queues=self.queues,
+            search=self.search,
+            placement=VpcPlacement(
+                vpc=self.network.vpc,
+                subnets=self.network.subnets,
+                security_group=self.network.security_group("IngestSecurityGroup", "newsflow ingest Lambda"),
+            ),
         )
         self.fulltext = FullText(
             self, "FullText", config=config, assets=assets, environment=environment, queues=self.queues
@@ -118,6 +125,7 @@ class NewsflowStack(Stack):
             stream_arn=self._stream_arn(),
         )
         self.network.allow_sqs_from(self.api.handler.function)
+        self.network.allow_sqs_from(self.ingestion.ingest.function)  # it parks poison messages on the DLQ
         self.network.restrict_dynamodb_endpoint(
             [self.storage.table.table_arn, *self.storage.index_arns], ENDPOINT_TABLE_ACTIONS
         )

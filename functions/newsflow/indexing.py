@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field
 
 from newsflow.search.port import SearchDocument, SearchIndex
 from newsflow.store.codec import item_to_article
+from newsflow.stories.indexed import indexed_document
 
 
 class StreamChange(BaseModel):
@@ -55,7 +56,7 @@ def apply_changes(changes: list[StreamChange], index: SearchIndex) -> IndexRepor
             report.failed[change.sequence_number] = "no new image on the record (stream view type?)"
             continue
         try:
-            documents[article_id] = SearchDocument.from_article(item_to_article(change.new_image))
+            documents[article_id] = indexed_document(item_to_article(change.new_image))
         except Exception as error:  # a corrupt image must not block the rest of the batch
             report.failed[change.sequence_number] = f"undecodable article: {error}"
 

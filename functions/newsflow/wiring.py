@@ -78,11 +78,11 @@ class Wiring:
 
     @cached_property
     def stories(self) -> Any:
-        """newsflow.pipeline.StoryServices: the candidates (through the ingest client) and the thresholds."""
-        from newsflow.store.stories import DynamoCandidateIndex
+        """newsflow.pipeline.StoryServices: the candidates (a terms query on the search index) and the thresholds."""
+        from newsflow.stories.indexed import IndexedCandidateIndex
 
         return _load("newsflow.pipeline", "StoryServices")(
-            candidates=DynamoCandidateIndex(self.ingest_table, self.settings.table_name),
+            candidates=IndexedCandidateIndex(self.search_index, self.settings.story.window_days),
             thresholds=self.settings.story,
         )
 

@@ -164,13 +164,14 @@ def test_functions_share_the_environment_contract_of_newsflow_constants(resource
         assert url[1]["Fn::GetAtt"][1] == "DomainEndpoint"
 
 
-def test_only_index_and_api_run_inside_the_vpc(resources: Resources) -> None:
+def test_only_the_functions_that_use_the_search_index_run_inside_the_vpc(resources: Resources) -> None:
     in_vpc = {
         f["Properties"]["Handler"]
         for _, f in find(resources, "AWS::Lambda::Function")
         if "VpcConfig" in f["Properties"]
     }
-    assert in_vpc == {c.HANDLER_INDEX, c.HANDLER_API, c.HANDLER_OPS}
+    # ingest reads story candidates from the index; poll, fetch and full-text fetch from the internet
+    assert in_vpc == {c.HANDLER_INDEX, c.HANDLER_API, c.HANDLER_OPS, c.HANDLER_INGEST}
 
 
 def test_poller_runs_one_at_a_time_on_the_configured_schedule(resources: Resources, synthesized: Any) -> None:
@@ -321,7 +322,7 @@ def test_domain_is_encrypted_https_only_logged_and_private(resources: Resources)
     assert len(props["VPCOptions"]["SubnetIds"]) == 1
 
 
-def test_domain_access_policy_names_only_the_index_api_and_ops_roles(resources: Resources) -> None:
+def test_domain_access_policy_names_only_the_index_api_ops_and_ingest_roles(resources: Resources) -> None:
     _, domain = find_one(resources, "AWS::OpenSearchService::Domain")
     statements = domain["Properties"]["AccessPolicies"]["Statement"]
     principals = set()
@@ -330,7 +331,7 @@ def test_domain_access_policy_names_only_the_index_api_and_ops_roles(resources: 
         principals |= {p["Fn::GetAtt"][0] for p in (named if isinstance(named, list) else [named])}
     roles = {
         function_by_handler(resources, h)[1]["Properties"]["Role"]["Fn::GetAtt"][0]
-        for h in (c.HANDLER_INDEX, c.HANDLER_API, c.HANDLER_OPS)
+        for h in (c.HANDLER_INDEX, c.HANDLER_API, c.HANDLER_OPS, c.HANDLER_INGEST)
     }
     assert principals == roles
     assert all(s["Effect"] == "Allow" and "Condition" not in s for s in statements)
@@ -701,6 +702,8 @@ def test_cloudfront_caches_api_reads_by_query_string_as_the_api_says(resources: 
     (header,) = api_origin["OriginCustomHeaders"]
     assert header["HeaderName"] == "x-api-key"
     assert "{{resolve:secretsmanager:" in json.dumps(header["HeaderValue"])
+    # The regional caches' misses meet in Origin Shield, in the API's own region, before API Gateway
+    assert api_origin["OriginShield"] == {"Enabled": True, "OriginShieldRegion": {"Ref": "AWS::Region"}}
     site_keys = [k for _, k in find(resources, "AWS::ApiGateway::ApiKey") if "Value" in k["Properties"]]
     assert len(site_keys) == 1
     assert "{{resolve:secretsmanager:" in json.dumps(site_keys[0]["Properties"]["Value"])

@@ -87,6 +87,9 @@ def test_writes_and_reads_on_moto_are_billed_by_size_projection_and_consistency(
     # Then reads cost 1 + 0.5 + 0.5 (a query is billed on the keys-only entries it reads, minimum one unit)
     assert meter.bill.rru == 2.0
     assert meter.bill.requests == {"PutItem": 3, "GetItem": 2, "Query": 1}
+    # And every unit is attributed to the item kind (its pk's prefix) or the index it was spent on
+    assert meter.bill.wru_by == {"table p": 6, "GSI by-g": 1}
+    assert meter.bill.rru_by == {"GetItem p": 1.5, "Query by-g": 0.5}
     # And the meter's own image reads are timed apart from the calls (not taken for the handler's compute)
     assert meter.bill.meter_seconds > 0
 

@@ -26,7 +26,7 @@ def _article_ids(resources: LocalResources) -> list[str]:
     from newsflow import aws
 
     items = aws.dynamodb().scan(TableName=resources.table_name)["Items"]
-    return sorted(i["id"]["S"] for i in items if i["pk"]["S"].startswith("ART#"))
+    return sorted(i["pk"]["S"].removeprefix("ART#") for i in items if i["pk"]["S"].startswith("ART#"))
 
 
 def _invoke(resources: LocalResources) -> dict[str, Any]:

@@ -11,7 +11,6 @@ import pytest
 from newsflow import aws
 from newsflow.handlers import ingest
 from newsflow.local.resources import LocalResources
-from newsflow.store import stories
 from newsflow.store.dynamo import DynamoArticleRepository
 
 from tests.integration.helpers import body, context, receive_event, send_items
@@ -66,16 +65,14 @@ def _items(resources: LocalResources, prefix: str) -> list[dict[str, Any]]:
 
 
 def test_an_unchanged_redelivery_writes_nothing(stack_env: LocalResources, writes: Counter[str]) -> None:
-    # Given a stored article that joined another article's story (candidate entries of both exist)
+    # Given a stored article that joined another article's story
     assert _deliver(stack_env, WIRE) == ["created"]
     assert _deliver(stack_env, REWRITE) == ["created"]
-    entries_before = _items(stack_env, "LSH#")
     writes.clear()
     # When both are delivered again, unchanged
     assert _deliver(stack_env, WIRE, REWRITE) == ["unchanged", "unchanged"]
-    # Then nothing is written: no article, candidate entry or claim write
+    # Then nothing is written: no article or claim write
     assert sum(writes.values()) == 0, writes
-    assert _items(stack_env, "LSH#") == entries_before
 
 
 def test_a_redelivered_duplicate_writes_nothing(stack_env: LocalResources, writes: Counter[str]) -> None:
@@ -96,57 +93,27 @@ def test_a_redelivered_duplicate_writes_nothing(stack_env: LocalResources, write
     assert sum(writes.values()) == 0, writes
 
 
-def _entries_of(resources: LocalResources) -> dict[str, set[str]]:
-    """article id -> the band keys it is filed under."""
-    entries: dict[str, set[str]] = {}
-    for item in _items(resources, "LSH#"):
-        entries.setdefault(item["article_id"]["S"], set()).add(item["pk"]["S"])
-    return entries
-
-
-def test_a_rewrite_joins_by_story_id_and_is_filed_only_where_its_story_is_not(
+def test_a_new_article_and_a_rewrite_write_no_candidate_records(
     stack_env: LocalResources, writes: Counter[str]
 ) -> None:
-    # Given a new article that resembles nothing stored: it is filed under every band key, alone in its story
+    # Given a new article that resembles nothing stored
     assert _deliver(stack_env, WIRE) == ["created"]
-    [(wire_id, wire_keys)] = _entries_of(stack_env).items()
-    assert len(wire_keys) == 5  # 4 body bands + 1 lead band
-    assert writes["BatchWriteItem"] == 5  # its entries, in one batch (the article and its claims are puts)
+    # Then it is written as its item, its two claims (guid, body) and its month's marker (the container's first
+    # article of the month): its story candidates live in the search index (its document's band keys)
+    assert writes == Counter({"PutItem": 4})
+    assert _items(stack_env, "LSH#") == []
     # When a rewrite of it arrives from another outlet
     writes.clear()
     assert _deliver(stack_env, REWRITE) == ["created"]
-    # Then it carries the wire's story id; a story has no item of its own and nothing is updated
+    # Then it carries the wire's story id; a story has no item of its own and nothing else is written
     repository = DynamoArticleRepository(aws.dynamodb(), stack_env.table_name)
-    articles = {i["id"]["S"]: repository.get(i["id"]["S"]) for i in _items(stack_env, "ART#")}
+    articles = {i["pk"]["S"][4:]: repository.get(i["pk"]["S"][4:]) for i in _items(stack_env, "ART#")}
+    [wire_id] = [i for i, a in articles.items() if a and a.url and "copycat" not in a.url]
     [rewrite_id] = set(articles) - {wire_id}
     assert [a.story_id if a else None for a in (articles[rewrite_id], articles[wire_id])] == [wire_id, wire_id]
     assert _items(stack_env, "STORY#") == []
-    assert writes["UpdateItem"] == 0
-    # And it is filed only under the keys where the lookup did not find its story (the wire) already
-    rewrite_keys = _entries_of(stack_env).get(rewrite_id, set())
-    assert not rewrite_keys & wire_keys
-    assert writes["BatchWriteItem"] == len(rewrite_keys) < 5
-
-
-def test_a_redelivery_completes_what_a_failed_attempt_left_out(
-    stack_env: LocalResources, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # Given a delivery that stored a new article but failed while filing its candidate entries (throttled)
-    def throttled(self: Any, *_: Any, **__: Any) -> None:
-        raise stories.UnprocessedWritesError("throttled")
-
-    with monkeypatch.context() as patch:
-        patch.setattr(stories.DynamoCandidateIndex, "add", throttled)
-        send_items(stack_env, [WIRE])
-        failed = ingest.lambda_handler(receive_event(stack_env), context("ingest"))
-    assert len(failed["batchItemFailures"]) == 1
-    assert len(_items(stack_env, "ART#")) == 1
     assert _items(stack_env, "LSH#") == []
-    # When SQS delivers it again (now the article is unchanged)
-    assert _deliver(stack_env, WIRE) == ["unchanged"]
-    # Then its entries are filed, as if the first attempt had succeeded
-    [keys] = _entries_of(stack_env).values()
-    assert len(keys) == 5
+    assert writes == Counter({"PutItem": 3})
 
 
 def test_a_changed_article_refiles_only_what_changed(stack_env: LocalResources, writes: Counter[str]) -> None:

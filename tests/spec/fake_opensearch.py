@@ -107,6 +107,11 @@ class FakeOpenSearch:
     def answer_next_search(self, body: dict[str, Any]) -> None:
         self._next_search.append(body)
 
+    def drop_unanswered(self) -> None:
+        """Forget queued answers no search took (one the fake refused, e.g. 404 before the index exists), so
+        the next search does not get another search's answer."""
+        self._next_search.clear()
+
     def expire_pits(self) -> None:
         self.pits.clear()
 

@@ -152,6 +152,7 @@ class SpecMirrorIndex:
         snapshot = self._pits.get(query.snapshot, UNKNOWN_PIT) if query.snapshot else None
         self.fake.answer_next_search(search_response(query, result))
         shadow = self.shadow.search(query.model_copy(update={"snapshot": snapshot}))
+        self.fake.drop_unanswered()
         self._checked(seen, f"search {query.model_dump(exclude_defaults=True)}")
         if result.snapshot and shadow.snapshot:
             self._pits[result.snapshot] = shadow.snapshot
@@ -170,6 +171,7 @@ class SpecMirrorIndex:
         result = self.primary.story_sources(query, max_stories)
         self.fake.answer_next_search(story_sources_response(result))
         shadow = self.shadow.story_sources(query, max_stories)
+        self.fake.drop_unanswered()
         self._checked(seen, "story_sources")
         self._same("story_sources", result, shadow)
         return result

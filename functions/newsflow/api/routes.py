@@ -22,10 +22,12 @@ from newsflow.api.newsapi.errors import NewsApiErrorBody
 
 Auth = Literal["key", "iam"]
 
-READS: Final = "public, max-age=30, stale-while-revalidate=30"
-ARTICLE: Final = "public, max-age=60, stale-while-revalidate=60"
-STRUCTURE: Final = "public, max-age=120, stale-while-revalidate=120"
-PAGES: Final = "public, max-age=30, stale-while-revalidate=30"
+# Browsers keep max-age; CloudFront keeps s-maxage (README "Cost": lists up to 5 min behind at the edge).
+READS: Final = "public, max-age=30, s-maxage=300, stale-while-revalidate=30"
+SEARCH: Final = "public, max-age=30, s-maxage=60, stale-while-revalidate=30"  # its cursors hold a 5 min snapshot
+ARTICLE: Final = "public, max-age=60, s-maxage=900, stale-while-revalidate=60"
+STRUCTURE: Final = "public, max-age=120, s-maxage=1800, stale-while-revalidate=120"
+PAGES: Final = "public, max-age=30, s-maxage=300, stale-while-revalidate=30"
 DOCUMENT: Final = "public, max-age=300"
 NO_STORE: Final = "no-store"
 
@@ -85,7 +87,7 @@ ROUTES: Final[tuple[Route, ...]] = (
     Route("GET", "/v1/articles", "listArticles", "Articles, newest first (category pages, Latest Posts)",
           views.ListResponse, endpoints.list_articles, params.ArticlesParams),
     Route("GET", "/v1/search", "search", "Full-text search with filters, facets and highlights",
-          views.SearchResponse, endpoints.search, params.SearchParams, errors=(400, 410), tag="search"),
+          views.SearchResponse, endpoints.search, params.SearchParams, errors=(400, 410), tag="search", cache=SEARCH),
     Route("GET", "/v1/articles/{id}", "getArticle",
           "One article with body, reading time, source and previous/next in its category",
           views.ArticleResponse, endpoints.get_article, params.ArticleParams, params.ArticleIdParam, (400, 404),

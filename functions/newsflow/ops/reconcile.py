@@ -28,6 +28,7 @@ from newsflow.ops.ports import ArticleTable
 from newsflow.ops.replay import reindex_articles
 from newsflow.search.port import SearchFilters, SearchIndex, SearchQuery
 from newsflow.store import keys
+from newsflow.store.codec import article_keys
 
 PAGE_SIZE = 1000
 
@@ -69,8 +70,8 @@ def table_versions(table: ArticleTable, page_size: int = PAGE_SIZE) -> dict[str,
     while True:
         items, start = table.article_page(start, page_size)
         for item in items:
-            sort_at = datetime.fromisoformat(str(item["sort_at"]))
-            months[keys.month_of(sort_at)][str(item["id"])] = int(item["version"])
+            article_id, sort_at, version = article_keys(item)
+            months[keys.month_of(sort_at)][article_id] = version
         if start is None:
             return dict(months)
 

@@ -22,6 +22,7 @@ from newsflow.ops.models import ReindexCursor, ReindexReport, ReindexRequest
 from newsflow.ops.ports import ArticleTable, VersionedIndex
 from newsflow.search.port import SearchDocument
 from newsflow.store.codec import item_to_article
+from newsflow.stories.indexed import indexed_document
 
 MAX_REPORTED_FAILURES = 5
 
@@ -34,7 +35,7 @@ def _documents(items: list[dict[str, object]], problems: list[str]) -> list[Sear
     documents: list[SearchDocument] = []
     for item in items:
         try:
-            documents.append(SearchDocument.from_article(item_to_article(dict(item))))
+            documents.append(indexed_document(item_to_article(dict(item))))
         except Exception as exc:
             problems.append(f"{item.get('pk')}: undecodable article: {exc}")
     return documents

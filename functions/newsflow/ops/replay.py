@@ -25,6 +25,7 @@ from newsflow.ops.stream_range import read_range
 from newsflow.search.port import SearchDocument, SearchIndex
 from newsflow.store import keys
 from newsflow.store.codec import item_to_article
+from newsflow.stories.indexed import indexed_document
 
 # Long enough that one run never sees a message twice; kept messages are released at the end of the run.
 VISIBILITY_SECONDS = 300
@@ -69,7 +70,7 @@ def reindex_articles(ids: list[str], table: ArticleTable, index: SearchIndex) ->
             gone.append(article_id)
             continue
         try:
-            documents.append(SearchDocument.from_article(item_to_article(item)))
+            documents.append(indexed_document(item_to_article(item)))
         except Exception as exc:  # a corrupt item must not hide the others
             problems.append(f"{article_id}: undecodable article: {exc}")
     failures = index.upsert(documents) if documents else []

@@ -81,6 +81,8 @@ MAPPING_PROPERTIES: Final[dict[str, dict[str, Any]]] = {
     "source_id": _KEYWORD,
     "also_from": _STORED_ONLY,
     "version": {"type": "long"},
+    "story_keys": _KEYWORD,
+    "story_sketch": _STORED_ONLY,
 }
 # Derived from the document when it is indexed (see `document_source`); not part of SearchDocument.
 DERIVED_PROPERTIES: Final[dict[str, dict[str, Any]]] = {
@@ -290,6 +292,8 @@ def _filter_clauses(f: SearchFilters) -> tuple[list[dict[str, Any]], list[dict[s
         filters.append({"range": {"sort_at_us": bounds}})
     if f.story_ids:
         filters.append({"terms": {"story_id": list(f.story_ids)}})
+    if f.story_keys:
+        filters.append({"terms": {"story_keys": list(f.story_keys)}})
     if f.exclude_domains:
         must_not.append({"terms": {"source_domain": [d.lower() for d in f.exclude_domains]}})
     if f.exclude_ids:

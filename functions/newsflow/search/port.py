@@ -84,6 +84,14 @@ class SearchDocument(BaseModel):
     story_id: str | None = None
     also_from: list[str] = Field(default_factory=list, description="Other sources of this same article.")
     version: int = 1
+    story_keys: list[str] = Field(
+        default_factory=list,
+        description="Story-candidate (LSH band) keys of the text, filled in when indexing: ingest finds the "
+        "articles a new one may be a copy of with a terms query on them (newsflow.stories.indexed).",
+    )
+    story_sketch: str | None = Field(
+        default=None, description="The text's similarity sketch (base64, stored only): verifies a candidate."
+    )
 
     @model_validator(mode="after")
     def _fill_source_id(self) -> SearchDocument:
@@ -112,7 +120,9 @@ class SearchDocument(BaseModel):
         return f"s:{self.story_id}" if self.story_id else f"a:{self.id}"
 
     @classmethod
-    def from_article(cls, article: Article) -> SearchDocument:
+    def from_article(
+        cls, article: Article, story_keys: Sequence[str] = (), story_sketch: str | None = None
+    ) -> SearchDocument:
         return cls(
             id=article.id,
             url=article.url,
@@ -134,6 +144,8 @@ class SearchDocument(BaseModel):
             story_id=article.story_id,
             also_from=article.also_from,
             version=article.version,
+            story_keys=list(story_keys),
+            story_sketch=story_sketch,
         )
 
 
@@ -151,6 +163,7 @@ class SearchFilters(BaseModel):
     story_ids: list[str] = Field(default_factory=list, description="Only members of these stories.")
     exclude_ids: list[str] = Field(default_factory=list)
     exclude_story_id: str | None = None
+    story_keys: list[str] = Field(default_factory=list, description="Only articles filed under any of these keys.")
     tags: list[str] = Field(default_factory=list, description="Only articles carrying every one of these tags.")
     min_sources: int | None = Field(
         default=None, ge=2, description="Only articles carried by at least this many sources (own + alsoFrom)."

@@ -79,7 +79,7 @@ from newsflow.search.query import (
     parse_query,
 )
 
-SCHEMA_VERSION: Final = 3  # 3: syndicated + source_total (What's Hot counts verbatim copies)
+SCHEMA_VERSION: Final = 4  # 3: syndicated + source_total (What's Hot counts verbatim copies); 4: story_keys
 SCHEMA_MARKER: Final = "newsflow-schema.json"
 CURRENT_FILE: Final = "CURRENT"
 SNAPSHOT_TTL_SECONDS: Final = 300.0
@@ -102,6 +102,7 @@ _KEYWORDS: Final = (
     "month",
     "story_id",
     "syndicated",
+    "story_keys",
 )
 PUBLISHER_SEPARATOR: Final = "\x1f"
 
@@ -467,6 +468,8 @@ class TantivyIndex:
             out.add_text("language", doc.language)
         if doc.story_id:
             out.add_text("story_id", doc.story_id)
+        for key in doc.story_keys:
+            out.add_text("story_keys", key)
         out.add_text("month", doc.month)
         out.add_date("sort_at", _utc(doc.sort_at))
         out.add_integer("sort_at_us", epoch_micros(doc.sort_at))
@@ -745,6 +748,8 @@ class TantivyIndex:
             must.append(self._range("sort_at_us", lower, upper))
         if f.story_ids:
             must.append(self._terms("story_id", f.story_ids))
+        if f.story_keys:
+            must.append(self._terms("story_keys", f.story_keys))
         if f.exclude_ids:
             must_not.append(self._terms("id", f.exclude_ids))
         if f.exclude_story_id:

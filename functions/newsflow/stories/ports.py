@@ -1,4 +1,4 @@
-"""Where candidates live: a small interface, implemented on DynamoDB in store/stories.py."""
+"""Where candidates live: a small interface, implemented on the search index in stories/indexed.py."""
 
 from __future__ import annotations
 

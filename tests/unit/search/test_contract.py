@@ -550,3 +550,24 @@ def test_story_sources_reports_first_article_per_source(index: SearchIndex) -> N
     window = SearchQuery(filters=SearchFilters(published_from=T0 - timedelta(hours=2.5)))
     [recent] = index.story_sources(window)
     assert recent.first_by_source["b.com"] == T0 - timedelta(hours=2)
+
+
+def test_story_keys_filter_finds_documents_filed_under_any_of_the_keys(index: SearchIndex) -> None:
+    # Given documents filed under story-candidate keys (with their sketches, stored only)
+    docs = [
+        make_doc("k-1", "First", hours_ago=3, story_keys=["b0#aa", "b1#bb"], story_sketch="c2tldGNo"),
+        make_doc("k-2", "Second", hours_ago=2, story_keys=["b1#bb"]),
+        make_doc("k-3", "Third", hours_ago=1, story_keys=["b2#cc"]),
+        make_doc("k-4", "Fourth", hours_ago=0),
+    ]
+    assert index.upsert(docs) == []
+    # When the index is asked for the documents under two of the keys, newest first
+    found = index.search(
+        SearchQuery(filters=SearchFilters(story_keys=["b1#bb", "b2#cc"]), sort_by="publishedAt", count=False)
+    )
+    # Then exactly the documents under either key come back, with their keys and sketch
+    assert [hit.id for hit in found.hits] == ["k-3", "k-2", "k-1"]
+    assert found.hits[-1].document.story_keys == ["b0#aa", "b1#bb"]
+    assert found.hits[-1].document.story_sketch == "c2tldGNo"
+    # And a key nothing is filed under finds nothing (keys are exact terms, never analysed text)
+    assert ids(index, filters=SearchFilters(story_keys=["b0"])) == []
