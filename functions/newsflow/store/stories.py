@@ -2,7 +2,11 @@
 
 | item          | pk                    | sk                       | attributes                                      |
 |---------------|-----------------------|--------------------------|-------------------------------------------------|
-| LSH entry     | LSH#<band key>        | <sort_at>#<article id>   | article_id, story_id, source, sketch, expires_at |
+| LSH entry     | LSH#<band key>        | <sort_at>#<article id>   | article_id, story_id, story_at, source, sketch,  |
+|               |                       |                          | expires_at                                      |
+
+`story_at` is the publication time of the story's first article (the story window, `span_days`, is checked
+from it and the candidate's own `sort_at`, without another read); entries filed before it existed lack it.
 
 Looking an article up costs one Query per band key (Limit = newest N), whatever the table size, sent
 concurrently (one round trip of latency, not one per key); LSH
@@ -79,6 +83,7 @@ class DynamoCandidateIndex:
                     source=item.get("source", ""),
                     sort_at=datetime.fromisoformat(item["sort_at"]),
                     sketch=Sketch.unpack(as_bytes(item["sketch"])),
+                    story_at=datetime.fromisoformat(item["story_at"]) if item.get("story_at") else None,
                     found_under=key,
                 )
             )
@@ -99,6 +104,7 @@ class DynamoCandidateIndex:
                             "story_id": candidate.story_id,
                             "source": candidate.source,
                             "sort_at": candidate.sort_at.isoformat(),
+                            **({"story_at": candidate.story_at.isoformat()} if candidate.story_at else {}),
                             "sketch": packed,
                             "expires_at": expires,
                         }

@@ -36,7 +36,7 @@ class ArticlePages:
         members = self._cards.story_members({doc.story_id} if doc.story_id else set())
         return ArticleDetail.of_article(
             article,
-            also_from(doc, members.get(doc.story_id or "", [])),
+            also_from(doc, self._cards.members_of(doc, members)),
             previous=self.neighbour(doc, newer=False),
             following=self.neighbour(doc, newer=True),
         )
