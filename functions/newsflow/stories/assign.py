@@ -99,7 +99,10 @@ def find_story(
         return StoryMatch(
             story_id=article_id,
             story_at=published_at,
-            keys=keys, candidates_checked=len(candidates), filed=filed, stories_under=stories_under
+            keys=keys,
+            candidates_checked=len(candidates),
+            filed=filed,
+            stories_under=stories_under,
         )
     return StoryMatch(
         story_id=best[0].story_id,
