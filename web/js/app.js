@@ -11,6 +11,7 @@ let siteName = "newsflow";
 let rendering = 0;
 let current = null; // the section the shown page belongs to ("home", a slug, or null)
 let chromeDrawn = false;
+let shown = null; // path and query of the page being shown (popstate of a fragment link keeps it)
 
 function route(params) {
   if (params.has("article")) return pages.article(params.get("article") || "");
@@ -39,6 +40,7 @@ async function render({ focus }) {
   const main = $("[data-main]");
   main.setAttribute("aria-busy", "true");
   const params = new URLSearchParams(window.location.search);
+  shown = window.location.pathname + window.location.search;
   let page;
   try {
     page = await route(params);
@@ -127,7 +129,12 @@ function wire() {
       event.target.blur();
     }
   });
-  window.addEventListener("popstate", () => render({ focus: true }));
+  window.addEventListener("popstate", () => {
+    // A fragment link (the skip link) is a same-document navigation too: the page shown is still right, and
+    // re-rendering it would take the focus the link just gave to the main content.
+    if (window.location.pathname + window.location.search === shown) return;
+    render({ focus: true });
+  });
   // Phones: the section menu folds behind a button (the script unhides it: without script the menu just shows).
   const toggle = $("[data-menu-toggle]");
   const nav = $("[data-sections-nav]");
