@@ -84,8 +84,10 @@ def run(n_docs: int | None = None, repeats: int = REPEATS) -> str:
     rows: list[list[object]] = []
     verdicts = []
     with tempfile.TemporaryDirectory(prefix="newsflow-bench-pages-") as tmp, TantivyIndex(tmp) as index:
+        loading = time.perf_counter()
         for start in range(0, len(docs), BATCH):
             assert index.upsert(docs[start : start + BATCH]) == []
+        lines.append(f"indexed in {time.perf_counter() - loading:.0f} s ({BATCH:,} per commit)")
         now = max(d.sort_at for d in docs)
         service = QueryService(_Articles({d.id: d for d in docs}), index, now=lambda: now)  # type: ignore[arg-type]
         handler.service = lambda: service  # type: ignore[assignment]  # serve this index through the handler
@@ -118,6 +120,7 @@ def run(n_docs: int | None = None, repeats: int = REPEATS) -> str:
             for path in separate:
                 call(path)
             one: list[float] = []
+            cpu: list[float] = []
             cold: list[float] = []
             many: list[float] = []
             for _ in range(repeats):
@@ -126,9 +129,10 @@ def run(n_docs: int | None = None, repeats: int = REPEATS) -> str:
                 call(page)
                 cold.append((time.perf_counter() - t0) * 1000)
                 service.pages._ttl = BLOCKS_TTL_SECONDS  # as deployed: shared for up to 10 s
-                t0 = time.perf_counter()
+                c0, t0 = time.process_time(), time.perf_counter()
                 wire, plain = call(page)
                 one.append((time.perf_counter() - t0) * 1000)
+                cpu.append((time.process_time() - c0) * 1000)
                 t0 = time.perf_counter()
                 sizes = [call(path) for path in separate]
                 many.append((time.perf_counter() - t0) * 1000)
@@ -138,6 +142,7 @@ def run(n_docs: int | None = None, repeats: int = REPEATS) -> str:
                     label,
                     f"{percentile(one, 50):.1f}",
                     f"{p95:.1f}",
+                    f"{percentile(cpu, 95):.1f}",
                     f"{percentile(cold, 95):.1f}",
                     f"{wire / 1024:.1f}",
                     f"{plain / 1024:.1f}",
@@ -152,9 +157,10 @@ def run(n_docs: int | None = None, repeats: int = REPEATS) -> str:
             [
                 "page",
                 "p50 ms",
-                "p95 ms",
+                f"p95 ms (goal <= {GOAL_MS:.0f})",
+                "p95 CPU ms",
                 "p95 ms, blocks not shared",
-                "gzip KB",
+                f"gzip KB (goal <= {GOAL_KB:.0f})",
                 "raw KB",
                 "baseline: the site's separate requests (sequential)",
             ],
@@ -164,6 +170,10 @@ def run(n_docs: int | None = None, repeats: int = REPEATS) -> str:
     load = os.getloadavg()[0]
     lines.append("")
     lines.append(f"load average during the run: {load:.1f} on {os.cpu_count()} cores (others' work shares them)")
+    lines.append(
+        "p95 CPU ms: this process's CPU time per page (time.process_time), what the page costs whatever the "
+        "machine's load; the goal is judged on the wall-clock p95."
+    )
     for label, fast, small in verdicts:
         lines.append(
             f"{label}: p95 <= {GOAL_MS:.0f} ms {'met' if fast else 'NOT met'}; "

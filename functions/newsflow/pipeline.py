@@ -72,7 +72,7 @@ def ingest_item(
         return IngestResult(write=write, category=article.category, story_id=write.story_id)
 
     article_sketch = sketch(article.title, article.body_text)
-    match = find_story(article.id, article_sketch, stories.candidates, stories.thresholds)
+    match = find_story(article.id, article_sketch, stories.candidates, stories.thresholds, article.sort_at)
     article = article.model_copy(update={"story_id": match.story_id})
     write = _save(repository, article, delivery)
     if write.outcome not in (WriteOutcome.DUPLICATE, WriteOutcome.STALE):
@@ -90,7 +90,12 @@ def _file_in_story(
     story_id = write.story_id or match.story_id
     source = article.source_name or article.source_domain or "unknown"
     entry = Candidate(
-        article_id=article.id, story_id=story_id, source=source, sort_at=article.sort_at, sketch=article_sketch
+        article_id=article.id,
+        story_id=story_id,
+        source=source,
+        sort_at=article.sort_at,
+        sketch=article_sketch,
+        story_at=match.story_at if story_id == match.story_id else None,  # kept another story: its start unknown
     )
     unfiled = match.unfiled_keys(entry)
     if unfiled:

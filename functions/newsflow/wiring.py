@@ -16,6 +16,7 @@ from __future__ import annotations
 import importlib
 import logging
 import sys
+from datetime import timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -252,7 +253,9 @@ class Wiring:
     @cached_property
     def query_service(self) -> Any:
         """newsflow.api.service.QueryService over the repository and the index."""
-        return _load("newsflow.api.service", "QueryService")(self.repository, self.search_index)
+        return _load("newsflow.api.service", "QueryService")(
+            self.repository, self.search_index, story_span=timedelta(days=self.settings.story.span_days)
+        )
 
     @cached_property
     def admin_service(self) -> Any:

@@ -106,7 +106,15 @@ def test_unknown_article_and_section_say_not_found(visit: Callable[..., Visit], 
     assert len(v.console_errors) == 1
     assert "404" in v.console_errors[0]
     v.console_errors.clear()
-    for path in ["/?article=not-an-id", "/?section=no-such-section", "/?archive=2026-13"]:
+    # An unknown section is the page endpoint's 400 (the slug is not a category): logged once as well
+    page = v.open("/?section=no-such-section")
+    assert page.locator("main h1").inner_text() == "Not found"
+    assert len(v.console_errors) == 1
+    assert "400" in v.console_errors[0]
+    v.console_errors.clear()
+    for path in ["/?article=not-an-id", "/?archive=2026-13"]:
         page = v.open(path)
         assert page.locator("main h1").inner_text() == "Not found", path
+    # and a not-found page still shows the site's blocks (from the front page's answer)
+    page.wait_for_function("() => document.querySelectorAll('[data-block=latest-posts] li').length === 5")
     v.assert_clean()

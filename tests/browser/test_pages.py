@@ -216,12 +216,49 @@ def test_pages_fit_a_phone_screen(visit: Callable[..., Visit], site: Site, axe_s
 def test_whats_hot_says_so_when_no_story_is_ranked(visit: Callable[..., Visit], site: Site) -> None:
     # Given an API whose What's Hot ranks nothing (a site whose newest items are over a week old)
     v = visit()
-    empty = {"status": "ok", "window": "7d", "halfLifeHours": 36.0, "totalResults": 0, "totalRelation": "eq",
-             "articles": [], "nextCursor": None}  # fmt: skip
-    v.page.route("**/v1/top-headlines?*", lambda route: route.fulfill(json=empty))
+
+    def without_hot(route: Any) -> None:
+        answer = route.fetch().json()
+        answer["site"]["hot"] = {"window": "7d", "articles": []}
+        route.fulfill(json=answer)
+
+    v.page.route("**/v1/pages/**", without_hot)
     page = v.open("/")
     # Then the block shows the newest stories and says that is what they are
     newest = [a["title"] for a in api(site.url, "/v1/articles?pageSize=3")["articles"]]
     assert page.locator(".hot-note").inner_text() == "Nothing trending this week: the newest stories"
     assert texts(page, "[data-block=whats-hot] li a") == newest
+    v.assert_clean()
+
+
+def test_each_page_is_one_request_to_its_page_endpoint(visit: Callable[..., Visit], site: Site) -> None:
+    # Given a reader whose every API request is recorded
+    article = oil_article(site)
+    v = visit()
+    requests: list[str] = []
+    v.page.on("request", lambda r: "/v1/" in r.url and requests.append(r.url.removeprefix(site.url)))
+    expected = {
+        "/": "/v1/pages/home?pageSize=7",
+        "/?section=energy-resources": "/v1/pages/category/energy-resources?pageSize=6",
+        f"/?article={article['id']}": f"/v1/pages/article/{article['id']}?relatedSize=3",
+        "/?q=oil": "/v1/pages/search?q=oil&sortBy=relevancy&highlight=true&facets=category%2Csource%2Cmonth"
+        "&pageSize=10",
+        "/?archive=2026-10": "/v1/pages/search?from=2026-10-01T00%3A00%3A00Z&to=2026-11-01T00%3A00%3A00Z"
+        "&sortBy=publishedAt&pageSize=6",
+    }
+    # When each page is opened (a full load: the menu, What's Hot and the sidebar included)
+    for path, endpoint in expected.items():
+        requests.clear()
+        page = v.open(path)
+        # Then it made exactly one API request: its page endpoint
+        assert requests == [endpoint], path
+        assert page.locator("[data-block=latest-posts] li").count() == 5, path
+        assert page.locator("nav[aria-label=Sections] a").count() == 15, path
+    # And following a link inside the site is one request too
+    page = v.open("/")
+    requests.clear()
+    page.get_by_role("navigation", name="Sections").get_by_role("link", name="Energy & Resources").click()
+    v.wait()
+    page.wait_for_function("() => document.querySelector('main h1')?.textContent === 'Energy & Resources'")
+    assert requests == [expected["/?section=energy-resources"]]
     v.assert_clean()

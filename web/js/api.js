@@ -52,34 +52,15 @@ export async function get(path, params) {
   return body;
 }
 
-const once = new Map();
-
-/** The same GET shared by every page of this visit (the sidebar's lists, the sections). */
-export function cached(path, params) {
-  const key = path + query(params);
-  if (!once.has(key)) {
-    const promise = get(path, params);
-    promise.catch(() => once.delete(key));
-    once.set(key, promise);
-  }
-  return once.get(key);
-}
-
 export const ARTICLE_ID = /^[0-9a-f]{32}$/;
 export const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;
 export const SLUG = /^[a-z0-9][a-z0-9-]{0,63}$/;
 
+// One request per page: each page of the site is one /v1/pages/* answer, composed by the API, with the site-wide
+// blocks (`site`: sections with counts, What's Hot, Latest Posts, archives) beside the page's own content.
 export const api = {
-  categories: () => cached("/categories"),
-  archives: () => cached("/archives"),
-  sources: () => cached("/sources"),
-  recent: (pageSize) => cached("/articles", { pageSize }),
-  latest: (pageSize, cursor) => get("/articles", { pageSize, cursor, collapse: "story" }),
-  section: (category, pageSize, cursor) => get("/articles", { category, pageSize, cursor }),
-  hot: (window, pageSize) => cached("/top-headlines", { window, pageSize }),
-  article: (id) => get(`/articles/${encodeURIComponent(id)}`),
-  related: (id, pageSize) => get(`/articles/${encodeURIComponent(id)}/related`, { pageSize }),
-  month: (year, month, pageSize, cursor) =>
-    get(`/archives/${encodeURIComponent(year)}/${encodeURIComponent(month)}`, { pageSize, cursor }),
-  search: (params) => get("/search", params),
+  home: (pageSize, cursor) => get("/pages/home", { pageSize, cursor }),
+  section: (slug, pageSize, cursor) => get(`/pages/category/${encodeURIComponent(slug)}`, { pageSize, cursor }),
+  article: (id, relatedSize) => get(`/pages/article/${encodeURIComponent(id)}`, { relatedSize }),
+  search: (params) => get("/pages/search", params),
 };

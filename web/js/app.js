@@ -1,7 +1,7 @@
 // The router: the page is chosen by the query string (/?section=…, /?article=…, /?archive=yyyy-mm, /?q=…),
 // so every page is a plain link to index.html that S3 + CloudFront serve with no rewrite rules. Links inside
 // the site are followed without a reload (History API); a reload or a shared link renders the same page.
-import { siteConfig } from "./api.js";
+import { api, siteConfig } from "./api.js";
 import { markCurrentSection, renderArchives, renderCategories, renderHot, renderLatest, renderSections } from "./blocks.js";
 import { clear, h } from "./dom.js";
 import * as pages from "./pages.js";
@@ -10,6 +10,8 @@ const $ = (selector) => document.querySelector(selector);
 let siteName = "newsflow";
 let rendering = 0;
 let current = null; // the section the shown page belongs to ("home", a slug, or null)
+let chromeDrawn = false;
+let shown = null; // path and query of the page being shown (popstate of a fragment link keeps it)
 
 function route(params) {
   if (params.has("article")) return pages.article(params.get("article") || "");
@@ -38,6 +40,7 @@ async function render({ focus }) {
   const main = $("[data-main]");
   main.setAttribute("aria-busy", "true");
   const params = new URLSearchParams(window.location.search);
+  shown = window.location.pathname + window.location.search;
   let page;
   try {
     page = await route(params);
@@ -45,6 +48,12 @@ async function render({ focus }) {
     page = failure(error);
   }
   if (ticket !== rendering) return; // a newer navigation won
+  if (page.site) drawChrome(page.site, page.current);
+  else if (!chromeDrawn) {
+    // A page answered without a request of its own (not found): the blocks come from the front page's answer
+    api.home(1).then((home) => chromeDrawn || drawChrome(home.site, current))
+      .catch((error) => console.warn("newsflow: the site blocks failed", error));
+  }
   clear(main).append(page.content);
   main.removeAttribute("aria-busy");
   document.title = page.title ? `${page.title} – ${siteName}` : siteName;
@@ -58,6 +67,16 @@ async function render({ focus }) {
     (main.querySelector("h1") || main).focus({ preventScroll: true });
   }
   document.documentElement.dataset.rendered = String(ticket);
+}
+
+/** The header's sections, What's Hot and the sidebar, from a page answer's `site` blocks. */
+function drawChrome(site, section) {
+  renderSections($("[data-sections]"), site.categories, section);
+  renderHot($("[data-hot]"), site.hot, site.latest);
+  renderLatest($("[data-latest]"), site.latest);
+  renderArchives($("[data-archives]"), site.archives);
+  renderCategories($("[data-categories]"), site.categories);
+  chromeDrawn = true;
 }
 
 function closeMenu() {
@@ -110,7 +129,12 @@ function wire() {
       event.target.blur();
     }
   });
-  window.addEventListener("popstate", () => render({ focus: true }));
+  window.addEventListener("popstate", () => {
+    // A fragment link (the skip link) is a same-document navigation too: the page shown is still right, and
+    // re-rendering it would take the focus the link just gave to the main content.
+    if (window.location.pathname + window.location.search === shown) return;
+    render({ focus: true });
+  });
   // Phones: the section menu folds behind a button (the script unhides it: without script the menu just shows).
   const toggle = $("[data-menu-toggle]");
   const nav = $("[data-sections-nav]");
@@ -131,15 +155,7 @@ async function boot() {
   $("[data-tagline]").textContent = config.tagline;
   $("[data-year]").textContent = String(new Date().getUTCFullYear());
   wire();
-  const chrome = [
-    renderSections($("[data-sections]")),
-    renderHot($("[data-hot]")),
-    renderLatest($("[data-latest]")),
-    renderArchives($("[data-archives]")),
-    renderCategories($("[data-categories]")),
-  ].map((block) => block.catch((error) => console.warn("newsflow: a sidebar block failed", error)));
-  await Promise.all([render({ focus: false }), ...chrome]);
-  markCurrentSection($("[data-sections]"), current);
+  await render({ focus: false });
   document.documentElement.dataset.ready = "true";
 }
 

@@ -1,5 +1,4 @@
 // Blocks shared by every page: links, article cards, the header's sections and What's Hot, the sidebar.
-import { api } from "./api.js";
 import { append, clear, h, highlighted } from "./dom.js";
 import { day, monthName, plural, readingTime } from "./format.js";
 
@@ -95,9 +94,10 @@ export function emptyState(text) {
 }
 
 // ---------------------------------------------------------------------------------------------- chrome
+// The site-wide blocks, drawn from the `site` part of whichever page answer the router got (no request of
+// their own).
 
-export async function renderSections(list, current) {
-  const { categories } = await api.categories();
+export function renderSections(list, categories, current) {
   clear(list);
   append(
     list,
@@ -106,7 +106,6 @@ export async function renderSections(list, current) {
       h("li", {}, h("a", { href: href.section(c.slug), "aria-current": current === c.slug ? "page" : null }, c.name)),
     ),
   );
-  return categories;
 }
 
 export function markCurrentSection(list, current) {
@@ -122,19 +121,15 @@ function carriers(article) {
   return Math.max(article.sourceCount || 1, 1 + (article.alsoFrom ? article.alsoFrom.length : 0));
 }
 
-/** What's Hot: the last 24 h, topped up from the last 7 days; with neither, the newest stories, said so. */
-export async function renderHot(list) {
-  let body = await api.hot("24h", 3);
-  if (body.articles.length < 3) {
-    const week = await api.hot("7d", 3);
-    if (week.articles.length > body.articles.length) body = week;
-  }
+/** What's Hot (the API's: the last 24 h, or the last 7 days when the day ranks fewer than three); with
+ * neither, the newest stories, said so. */
+export function renderHot(list, hot, latest) {
   clear(list);
   const section = list.closest("section");
   section.querySelector(".hot-note")?.remove();
-  let articles = body.articles;
+  let articles = ((hot && hot.articles) || []).slice(0, 3);
   if (!articles.length) {
-    articles = (await api.recent(5)).articles.slice(0, 3);
+    articles = (latest || []).slice(0, 3);
     section.querySelector("h2").after(h("p", { class: "hot-note" }, "Nothing trending this week: the newest stories"));
   }
   append(
@@ -150,8 +145,7 @@ export async function renderHot(list) {
   );
 }
 
-export async function renderLatest(list) {
-  const { articles } = await api.recent(5);
+export function renderLatest(list, articles) {
   clear(list);
   append(
     list,
@@ -163,8 +157,7 @@ function articleCount(n) {
   return h("span", { class: "count" }, String(n), h("span", { class: "visually-hidden" }, n === 1 ? " article" : " articles"));
 }
 
-export async function renderArchives(list) {
-  const { months } = await api.archives();
+export function renderArchives(list, months) {
   clear(list);
   append(
     list,
@@ -174,8 +167,7 @@ export async function renderArchives(list) {
   );
 }
 
-export async function renderCategories(list) {
-  const { categories } = await api.categories();
+export function renderCategories(list, categories) {
   clear(list);
   append(
     list,

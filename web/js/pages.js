@@ -60,11 +60,12 @@ export function notFound(message) {
 
 export async function home(params) {
   const page = pageNumber(params);
-  const body = await api.latest(HOME_PAGE, params.get("cursor"));
+  const { site, articles: body } = await api.home(HOME_PAGE, params.get("cursor"));
   const [lead, ...rest] = page === 1 ? body.articles : [null, ...body.articles];
   return {
     title: page === 1 ? null : `Latest posts, page ${page}`,
     current: "home",
+    site,
     content: h(
       "div",
       { class: "home" },
@@ -81,19 +82,30 @@ export async function home(params) {
   };
 }
 
+/** A page answer's 400/404 (an unknown section or article) is the site's "not found"; anything else fails. */
+async function orNotFound(request, message) {
+  try {
+    return await request;
+  } catch (error) {
+    if (error instanceof ApiError && (error.status === 404 || error.status === 400)) return notFound(message);
+    throw error;
+  }
+}
+
 // --------------------------------------------------------------------------------------------- section
 
 export async function section(slug, params) {
   if (!SLUG.test(slug)) return notFound("There is no such section.");
   const page = pageNumber(params);
-  const { categories } = await api.categories();
-  const category = categories.find((c) => c.slug === slug);
-  if (!category) return notFound("There is no such section.");
-  const body = await api.section(slug, SECTION_PAGE, params.get("cursor"));
+  const answer = await orNotFound(api.section(slug, SECTION_PAGE, params.get("cursor")), "There is no such section.");
+  if (!answer.site) return answer;
+  const { site, articles: body } = answer;
+  const category = site.categories.find((c) => c.slug === slug) || { ...answer.category, articleCount: 0 };
   const count = h("p", { class: "count-line" }, plural(category.articleCount, "article", "articles"));
   return {
     title: page === 1 ? category.name : `${category.name}, page ${page}`,
     current: slug,
+    site,
     content: h(
       "div",
       { class: "section-page", "data-page": "section" },
@@ -148,19 +160,11 @@ function sourceBox(article, sourceIds) {
 
 export async function article(id) {
   if (!ARTICLE_ID.test(id)) return notFound("There is no such article.");
-  let body;
-  try {
-    body = await api.article(id);
-  } catch (error) {
-    if (error instanceof ApiError && error.status === 404) return notFound("There is no such article.");
-    throw error;
-  }
+  const body = await orNotFound(api.article(id, 3), "There is no such article.");
+  if (!body.site) return body;
   const a = body.article;
-  const [related, sources] = await Promise.all([
-    api.related(id, 3).catch(() => ({ articles: [] })),
-    api.sources().catch(() => ({ sources: [] })),
-  ]);
-  const sourceIds = new Map(sources.sources.filter((s) => s.name).map((s) => [s.name, s.id]));
+  const related = body.related || [];
+  const sourceIds = new Map(Object.entries(body.alsoFromIds || {}));
   const byline = a.authors && a.authors.length ? a.authors.join(", ") : a.sourceName;
   const category = a.category && a.category.slug !== "general" ? a.category : null;
   const lead = a.imageUrl
@@ -173,6 +177,7 @@ export async function article(id) {
   return {
     title: a.title,
     current: category ? category.slug : null,
+    site: body.site,
     content: h(
       "article",
       { class: "article-page", "data-page": "article", "data-article-id": a.id, lang: a.language || null },
@@ -214,7 +219,7 @@ export async function article(id) {
         "section",
         { class: "related", "aria-labelledby": "related-heading", "data-block": "related" },
         h("h2", { id: "related-heading" }, "Related Posts"),
-        related.articles.length ? cardList(related.articles) : emptyState("No related posts."),
+        related.length ? cardList(related) : emptyState("No related posts."),
       ),
     ),
   };
@@ -226,11 +231,16 @@ export async function archive(month, params) {
   const match = MONTH.exec(month);
   if (!match) return notFound("There is no such month in the archives.");
   const page = pageNumber(params);
-  const body = await api.month(match[1], Number(match[2]), SECTION_PAGE, params.get("cursor"));
+  const [from, to] = monthRange(month);
+  // The month's articles, newest first: the search page's answer without words (one request, with the blocks)
+  const { site, results: body } = await api.search({
+    q: "", from, to, sortBy: "publishedAt", pageSize: SECTION_PAGE, cursor: params.get("cursor"),
+  });
   const name = monthName(month);
   return {
     title: page === 1 ? `Archives: ${name}` : `Archives: ${name}, page ${page}`,
     current: null,
+    site,
     content: h(
       "div",
       { class: "archive-page", "data-page": "archive" },
@@ -291,16 +301,13 @@ export async function search(params) {
   const state = searchState(params);
   const page = pageNumber(params);
   const [from, to] = state.month ? monthRange(state.month) : [null, null];
-  const [body, { categories }, { sources }] = await Promise.all([
-    api.search({
-      q: state.q, category: state.category, sources: state.source, from, to, sortBy: state.sort,
-      highlight: "true", facets: FACETS, pageSize: SEARCH_PAGE, cursor: params.get("cursor"),
-    }),
-    api.categories(),
-    api.sources().catch(() => ({ sources: [] })),
-  ]);
-  const categoryNames = new Map(categories.map((c) => [c.slug, c.name]));
-  const sourceNames = new Map(sources.map((s) => [s.id, s.name || s.domain || s.id]));
+  const answer = await api.search({
+    q: state.q, category: state.category, sources: state.source, from, to, sortBy: state.sort,
+    highlight: "true", facets: FACETS, pageSize: SEARCH_PAGE, cursor: params.get("cursor"),
+  });
+  const { site, results: body } = answer;
+  const categoryNames = new Map(site.categories.map((c) => [c.slug, c.name]));
+  const sourceNames = new Map(Object.entries(answer.sourceNames || {}));
   const heading = state.q ? `Search results for “${state.q}”` : "All articles";
   const linkState = { ...state, sort: state.sort === "relevancy" ? "" : state.sort };
   const facets = body.facets || {};
@@ -324,6 +331,7 @@ export async function search(params) {
   return {
     title: heading,
     current: null,
+    site,
     content: h(
       "div",
       { class: "search-page", "data-page": "search" },

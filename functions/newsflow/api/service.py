@@ -11,7 +11,7 @@ site structure, whole pages). Where each answer comes from:
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from newsflow.api.params import (
@@ -24,7 +24,7 @@ from newsflow.api.params import (
     TopHeadlinesParams,
 )
 from newsflow.api.query.article import ArticlePages
-from newsflow.api.query.cards import MEMBERS_LIMIT, Cards
+from newsflow.api.query.cards import DEFAULT_SPAN, MEMBERS_LIMIT, Cards
 from newsflow.api.query.hot import HALF_LIVES, MAX_STORIES, WINDOWS, WhatsHot
 from newsflow.api.query.listings import TABLE_CURSOR_PREFIX, Listings
 from newsflow.api.query.pages import Pages
@@ -50,8 +50,14 @@ def _utcnow() -> datetime:
 
 
 class QueryService:
-    def __init__(self, articles: ArticleRepository, index: SearchIndex, now: Callable[[], datetime] = _utcnow) -> None:
-        self.cards = Cards(index)
+    def __init__(
+        self,
+        articles: ArticleRepository,
+        index: SearchIndex,
+        now: Callable[[], datetime] = _utcnow,
+        story_span: timedelta = DEFAULT_SPAN,
+    ) -> None:
+        self.cards = Cards(index, story_span)
         self.listings = Listings(articles, index, self.cards)
         self.article_pages = ArticlePages(articles, index, self.cards)
         self.hot = WhatsHot(index, self.cards, now)

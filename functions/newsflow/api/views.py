@@ -290,9 +290,15 @@ class ArticlePage(_View):
     site: SiteBlocks
     article: ArticleDetail = Field(description="The article, with previous/next in its category.")
     related: list[ArticleCard] = Field(description="Related posts: never the article itself nor its story.")
+    also_from_ids: dict[str, str] = Field(
+        default_factory=dict, description="`article.alsoFrom` names that are known sources -> their source ids."
+    )
 
 
 class SearchPage(_View):
     status: Literal["ok"] = "ok"
     site: SiteBlocks
     results: SearchResponse
+    source_names: dict[str, str] = Field(
+        default_factory=dict, description="The source facet's ids -> the sources' names (or domains)."
+    )

@@ -34,6 +34,7 @@ telling to rebuild; `TantivyIndex(path, rebuild=True)` wipes it and starts empty
 from __future__ import annotations
 
 import contextlib
+import functools
 import html
 import json
 import os
@@ -91,6 +92,7 @@ TEXT_FIELDS: Final = TEXT_FIELD_BOOSTS
 
 _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 _STORED_TEXT: Final = ("title", "summary", "body")
+DECODED_CACHE: Final = 2048  # decoded documents kept (by stored content): a few front pages' worth
 _KEYWORDS: Final = (
     "category",
     "categories",
@@ -857,9 +859,18 @@ def _fields(search_in: Sequence[str]) -> dict[str, float]:
 
 def _from_tantivy(stored: tantivy.Document) -> SearchDocument:
     raw = stored.get_first("doc")
-    payload = json.loads(bytes(raw).decode("utf-8")) if raw is not None else {}
-    for name in _STORED_TEXT:
-        payload[name] = stored.get_first(name) or ""
+    texts = tuple(stored.get_first(name) or "" for name in _STORED_TEXT)
+    return _decoded(bytes(raw) if raw is not None else b"", *texts)
+
+
+@functools.lru_cache(maxsize=DECODED_CACHE)
+def _decoded(blob: bytes, title: str, summary: str, body: str) -> SearchDocument:
+    """The document these stored bytes hold, decoded once: the same stored content always decodes to the same
+    document, so the key is the content itself (never stale, whatever commits or reindexes happen). The front
+    pages' articles and their story members are read by nearly every request; validating them again cost
+    ~40 % of a page's Python time. The instance is shared: callers never modify it."""
+    payload = json.loads(blob.decode("utf-8")) if blob else {}
+    payload.update(title=title, summary=summary, body=body)
     return SearchDocument.model_validate(payload)
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
 from pydantic import BaseModel, Field
 
 from newsflow.stories.match import StoryThresholds, Verdict, decide
@@ -11,6 +14,7 @@ from newsflow.stories.sketch import Sketch, band_keys
 
 class StoryMatch(BaseModel):
     story_id: str
+    story_at: datetime | None = Field(default=None, description="When the story's first article was published.")
     matched: Candidate | None = None
     verdict: Verdict | None = None
     keys: list[str] = Field(default_factory=list)
@@ -42,8 +46,32 @@ def lsh_keys(sketch: Sketch, thresholds: StoryThresholds) -> list[str]:
     return keys
 
 
-def find_story(article_id: str, sketch: Sketch, index: CandidateIndex, thresholds: StoryThresholds) -> StoryMatch:
-    """The story of the most similar verified candidate; a new story (= the article's own id) otherwise."""
+def story_spans(candidates: Iterable[Candidate]) -> dict[str, tuple[datetime, datetime]]:
+    """story id -> (its first article's time, its latest member's time), as far as these candidates tell (no
+    other read): each entry records its story's start, and is itself a member. A member filed only under keys
+    its story already held (`unfiled_keys`) is not seen, so the end is a lower bound: the start is what counts."""
+    spans: dict[str, tuple[datetime, datetime]] = {}
+    for c in candidates:
+        start, end = spans.get(c.story_id, (c.story_started, c.sort_at))
+        spans[c.story_id] = (min(start, c.story_started), max(end, c.sort_at))
+    return spans
+
+
+def within_span(span: tuple[datetime, datetime], published_at: datetime, thresholds: StoryThresholds) -> bool:
+    """Would the story, with an article published at `published_at`, still lie within `span_days`?"""
+    start, end = span
+    return max(end, published_at) - min(start, published_at) <= timedelta(days=thresholds.span_days)
+
+
+def find_story(
+    article_id: str,
+    sketch: Sketch,
+    index: CandidateIndex,
+    thresholds: StoryThresholds,
+    published_at: datetime | None = None,
+) -> StoryMatch:
+    """The story of the most similar verified candidate; a new story (= the article's own id) otherwise.
+    With `published_at`, a story is only joined when the article lies within its window (`span_days`)."""
     keys = lsh_keys(sketch, thresholds)
     found = index.lookup(keys, thresholds.candidates_per_key)
     filed = {c.found_under: c for c in found if c.article_id == article_id}
@@ -52,8 +80,11 @@ def find_story(article_id: str, sketch: Sketch, index: CandidateIndex, threshold
     for c in found:
         if c.article_id != article_id:
             stories_under.setdefault(c.found_under, set()).add(c.story_id)
+    spans = story_spans(candidates.values())
     best: tuple[Candidate, Verdict] | None = None
     for candidate in candidates.values():
+        if published_at is not None and not within_span(spans[candidate.story_id], published_at, thresholds):
+            continue
         verdict = decide(sketch, candidate.sketch, thresholds)
         if not verdict.same_story:
             continue
@@ -66,10 +97,16 @@ def find_story(article_id: str, sketch: Sketch, index: CandidateIndex, threshold
             best = (candidate, verdict)
     if best is None:
         return StoryMatch(
-            story_id=article_id, keys=keys, candidates_checked=len(candidates), filed=filed, stories_under=stories_under
+            story_id=article_id,
+            story_at=published_at,
+            keys=keys,
+            candidates_checked=len(candidates),
+            filed=filed,
+            stories_under=stories_under,
         )
     return StoryMatch(
         story_id=best[0].story_id,
+        story_at=min(spans[best[0].story_id][0], published_at) if published_at is not None else best[0].story_at,
         matched=best[0],
         verdict=best[1],
         keys=keys,

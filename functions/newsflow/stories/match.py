@@ -29,6 +29,12 @@ class StoryThresholds(BaseModel):
     lead_rows: int = Field(default=4, ge=1, le=16)
     candidates_per_key: int = Field(default=20, ge=1, le=100, description="Newest entries read per LSH key.")
     window_days: int = Field(default=30, ge=1, le=365, description="How long an article stays a candidate.")
+    span_days: int = Field(
+        default=7,
+        ge=1,
+        le=365,
+        description="A story's members lie within this many days of its first article (by publication time).",
+    )
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> StoryThresholds:

@@ -20,7 +20,14 @@ class Candidate(BaseModel):
     source: str
     sort_at: datetime
     sketch: Sketch
+    story_at: datetime | None = None  # when its story's first article was published (None: not recorded)
     found_under: str = ""  # the key a lookup found it under ("" when filing)
+
+    @property
+    def story_started(self) -> datetime:
+        """Its story's first article time; an entry filed before that was recorded answers its own time (the
+        latest the story can have started)."""
+        return self.story_at or self.sort_at
 
 
 class CandidateIndex(Protocol):

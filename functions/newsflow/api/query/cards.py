@@ -1,8 +1,15 @@
-"""Article cards: what every list shows of an article, with the other sources of its story (`alsoFrom`)."""
+"""Article cards: what every list shows of an article, with the other sources of its story (`alsoFrom`).
+
+The story window: a story's members are the articles within `span` (the `span_days` story setting, 7 days by
+default) of its first article. Ingest no longer joins a story outside it; stories joined before that (one
+spanned 18 months) are cut here, so a late article neither lends its source to the old story nor shows the
+old story's sources: outside the window it stands alone.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime, timedelta
 from typing import Final
 
 from newsflow.api.views import ArticleCard
@@ -11,6 +18,7 @@ from newsflow.search.port import SearchDocument, SearchFilters, SearchHit, Searc
 MEMBERS_LIMIT: Final = 1000
 ALSO_FROM_MAX: Final = 20
 HIGHLIGHT_NAMES: Final = {"summary": "description", "body": "content"}
+DEFAULT_SPAN: Final = timedelta(days=7)
 
 
 def label(doc: SearchDocument) -> str | None:
@@ -25,14 +33,25 @@ def also_from(doc: SearchDocument, members: Sequence[SearchDocument]) -> list[st
     return [n for n in dict.fromkeys(names) if n not in own][:ALSO_FROM_MAX]
 
 
+def in_window(doc: SearchDocument, members: Sequence[SearchDocument], span: timedelta) -> bool:
+    """Is `doc` within its story's window? `members` (oldest first) start with the story's first article."""
+    return bool(members) and doc.sort_at - members[0].sort_at <= span
+
+
 class Cards:
-    def __init__(self, index: SearchIndex) -> None:
+    def __init__(self, index: SearchIndex, span: timedelta = DEFAULT_SPAN) -> None:
         self._index = index
+        self.span = span
 
     def story_members(
-        self, stories: Iterable[str], filters: SearchFilters | None = None
+        self,
+        stories: Iterable[str],
+        filters: SearchFilters | None = None,
+        starts: Mapping[str, datetime] | None = None,
     ) -> dict[str, list[SearchDocument]]:
-        """The articles of these stories (within `filters`), oldest first: a story's first member is its earliest."""
+        """The articles of these stories (within `filters`) that lie in the story window, oldest first: a
+        story's first member is its earliest. `starts` gives stories' first-article times when `filters` may
+        leave the first article out (a time window); otherwise the earliest member found is the start."""
         wanted = sorted(set(stories))
         if not wanted:
             return {}
@@ -47,16 +66,25 @@ class Cards:
         )
         members: dict[str, list[SearchDocument]] = {}
         for hit in result.hits:
-            if hit.document.story_id:
-                members.setdefault(hit.document.story_id, []).append(hit.document)
-        return members
+            doc = hit.document
+            if doc.story_id:
+                group = members.setdefault(doc.story_id, [])
+                start = (starts or {}).get(doc.story_id) or (group[0].sort_at if group else doc.sort_at)
+                if doc.sort_at - start <= self.span:
+                    group.append(doc)
+        return {story: group for story, group in members.items() if group}
+
+    def members_of(self, doc: SearchDocument, members: Mapping[str, list[SearchDocument]]) -> list[SearchDocument]:
+        """Its story's members when `doc` is in its story's window, else none (it stands alone)."""
+        group = members.get(doc.story_id or "", [])
+        return group if in_window(doc, group, self.span) else []
 
     def of_hits(self, hits: Sequence[SearchHit]) -> list[ArticleCard]:
         members = self.story_members(h.document.story_id for h in hits if h.document.story_id)
         cards = []
         for hit in hits:
             doc = hit.document
-            card = ArticleCard.of_document(doc, also_from(doc, members.get(doc.story_id or "", [])))
+            card = ArticleCard.of_document(doc, also_from(doc, self.members_of(doc, members)))
             if hit.highlights:
                 card.highlights = {HIGHLIGHT_NAMES.get(k, k): v for k, v in hit.highlights.items()}
             cards.append(card)

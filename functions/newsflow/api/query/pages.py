@@ -19,6 +19,7 @@ from newsflow.api.params import (
     PageParams,
     RelatedParams,
     SearchParams,
+    SourcesParams,
     TopHeadlinesParams,
 )
 from newsflow.api.query.article import ArticlePages
@@ -33,6 +34,7 @@ from newsflow.api.views import (
     HotBlock,
     SearchPage,
     SiteBlocks,
+    SourceCount,
 )
 from newsflow.taxonomy import CATEGORY_NAMES
 
@@ -58,6 +60,7 @@ class Pages:
         self._ttl = blocks_ttl
         self._lock = threading.Lock()
         self._blocks: tuple[float, SiteBlocks] | None = None
+        self._sources: tuple[float, list[SourceCount]] | None = None
 
     def blocks(self) -> SiteBlocks:
         """The site-wide blocks, shared by every page for BLOCKS_TTL_SECONDS (one value, not per request:
@@ -71,6 +74,18 @@ class Pages:
         fresh = self.compute_blocks()
         with self._lock:
             self._blocks = (now, fresh)
+        return fresh
+
+    def sources(self) -> list[SourceCount]:
+        """The sources (for the article and search pages' links and labels), shared like the blocks."""
+        now = time.monotonic()
+        with self._lock:
+            held = self._sources
+        if held is not None and now - held[0] < self._ttl:
+            return held[1]
+        fresh = self._site.sources(SourcesParams()).sources
+        with self._lock:
+            self._sources = (now, fresh)
         return fresh
 
     def compute_blocks(self) -> SiteBlocks:
@@ -109,7 +124,12 @@ class Pages:
             if params.related_size
             else []
         )
-        return ArticlePage(site=self.blocks(), article=detail, related=related)
+        names = set(detail.also_from)
+        ids = {s.name: s.id for s in self.sources() if s.name in names} if names else {}
+        return ArticlePage(site=self.blocks(), article=detail, related=related, also_from_ids=ids)
 
     def search(self, params: SearchParams) -> SearchPage:
-        return SearchPage(site=self.blocks(), results=self._listings.search(params))
+        results = self._listings.search(params)
+        shown = set((results.facets or {}).get("source", {}))
+        names = {s.id: s.name or s.domain or s.id for s in self.sources() if s.id in shown} if shown else {}
+        return SearchPage(site=self.blocks(), results=results, source_names=names)
