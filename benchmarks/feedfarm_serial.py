@@ -2,7 +2,8 @@
 
 Run by bench_feedfarm in a subprocess whose PYTHONPATH holds that commit's functions/ (git archive):
 `python benchmarks/feedfarm_serial.py PORT FEEDS OUT.json`. Two cycles over the same feeds: the first
-(everything new), then one with no change (every feed due again).
+(everything new), then one with no change (every feed due again). The items queue is played by a counter
+that serializes every item (as the fan-out's benchmark does), so neither side pays for moto's SQS.
 """
 
 from __future__ import annotations
@@ -13,9 +14,21 @@ import sys
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from feedfarm import feed_url
+
+
+class CountingSink:
+    """The poller's ItemSink with the items queue replaced by a counter: every item is still serialized."""
+
+    def __init__(self) -> None:
+        self.items = 0
+
+    def send(self, items: list[Any]) -> list[Any]:
+        self.items += len([item.model_dump_json(exclude_none=True) for item in items])
+        return []
 
 
 def main(port: int, feeds: int, out: Path) -> None:
@@ -27,18 +40,16 @@ def main(port: int, feeds: int, out: Path) -> None:
         from newsflow import aws
         from newsflow.feeds.fetch import FeedFetcher
         from newsflow.feeds.poller import poll_due_feeds
-        from newsflow.handlers.poll import QueueSink
         from newsflow.local.resources import create_resources
         from newsflow.models import FeedConfig
         from newsflow.store.feeds import DynamoFeedRepository
-        from newsflow.store.queues import SqsItemQueue
 
         resources = create_resources()
         registry = DynamoFeedRepository(aws.dynamodb(), resources.table_name)
         for index in range(feeds):
             registry.save_feed(FeedConfig(feed_id=f"f{index}", url=feed_url(index, port)))
         fetcher = FeedFetcher(timeout_seconds=10, allow_private=True, resolver=lambda host, p: ["127.0.0.1"])
-        sink = QueueSink(SqsItemQueue(aws.sqs(), resources.queue_url))
+        sink = CountingSink()
         cycles = []
         now = datetime.now(UTC)
         for cycle in range(2):

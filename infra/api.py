@@ -125,6 +125,8 @@ class Api(Construct):
         self.handler.add_to_policy(["dynamodb:Query"], fallback_indexes)
         self.handler.add_to_policy(API_FEED_WRITE, [table.table_arn], conditions=feeds_partition_only())
         self.handler.add_to_policy(["sqs:SendMessage"], [queues.items.queue_arn])  # POST /v1/admin/items
+        # POST /v1/admin/feeds/{feedId}/poll-now queues the feed's fetch request at once.
+        self.handler.add_to_policy(["sqs:SendMessage"], [queues.fetch.queue_arn])
         search.allow(self.handler, API_ACCESS, config.opensearch_index)
 
         self.access_logs = log_group(self, "AccessLogs", config)

@@ -3,8 +3,10 @@ pages and sends them on to the items queue, and its alarms.
 
 The poller sends teasers here instead of to the items queue (`NEWSFLOW_FULLTEXT_QUEUE_URL` on the poll
 function), so a slow site holds only its own messages, never ingest. The function runs outside the VPC
-(it reads the public web, like the poller) and touches no table: its only grants are its queue (the event
-source mapping's receive/delete), SendMessage on the items queue and on its DLQ.
+(it reads the public web, like the poller). Its grants: its queue (the event source mapping's receive/delete),
+SendMessage on the items queue and on its DLQ, and GetItem/UpdateItem in the feeds partition only (IAM
+LeadingKeys): the fetch workers' per-host politeness records (`HOST#<host>`), shared so that K page fetches in
+flight and the gap per host hold across every concurrent worker.
 """
 
 from __future__ import annotations
@@ -14,13 +16,14 @@ from collections.abc import Mapping
 from aws_cdk import Duration
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as actions
+from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 from newsflow import constants as c
 
 from infra.config import StageConfig
-from infra.ingestion import DLQ_RETENTION, Queues, secure_queue
+from infra.ingestion import DLQ_RETENTION, Queues, feeds_partition_only, secure_queue
 from infra.lambdas import FunctionAssets, FunctionSpec, NewsflowFunction
 
 FULLTEXT_TIMEOUT = Duration.seconds(c.FULLTEXT_TIMEOUT_SECONDS)
@@ -29,6 +32,8 @@ FULLTEXT_BATCHING_WINDOW = Duration.seconds(5)
 FULLTEXT_VISIBILITY_TIMEOUT = Duration.seconds(6 * c.FULLTEXT_TIMEOUT_SECONDS + 5)
 # Concurrent page workers: with the per-worker host gap this bounds the requests any one site receives.
 FULLTEXT_MAX_CONCURRENCY = 10
+# The shared host records: take a slot (conditional UpdateItem), read the record when it is busy, release.
+HOST_RECORD_ACTIONS = ("dynamodb:GetItem", "dynamodb:UpdateItem")
 FULLTEXT_BACKLOG_SECONDS = 30 * 60  # teasers wait more than 30 minutes for their page
 
 
@@ -42,6 +47,7 @@ class FullText(Construct):
         assets: FunctionAssets,
         environment: Mapping[str, str],
         queues: Queues,
+        table: dynamodb.ITable,
     ) -> None:
         super().__init__(scope, construct_id)
         self._stage = config.stage
@@ -64,7 +70,12 @@ class FullText(Construct):
             ),
             assets=assets,
             config=config,
-            environment={**environment, c.ENV_FULLTEXT_DLQ_URL: self.dlq.queue_url},
+            environment={
+                **environment,
+                c.ENV_FULLTEXT_DLQ_URL: self.dlq.queue_url,
+                c.ENV_HOST_MAX_IN_FLIGHT: str(config.feeds.host_max_in_flight),
+                c.ENV_HOST_MIN_GAP: str(config.feeds.host_min_gap_seconds),
+            },
         )
         self.handler.consume_queue(
             "FullTextQueue",
@@ -74,6 +85,7 @@ class FullText(Construct):
             max_concurrency=FULLTEXT_MAX_CONCURRENCY,
         )
         self.handler.add_to_policy(["sqs:SendMessage"], [queues.items.queue_arn, self.dlq.queue_arn])
+        self.handler.add_to_policy(HOST_RECORD_ACTIONS, [table.table_arn], conditions=feeds_partition_only())
 
     def route_teasers_from(self, fetch: NewsflowFunction) -> None:
         """The fetch worker sends teaser items here (and may)."""

@@ -79,8 +79,9 @@ class NewsflowStack(Stack):
             ),
         )
         self.fulltext = FullText(
-            self, "FullText", config=config, assets=assets, environment=environment, queues=self.queues
-        )
+            self, "FullText", config=config, assets=assets, environment=environment, queues=self.queues,
+            table=self.storage.table,
+        )  # fmt: skip
         self.fulltext.route_teasers_from(self.ingestion.fetch)
         self.indexer = StreamIndexer(
             self,

@@ -218,7 +218,14 @@ class Wiring:
         enricher = fulltext.Enricher(
             pages,
             fulltext.RobotsCache(robots_fetcher, handler.ROBOTS_PRODUCT),
-            fulltext.HostGate(min_gap_seconds=settings.fulltext_host_gap_seconds, max_wait_seconds=10.0),
+            # The fetch workers' host record: K in flight and the gap hold across every worker of both stages.
+            fulltext.SharedHostGate(
+                _load("newsflow.store.hosts", "DynamoHostLimiter")(
+                    _aws().dynamodb(), settings.table_name, _load("newsflow.feeds.policy", "politeness_from_env")()
+                ),
+                min_gap_seconds=settings.fulltext_host_gap_seconds,
+                max_wait_seconds=10.0,
+            ),
             min_words=settings.fulltext_min_words,
             default_mode=settings.fulltext_mode,
         )
@@ -261,8 +268,9 @@ class Wiring:
     def admin_service(self) -> Any:
         """newsflow.api.admin.AdminService (items to the queue when it is set; the feed registry)."""
         queue = self.item_queue if self.settings.queue_url else None
+        fetch_queue = self.fetch_queue if self.settings.fetch_queue_url else None  # poll-now fetches at once
         return _load("newsflow.api.admin", "AdminService")(
-            queue, self.feeds, allow_private=self.settings.allow_private_fetch
+            queue, self.feeds, allow_private=self.settings.allow_private_fetch, fetch_queue=fetch_queue
         )
 
     @cached_property

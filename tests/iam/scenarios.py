@@ -266,7 +266,7 @@ def api_scenario(roles: Roles, run: Run) -> None:
         ).encode()
         _call(run, "POST /v1/admin/feeds/opml", "POST", "/v1/admin/feeds/opml", opml, operator=True)
         _call(run, "GET /v1/admin/feeds/opml", "GET", "/v1/admin/feeds/opml", operator=True)
-        for action in ("disable", "enable", "reset", "poll"):
+        for action in ("disable", "enable", "reset", "poll-now"):
             _call(
                 run, f"POST /v1/admin/feeds/{{feedId}}/{{action}} {action}", "POST",
                 f"/v1/admin/feeds/markets-wire/{action}", None, operator=True,
@@ -342,13 +342,16 @@ def fetch_scenario(roles: Roles, run: Run) -> None:
 
 def fulltext_scenario(roles: Roles, run: Run) -> None:
     """What the fetch worker routed to the full-text queue (the feed's teasers; their sites are not fetched here: mode
-    never), one teaser whose page is on 127.0.0.1 (fetched), and a poison message (parked in its DLQ)."""
+    never), two teasers whose pages are on one 127.0.0.1 host (fetched, spaced by the shared host record), and a
+    poison message (parked in its DLQ)."""
     from newsflow.handlers import fulltext
 
     sqs = aws.sqs()
     url = roles.resources.fulltext_queue_url
     page = {"url": roles.feed_url.replace("/markets.xml", "/page.html"), "title": "A page", "full_text": "always"}
     sqs.send_message(QueueUrl=url, MessageBody=json.dumps(page))
+    # A second page of the same host: its turn comes from the shared host record (read while the gap runs).
+    sqs.send_message(QueueUrl=url, MessageBody=json.dumps(page | {"url": page["url"].replace("page", "page-2")}))
     sqs.send_message(QueueUrl=url, MessageBody="{not json")
     outcomes: list[Any] = []
     extra = {c.ENV_ALLOW_PRIVATE_FETCH: "true", c.ENV_FULLTEXT_MODE: "never", c.ENV_FULLTEXT_HOST_GAP: "0"}

@@ -19,6 +19,7 @@ from pydantic.alias_generators import to_camel
 
 from newsflow.api.errors import ApiError, bad_request
 from newsflow.feeds.registry import FeedInput, FeedRegistry, FeedRepository, ImportReport, RegistryError
+from newsflow.feeds.scheduler import FetchRequest
 from newsflow.feeds.settings_model import FeedSettings
 from newsflow.models import FeedConfig
 from newsflow.store.ports import ItemQueue
@@ -104,6 +105,11 @@ class FeedsSummary(_View):
 class FeedResponse(_View):
     status: Literal["ok"] = "ok"
     feed: FeedView
+    fetch_queued: bool | None = Field(
+        default=None,
+        description="poll-now only: true when a fetch request for the feed is on the fetch queue (a worker polls "
+        "it within seconds); false when it waits for the next scheduler tick.",
+    )
 
 
 class FeedsResponse(_View):
@@ -135,9 +141,24 @@ def _items_of(body: Any) -> list[Any]:
 
 
 class AdminService:
-    def __init__(self, queue: ItemQueue | None, feeds: FeedRepository, *, allow_private: bool = False) -> None:
+    def __init__(
+        self,
+        queue: ItemQueue | None,
+        feeds: FeedRepository,
+        *,
+        allow_private: bool = False,
+        fetch_queue: ItemQueue | None = None,
+    ) -> None:
         self._queue = queue
-        self._registry = FeedRegistry(feeds, allow_private=allow_private)
+        enqueue = None
+        if fetch_queue is not None:
+            queue_of_fetches = fetch_queue
+
+            def enqueue(request: FetchRequest) -> None:
+                if queue_of_fetches.send_raw([request.model_dump_json(exclude_none=True)]):
+                    raise RuntimeError("the fetch queue refused the request")
+
+        self._registry = FeedRegistry(feeds, allow_private=allow_private, enqueue=enqueue)
 
     def submit_items(self, body: Any) -> ItemsResponse:
         from newsflow.errors import PermanentItemError
@@ -185,8 +206,10 @@ class AdminService:
         return created, FeedResponse(feed=FeedView.of(feed))
 
     def feed_action(self, feed_id: str, action: str) -> FeedResponse:
-        actions = {"enable": self._registry.enable, "disable": self._registry.disable,
-                   "poll": self._registry.poll_now, "reset": self._registry.reset}  # fmt: skip
+        if action in {"poll", "poll-now"}:
+            requested = _mapped(lambda: self._registry.request_poll(feed_id))
+            return FeedResponse(feed=FeedView.of(requested.feed), fetch_queued=requested.fetch_queued)
+        actions = {"enable": self._registry.enable, "disable": self._registry.disable, "reset": self._registry.reset}
         return FeedResponse(feed=FeedView.of(_mapped(lambda: actions[action](feed_id))))
 
     def delete_feed(self, feed_id: str) -> DeletedResponse:

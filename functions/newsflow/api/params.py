@@ -262,7 +262,9 @@ class FeedIdParam(_Params):
 
 
 class FeedActionPath(FeedIdParam):
-    action: Literal["enable", "disable", "poll", "reset"]
+    action: Literal["enable", "disable", "poll-now", "poll", "reset"] = Field(
+        description="poll-now (alias: poll) makes the feed due and queues its fetch at once"
+    )
 
 
 class NoParams(_Params):

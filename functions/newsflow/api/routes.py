@@ -140,7 +140,7 @@ ROUTES: Final[tuple[Route, ...]] = (
           admin.OpmlImportResponse, endpoints.export_opml, params.NoParams, errors=(400, 403), tag="admin",
           auth="iam", cache=NO_STORE, media_type="text/x-opml"),
     Route("POST", "/v1/admin/feeds/{feedId}/{action}", "feedAction",
-          "enable (clears the disabled reason, due now), disable, poll (due now) or reset (forget validators)",
+          "enable (clears the disabled reason, due now), disable, poll-now (fetch queued at once) or reset",
           admin.FeedResponse, endpoints.feed_action, params.NoParams, params.FeedActionPath, (400, 403, 404, 409),
           tag="admin", auth="iam", cache=NO_STORE),
     Route("GET", "/v1/admin/feeds/{feedId}", "getFeed", "One feed", admin.FeedResponse, endpoints.get_feed,

@@ -1,10 +1,11 @@
-"""`newsflow [--stage X] feeds list | show | add | remove | enable | disable | poll | reset | import | export`.
+"""`newsflow [--stage X] feeds list | show | add | remove | enable | disable | poll-now | reset | import | export`.
 
 Acts on the feeds registry of the local stack (`newsflow dev`) or, with `--stage X`, of the deployed stack
 (its table, with the operator's credentials), through the same rules as the admin API
 (`newsflow.feeds.registry`): URLs are checked with the fetcher's address rules, a site or article URL is
 accepted (the first fetch discovers its feed), OPML imports keep feeds already registered.
 `--allow-private` accepts 127.0.0.1/private addresses (the local stack allows them by default).
+`poll-now` (alias `poll`) makes the feed due and puts its fetch request on the stack's fetch queue at once.
 """
 
 from __future__ import annotations
@@ -16,24 +17,44 @@ from pathlib import Path
 from typing import Any
 
 from newsflow.cli.target import OperatorError, local_state_or_fail, stack_for
-from newsflow.constants import OUTPUT_TABLE_NAME
+from newsflow.constants import OUTPUT_FETCH_QUEUE_URL, OUTPUT_TABLE_NAME
 
 
-def _registry(args: argparse.Namespace) -> Any:
+def _registry(args: argparse.Namespace, *, fetch_queue: bool = False) -> Any:
+    """The registry of the target stack; with `fetch_queue`, able to queue fetch requests (poll-now)."""
     from newsflow.feeds.registry import FeedRegistry
     from newsflow.store.feeds import DynamoFeedRepository
 
     stack = stack_for(args)
+    sqs: Any = None
+    queue_url = ""
     if stack is not None:
         client, table = stack.client("dynamodb"), stack.output(OUTPUT_TABLE_NAME)
         allow_private = bool(args.allow_private)
+        if fetch_queue:
+            sqs, queue_url = stack.client("sqs"), stack.output(OUTPUT_FETCH_QUEUE_URL)
     else:
         from newsflow.local.stack import client_for
 
         state = local_state_or_fail(args.data_dir)
         client, table = client_for(state, "dynamodb"), state.resources.table_name
         allow_private = True
-    return FeedRegistry(DynamoFeedRepository(client, table), allow_private=allow_private)
+        if fetch_queue and state.resources.fetch_queue_url:
+            sqs, queue_url = client_for(state, "sqs"), state.resources.fetch_queue_url
+    enqueue = _enqueuer(sqs, queue_url) if sqs is not None else None
+    return FeedRegistry(DynamoFeedRepository(client, table), allow_private=allow_private, enqueue=enqueue)
+
+
+def _enqueuer(sqs: Any, queue_url: str) -> Any:
+    from newsflow.store.queues import SqsItemQueue
+
+    queue = SqsItemQueue(sqs, queue_url)
+
+    def enqueue(request: Any) -> None:
+        if queue.send_raw([request.model_dump_json(exclude_none=True)]):
+            raise RuntimeError("the fetch queue refused the request")
+
+    return enqueue
 
 
 def _call(action: Any) -> Any:
@@ -94,13 +115,24 @@ def _cmd_remove(args: argparse.Namespace) -> int:
 def _action(name: str) -> Any:
     def run(args: argparse.Namespace) -> int:
         registry = _registry(args)
-        method = {"enable": registry.enable, "disable": registry.disable, "poll": registry.poll_now,
-                  "reset": registry.reset}[name]  # fmt: skip
+        method = {"enable": registry.enable, "disable": registry.disable, "reset": registry.reset}[name]
         feed = _call(lambda: method(args.feed_id))
         print(_row(feed))
         return 0
 
     return run
+
+
+def _cmd_poll_now(args: argparse.Namespace) -> int:
+    registry = _registry(args, fetch_queue=True)
+    requested = _call(lambda: registry.request_poll(args.feed_id))
+    print(_row(requested.feed))
+    if requested.fetch_queued:
+        print(f"fetch of {args.feed_id} queued: a fetch worker polls it now", file=sys.stderr)
+    else:
+        print(f"{args.feed_id} is due now: the next scheduler tick polls it (the fetch queue was not reachable)",
+              file=sys.stderr)  # fmt: skip
+    return 0
 
 
 def _cmd_import(args: argparse.Namespace) -> int:
@@ -145,12 +177,14 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     for name, text in (
         ("enable", "re-enable a disabled feed (clears the reason; due now)"),
         ("disable", "stop polling a feed"),
-        ("poll", "poll a feed at the next scheduler tick"),
         ("reset", "forget validators and failures (full fetch, due now)"),
     ):
         parser = sub.add_parser(name, help=text)
         parser.add_argument("feed_id")
         parser.set_defaults(func=_action(name))
+    poll_now = sub.add_parser("poll-now", aliases=["poll"], help="fetch a feed now (its request is queued at once)")
+    poll_now.add_argument("feed_id")
+    poll_now.set_defaults(func=_cmd_poll_now)
     importing = sub.add_parser("import", help="register the feeds of an OPML file")
     importing.add_argument("file")
     importing.set_defaults(func=_cmd_import)

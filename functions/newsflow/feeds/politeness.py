@@ -36,7 +36,10 @@ class Grant(BaseModel):
 
 
 class HostLimiter(Protocol):
-    def acquire(self, host: str, now: float) -> Grant: ...
+    def acquire(self, host: str, now: float, gap_seconds: float | None = None) -> Grant:
+        """Take a slot of the host if one is free and the gap since the last start has passed. `gap_seconds`
+        is the gap this start leaves before the next (default: the rules' minimum gap)."""
+        ...
 
     def release(self, host: str, grant: Grant, now: float) -> None: ...
 
@@ -44,7 +47,7 @@ class HostLimiter(Protocol):
 class NoLimit:
     """For hosts with a single feed (and tests): every request is granted at once."""
 
-    def acquire(self, host: str, now: float) -> Grant:
+    def acquire(self, host: str, now: float, gap_seconds: float | None = None) -> Grant:
         return Grant(slot=0, until=now)
 
     def release(self, host: str, grant: Grant, now: float) -> None:

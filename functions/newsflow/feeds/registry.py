@@ -7,12 +7,16 @@
 - A site or article page URL is accepted: the first fetch discovers the page's feed and stores its URL
   (feeds/discovery.py), keeping the page URL as `discovered_from`.
 - Re-enabling clears the disabled reason and the failure count and makes the feed due at once; poll-now
-  makes it due at once (the next scheduler tick, every `pollRateMinutes`, enqueues it).
+  makes it due at once and, when the registry has the fetch queue (`enqueue`), puts a fetch request for it
+  on that queue at once: a fetch worker polls it within seconds, not at the next scheduler tick. The request
+  is claimed like the scheduler's (only while the feed is due as it says), so a tick that enqueues the same
+  feed meanwhile, or a second poll-now, never fetches it twice.
 """
 
 from __future__ import annotations
 
 import ipaddress
+import logging
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
@@ -23,9 +27,11 @@ from pydantic.alias_generators import to_camel
 
 from newsflow.feeds.fetch import FetchError, Resolver, _split_url, address_block_reason, is_allowed_address
 from newsflow.feeds.opml import OpmlError, feed_id_for, parse_opml, to_opml
+from newsflow.feeds.scheduler import FetchRequest, poll_now_request
 from newsflow.feeds.settings_model import FeedSettings
 from newsflow.models import FeedConfig
 
+logger = logging.getLogger(__name__)
 RESERVED_IDS = frozenset({"opml"})  # /v1/admin/feeds/opml is a route, not a feed
 MAX_PARALLEL_CHECKS = 16
 # A changed URL is a new document: its validators, fingerprints' base and failure history no longer apply.
@@ -69,6 +75,11 @@ class FeedInput(BaseModel):
     settings: FeedSettings | None = None
 
 
+class PollRequested(BaseModel):
+    feed: FeedConfig
+    fetch_queued: bool = Field(description="A fetch request is on the fetch queue (else: the next scheduler tick).")
+
+
 class ImportReport(BaseModel):
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)
 
@@ -109,9 +120,11 @@ class FeedRegistry:
         allow_private: bool,
         resolver: Resolver | None = None,
         clock: Callable[[], datetime] | None = None,
+        enqueue: Callable[[FetchRequest], None] | None = None,
     ) -> None:
         from datetime import UTC
 
+        self._enqueue = enqueue
         self._feeds = feeds
         self._allow_private = allow_private
         self._resolver = resolver
@@ -175,12 +188,24 @@ class FeedRegistry:
         return feed
 
     def poll_now(self, feed_id: str) -> FeedConfig:
+        return self.request_poll(feed_id).feed
+
+    def request_poll(self, feed_id: str) -> PollRequested:
+        """Make the feed due now and queue its fetch at once (when the registry has the fetch queue)."""
         feed = self.get(feed_id)
         if not feed.enabled:
             raise RegistryError(409, "feedDisabled", f"feed '{feed_id}' is disabled: enable it first", "feedId")
-        feed = feed.model_copy(update={"next_poll_at": self._clock()})
+        now = self._clock()
+        feed = feed.model_copy(update={"next_poll_at": now})
         self._feeds.save_feed(feed)
-        return feed
+        if self._enqueue is None:
+            return PollRequested(feed=feed, fetch_queued=False)
+        try:
+            self._enqueue(poll_now_request(feed.feed_id, feed.url, feed.next_poll_at, now))
+        except Exception as exc:  # the feed is due now all the same: the next scheduler tick enqueues it
+            logger.warning("poll-now of %s: the fetch request was not queued (%r); due at the next tick", feed_id, exc)
+            return PollRequested(feed=feed, fetch_queued=False)
+        return PollRequested(feed=feed, fetch_queued=True)
 
     def reset(self, feed_id: str) -> FeedConfig:
         """Forget validators and failures (the next poll is a full fetch, due now); fingerprints are kept."""

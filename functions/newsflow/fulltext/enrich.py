@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import logging
 from typing import Protocol
-from urllib.parse import urlsplit
 
 from newsflow.errors import FeedError
 from newsflow.feeds.fetch import FetchResult
-from newsflow.fulltext.hosts import HostBusy, HostGate
+from newsflow.feeds.scheduler import host_of
+from newsflow.fulltext.hosts import Gate, HostBusy
 from newsflow.fulltext.policy import DEFAULT_MIN_WORDS, feed_body_words
 from newsflow.fulltext.robots import RobotsCache
 from newsflow.models import MAX_ITEM_BYTES, FeedItem, FullTextMode
@@ -42,7 +42,7 @@ class Enricher:
         self,
         fetcher: PageFetcher,
         robots: RobotsCache,
-        gate: HostGate,
+        gate: Gate,
         *,
         min_words: int = DEFAULT_MIN_WORDS,
         default_mode: FullTextMode = "auto",
@@ -71,9 +71,9 @@ class Enricher:
         verdict = self._robots.check(item.url)
         if not verdict.allowed:
             return _feed(item, verdict.reason or "robots.txt disallows the page")
-        host = urlsplit(item.url).netloc.lower()
+        host = host_of(item.url)  # the key of the fetch workers' host record too
         try:
-            self._gate.acquire(host, verdict.crawl_delay)
+            ticket = self._gate.acquire(host, verdict.crawl_delay)
         except HostBusy as busy:
             if not final_attempt:
                 raise
@@ -82,6 +82,8 @@ class Enricher:
             result = self._fetcher.fetch(item.url)
         except FeedError as exc:  # FetchError: HTTP status, timeout, too large, blocked address, ...
             return _feed(item, f"page fetch failed: {exc}")
+        finally:
+            self._gate.release(host, ticket)
         return self._from_page(item, result, teaser_words)
 
     def _from_page(self, item: FeedItem, result: FetchResult, teaser_words: int) -> FeedItem:

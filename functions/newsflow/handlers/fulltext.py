@@ -20,11 +20,13 @@ from newsflow import wiring
 from newsflow.constants import MAX_RECEIVE_COUNT
 from newsflow.errors import PermanentItemError
 from newsflow.feeds.fetch import FeedFetcher  # noqa: F401 - built by newsflow.wiring, ships here
-from newsflow.fulltext import Enricher, HostBusy, HostGate, RobotsCache  # noqa: F401 - wiring builds them
+from newsflow.feeds.policy import politeness_from_env  # noqa: F401 - wiring builds it, ships here
+from newsflow.fulltext import Enricher, HostBusy, HostGate, RobotsCache, SharedHostGate  # noqa: F401 - wiring builds them
 from newsflow.fulltext.enrich import PAGE_ACCEPT  # noqa: F401 - built by newsflow.wiring, ships here
 from newsflow.fulltext.robots import MAX_ROBOTS_BYTES  # noqa: F401 - built by newsflow.wiring, ships here
 from newsflow.messages import parse_message
 from newsflow.observability import logger, metrics
+from newsflow.store.hosts import DynamoHostLimiter  # noqa: F401 - wiring builds it, ships here
 from newsflow.store.ports import DeadLetter
 from newsflow.store.queues import SqsDeadLetterQueue, SqsItemQueue
 

@@ -15,6 +15,9 @@ queue however deep the queue is.
   queue (the on-failure destination) and move on.
 - schedule: call `poll` (the scheduler) every `poll_interval_seconds`, then drain the fetch queue it filled
   through `fetch` (the fetch worker) like the fetch queue's event source mapping, before returning.
+- fetch queue (when given a `fetch` handler): also read between ticks, so a fetch request queued by an
+  operator's poll-now (admin API, `newsflow feeds poll-now`) is fetched at once; a drain and this loop take
+  turns (one lock), so `poll_now()` returns only when every fetch it queued is done.
 - full-text queue (when given a `fulltext` handler): receive up to 5 messages, call `fulltext`, delete the
   ones not reported; it sends the enriched items on to the items queue.
 """
@@ -50,6 +53,7 @@ STREAM_BATCH = 100  # infra/search.py: the index function's batch size
 STREAM_READ = 2000  # stream records read at once (most are not articles: dedupe keys, story candidates)
 INGEST_BATCH = 10
 IDLE_POLL_SECONDS = 0.05  # how long an empty queue or stream is left before it is read again
+FETCH_IDLE_POLL_SECONDS = 0.25  # the fetch queue between ticks (operators' poll-now requests)
 
 
 class RuntimeStats(BaseModel):
@@ -95,6 +99,9 @@ class LocalRuntime:
         self._fetch = fetch
         self._fulltext = fulltext
         self._fulltext_idle = threading.Event()
+        self._fetch_idle = threading.Event()
+        self._fetch_idle.set()
+        self._fetch_turn = threading.Lock()  # the fetch loop and drain_fetch_queue take turns
         if fulltext is None or not resources.fulltext_queue_url:
             self._fulltext_idle.set()
         self._poll_interval = poll_interval_seconds
@@ -122,6 +129,8 @@ class LocalRuntime:
             workers.append(("schedule-poll", self._schedule_loop))
         if self._fulltext is not None and self._resources.fulltext_queue_url:
             workers.append(("sqs-fulltext", self._fulltext_loop))
+        if self._fetch is not None and self._resources.fetch_queue_url:
+            workers.append(("sqs-fetch", self._fetch_loop))
         for name, target in workers:
             thread = threading.Thread(target=target, name=name, daemon=True)
             thread.start()
@@ -149,7 +158,12 @@ class LocalRuntime:
 
     def is_idle(self) -> bool:
         """True when the queue is empty (nothing in flight) and the stream has been read to its end."""
-        if not (self._queue_idle.is_set() and self._stream_idle.is_set() and self._fulltext_idle.is_set()):
+        if not (
+            self._queue_idle.is_set()
+            and self._stream_idle.is_set()
+            and self._fulltext_idle.is_set()
+            and self._fetch_idle.is_set()
+        ):
             return False
         if self._queue.depth() or (self._fulltext_queue is not None and self._fulltext_queue.depth()):
             return False
@@ -181,36 +195,62 @@ class LocalRuntime:
         assert self._fetch is not None
         sqs = aws.sqs()
         delivered = 0
-        for _ in range(max_batches):
-            messages = sqs.receive_message(
-                QueueUrl=self._resources.fetch_queue_url, MaxNumberOfMessages=c.FETCH_BATCH_SIZE,
-                MessageSystemAttributeNames=["All"], WaitTimeSeconds=0,
-            ).get("Messages", [])  # fmt: skip
-            if not messages:
-                attributes = sqs.get_queue_attributes(
-                    QueueUrl=self._resources.fetch_queue_url, AttributeNames=["ApproximateNumberOfMessagesDelayed"]
-                )["Attributes"]
-                if int(attributes.get("ApproximateNumberOfMessagesDelayed", "0")) == 0:
-                    return delivered
-                time.sleep(0.5)
-                continue
-            event = sqs_event([dict(m) for m in messages], self._resources.fetch_queue_arn, self._region)
-            try:
-                response = self._invoke(self._fetch, event, "fetch")
-                failed = {f["itemIdentifier"] for f in (response or {}).get("batchItemFailures", [])}
-            except Exception as error:
-                self._note_error(f"fetch invocation failed: {error!r}")
-                failed = {m["MessageId"] for m in messages}
-            done = [m for m in messages if m["MessageId"] not in failed]
-            if done:
-                sqs.delete_message_batch(
-                    QueueUrl=self._resources.fetch_queue_url,
-                    Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(done)],
-                )
-            delivered += len(done)
-            if failed:
-                time.sleep(0.2)
+        with self._fetch_turn:
+            for _ in range(max_batches):
+                received = self._fetch_batch()
+                if received is None:
+                    attributes = sqs.get_queue_attributes(
+                        QueueUrl=self._resources.fetch_queue_url, AttributeNames=["ApproximateNumberOfMessagesDelayed"]
+                    )["Attributes"]
+                    if int(attributes.get("ApproximateNumberOfMessagesDelayed", "0")) == 0:
+                        self._fetch_idle.set()
+                        return delivered
+                    time.sleep(0.5)
+                    continue
+                done, failed = received
+                delivered += done
+                if failed:
+                    time.sleep(0.2)
         return delivered
+
+    def _fetch_batch(self) -> tuple[int, int] | None:
+        """One batch of the fetch queue through the fetch worker: (done, failed), None when none is visible."""
+        assert self._fetch is not None
+        sqs = aws.sqs()
+        messages = sqs.receive_message(
+            QueueUrl=self._resources.fetch_queue_url, MaxNumberOfMessages=c.FETCH_BATCH_SIZE,
+            MessageSystemAttributeNames=["All"], WaitTimeSeconds=0,
+        ).get("Messages", [])  # fmt: skip
+        if not messages:
+            return None
+        self._fetch_idle.clear()
+        event = sqs_event([dict(m) for m in messages], self._resources.fetch_queue_arn, self._region)
+        try:
+            response = self._invoke(self._fetch, event, "fetch")
+            failed = {f["itemIdentifier"] for f in (response or {}).get("batchItemFailures", [])}
+        except Exception as error:
+            self._note_error(f"fetch invocation failed: {error!r}")
+            failed = {m["MessageId"] for m in messages}
+        done = [m for m in messages if m["MessageId"] not in failed]
+        if done:
+            sqs.delete_message_batch(
+                QueueUrl=self._resources.fetch_queue_url,
+                Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(done)],
+            )
+        return len(done), len(failed)
+
+    def _fetch_loop(self) -> None:
+        while not self._stop_intake.is_set():
+            try:
+                with self._fetch_turn:
+                    received = self._fetch_batch()
+                    if received is None:
+                        self._fetch_idle.set()
+            except Exception as error:
+                self._note_error(f"receive fetch: {error!r}")
+                received = None
+            if received is None:
+                self._stop_intake.wait(FETCH_IDLE_POLL_SECONDS)
 
     @staticmethod
     def _invoke(handler: Handler, event: dict[str, Any], function_name: str) -> Any:

@@ -17,13 +17,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 from botocore.exceptions import ClientError
 from pydantic import BaseModel
 
 from newsflow.constants import GSI_DUE
 from newsflow.feeds.fingerprints import SeenSet
+from newsflow.feeds.scheduler import due_sort_key, host_of
 from newsflow.models import FeedConfig
 from newsflow.store import keys
 from newsflow.store.dynamo import deserialize, is_conditional_failure, serialize
@@ -32,7 +32,6 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
 DUE_PK = "DUE"
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _FEED_PREFIX = "FEED#"
 
 
@@ -41,19 +40,6 @@ class DueFeed(BaseModel):
     due: str  # the gsi3sk read: the claim is conditional on it
     host: str | None = None
     consecutive_failures: int = 0
-
-
-def due_sort_key(moment: datetime | None, feed_id: str) -> str:
-    when = (moment or _EPOCH).astimezone(UTC)
-    return f"{when.strftime('%Y-%m-%dT%H:%M:%S.%fZ')}#{feed_id}"
-
-
-def host_of(url: str) -> str:
-    try:
-        parts = urlsplit(url)
-        return (parts.hostname or "").lower() + (f":{parts.port}" if parts.port else "")
-    except ValueError:
-        return ""
 
 
 class DynamoFeedRepository:

@@ -1,5 +1,8 @@
 """DynamoDB HostLimiter: one record per host (`FEEDS` / `HOST#<host>`) with a lease per slot.
 
+The fetch workers (feeds) and the full-text workers (article pages) share it: a site's politeness holds across
+every concurrent Lambda of both stages.
+
 Attributes: `s0` .. `s<K-1>` (epoch seconds each slot is busy until) and `next_at` (the earliest next
 start, for the minimum gap). Taking slot i is one conditional UpdateItem: the slot is free AND the gap
 has passed. Releasing is one conditional UpdateItem on the lease it wrote (never frees someone else's).
@@ -19,6 +22,9 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
 
+MIN_BUSY_RETRY_SECONDS = 0.5
+
+
 class DynamoHostLimiter:
     def __init__(self, client: DynamoDBClient, table_name: str, politeness: Politeness) -> None:
         self._client = client
@@ -28,8 +34,9 @@ class DynamoHostLimiter:
     def _key(self, host: str) -> dict[str, Any]:
         return {"pk": {"S": keys.FEEDS_PK}, "sk": {"S": f"HOST#{host}"}}
 
-    def acquire(self, host: str, now: float) -> Grant:
+    def acquire(self, host: str, now: float, gap_seconds: float | None = None) -> Grant:
         rules = self._rules
+        gap = rules.min_gap_seconds if gap_seconds is None else max(rules.min_gap_seconds, gap_seconds)
         until = now + rules.hold_seconds
         record: dict[str, Any] | None = None
         for slot in range(rules.max_in_flight):
@@ -47,7 +54,7 @@ class DynamoHostLimiter:
                     ExpressionAttributeNames={"#s": f"s{slot}"},
                     ExpressionAttributeValues={
                         ":until": {"N": f"{until:.3f}"},
-                        ":next": {"N": f"{now + rules.min_gap_seconds:.3f}"},
+                        ":next": {"N": f"{now + gap:.3f}"},
                         ":now": {"N": f"{now:.3f}"},
                     },
                 )
@@ -64,7 +71,10 @@ class DynamoHostLimiter:
         busy_until = (
             [float(record.get(f"s{i}", {}).get("N", "0")) for i in range(rules.max_in_flight)] if record else []
         )
-        return Grant(wait_seconds=max(0.05, min(busy_until, default=now + 1) - now))
+        # A lease is an upper bound (a crashed worker's slot frees itself when it ends); a slot is normally
+        # released as soon as its fetch is done, so look again after a gap, not at the end of the lease.
+        retry = max(rules.min_gap_seconds, MIN_BUSY_RETRY_SECONDS)
+        return Grant(wait_seconds=max(0.05, min(min(busy_until, default=now + 1) - now, retry)))
 
     def release(self, host: str, grant: Grant, now: float) -> None:
         if grant.slot is None:

@@ -127,6 +127,42 @@ def test_enable_clears_the_disabled_reason_and_poll_now_refuses_a_disabled_feed(
     assert registry.poll_now("desk").next_poll_at is not None
 
 
+def test_poll_now_queues_a_request_for_the_due_moment_it_wrote() -> None:
+    from newsflow.feeds.scheduler import FetchRequest, due_sort_key
+
+    queued: list[FetchRequest] = []
+    feeds = MemoryFeeds()
+    registry = FeedRegistry(feeds, allow_private=False, resolver=public, enqueue=queued.append)
+    registry.save({"feedId": "desk", "url": "https://Desk.Example.com:8443/rss"})
+    requested = registry.request_poll("desk")
+    assert requested.fetch_queued is True
+    # The request is claimable exactly while the feed is due as poll-now left it
+    saved = feeds.feeds["desk"]
+    assert [(q.feed_id, q.due, q.host, q.polite) for q in queued] == [
+        ("desk", due_sort_key(saved.next_poll_at, "desk"), "desk.example.com:8443", True)
+    ]
+    # A disabled feed queues nothing
+    registry.disable("desk")
+    with pytest.raises(RegistryError):
+        registry.request_poll("desk")
+    assert len(queued) == 1
+
+
+def test_poll_now_whose_queue_refuses_leaves_the_feed_due_for_the_next_tick() -> None:
+    def refuse(request: object) -> None:
+        raise ConnectionError("queue down")
+
+    feeds = MemoryFeeds()
+    registry = FeedRegistry(feeds, allow_private=False, resolver=public, enqueue=refuse)
+    registry.save({"feedId": "desk", "url": "https://desk.example.com/rss"})
+    requested = registry.request_poll("desk")
+    assert requested.fetch_queued is False
+    assert feeds.feeds["desk"].next_poll_at == requested.feed.next_poll_at is not None
+    # Without a fetch queue (an older stack), poll-now only makes the feed due
+    plain = FeedRegistry(feeds, allow_private=False, resolver=public)
+    assert plain.request_poll("desk").fetch_queued is False
+
+
 def test_a_changed_url_forgets_the_old_documents_validators() -> None:
     feeds = MemoryFeeds()
     registry = FeedRegistry(feeds, allow_private=False, resolver=public)
