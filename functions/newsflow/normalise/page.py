@@ -49,7 +49,15 @@ from lxml import html as lxml_html
 from newsflow.normalise.candidates import looks_wrong, readability_html, second_opinion
 from newsflow.normalise.html import clean_fragment, html_to_text
 from newsflow.normalise.pagemeta import PageMetadata, read_metadata
-from newsflow.normalise.prune import flatten_inline, link_words, narrow_to_article, prune_boilerplate, text_length
+from newsflow.normalise.prune import (
+    INLINE_TAGS,
+    article_container,
+    container_document,
+    flatten_inline,
+    link_words,
+    prune_boilerplate,
+    text_length,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -317,9 +325,14 @@ def extract_page(markup: str, url: str | None = None, base_url: str | None = Non
         text = drop_boilerplate_lines(cleaned.text)
         return Page(cleaned.html, text, cleaned.first_image, metadata, "paragraphs" if text else "empty")
     page_words = _page_words(root)
-    narrowed = narrow_to_article(root)
-    image = _first_image(narrowed)
-    flatten_inline(narrowed)
+    container = article_container(root)
+    image = _first_image(container if container is not None else root)
+    if container is not None and container.tag in INLINE_TAGS:  # a <span itemprop="articleBody">
+        narrowed = container_document(root, container)
+        flatten_inline(narrowed)
+    else:  # before the copy: the copy and every second opinion work on fewer elements
+        flatten_inline(root)
+        narrowed = container_document(root, container)
     chosen = ("trafilatura", _finish(_extract_with_trafilatura(narrowed), metadata, base))
     reason = looks_wrong(chosen[1].text, page_words)
     if reason is not None and (
