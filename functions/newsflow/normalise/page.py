@@ -306,15 +306,18 @@ def _second_opinion(
     return method, built[method]
 
 
-def extract_page(markup: str, url: str | None = None, base_url: str | None = None) -> Page:
-    """Metadata, sanitised body HTML, plain text and first image of a whole article page."""
+def extract_page(markup: str, url: str | None = None, base_url: str | None = None, *, authors: bool = True) -> Page:
+    """Metadata, sanitised body HTML, plain text and first image of a whole article page.
+
+    `authors=False`: the caller already knows the authors (the feed item names them), so the page's
+    byline is not searched for (`metadata.authors` stays empty); it is the costliest metadata field."""
     _trafilatura(fast=True)  # imported on the first page: its import must not count against the page's budget
     started = time.perf_counter()
     base = base_url or url
     root = parse_page(markup)
     if root is None:
         return Page("", "", None, PageMetadata(), "empty")
-    metadata = read_metadata(root)
+    metadata = read_metadata(root, authors=authors)
     prune_boilerplate(root, live=metadata.live)
     elements = int(root.xpath("count(//*)"))
     elapsed = time.perf_counter() - started
