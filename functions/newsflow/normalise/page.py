@@ -6,7 +6,8 @@
 `extract_page` on a page:
 1. one lxml parse (libxml2; nesting capped at depth 256, so deep hostile trees stay small and nothing
    downstream recurses deeply); input beyond MAX_PAGE_CHARS is cut before parsing;
-2. the metadata is read from the intact tree (`pagemeta.read_metadata`);
+2. the metadata is read from the intact tree (`pagemeta.read_metadata`; the byline search only when the
+   caller does not know the authors already: `authors=False` when the feed item names them);
 3. the tree is pre-pruned: never-content tags (script, style, svg, iframe, nav, aside, footer,
    figcaption, ...), blocks whose class/id names boilerplate (share bars, related/latest posts,
    newsletter and subscribe boxes, comments, cookie banners, ads, breadcrumbs, author boxes, video
@@ -16,7 +17,8 @@
 4. when the page marks its article body unambiguously (itemprop=articleBody, a well-known body class,
    or a single <article>) and it holds >= 120 words, only that subtree is handed on (`narrow_to_article`);
 5. inline formatting tags (span, b, em, font, ...) are unwrapped and images removed (their text and
-   tails stay): the extractor is asked for plain text, and a third fewer elements make it faster;
+   tails stay), on the whole pruned page before the article container is copied: the extractor is asked
+   for plain text, and a third fewer elements make the copy, the extractor and any second opinion faster;
 6. trafilatura 2.3.1 extracts the main content in fast mode (no readability / jusText comparison, no
    comments, no links, no formatting: each costs time and precision on the benchmarks; images kept);
 7. its output becomes HTML: a leading heading that repeats the page title is dropped, a paragraph
