@@ -6,7 +6,8 @@
 `extract_page` on a page:
 1. one lxml parse (libxml2; nesting capped at depth 256, so deep hostile trees stay small and nothing
    downstream recurses deeply); input beyond MAX_PAGE_CHARS is cut before parsing;
-2. the metadata is read from the intact tree (`pagemeta.read_metadata`);
+2. the metadata is read from the intact tree (`pagemeta.read_metadata`; the byline search only when the
+   caller does not know the authors already: `authors=False` when the feed item names them);
 3. the tree is pre-pruned: never-content tags (script, style, svg, iframe, nav, aside, footer,
    figcaption, ...), blocks whose class/id names boilerplate (share bars, related/latest posts,
    newsletter and subscribe boxes, comments, cookie banners, ads, breadcrumbs, author boxes, video
@@ -16,7 +17,8 @@
 4. when the page marks its article body unambiguously (itemprop=articleBody, a well-known body class,
    or a single <article>) and it holds >= 120 words, only that subtree is handed on (`narrow_to_article`);
 5. inline formatting tags (span, b, em, font, ...) are unwrapped and images removed (their text and
-   tails stay): the extractor is asked for plain text, and a third fewer elements make it faster;
+   tails stay), on the whole pruned page before the article container is copied: the extractor is asked
+   for plain text, and a third fewer elements make the copy, the extractor and any second opinion faster;
 6. trafilatura 2.3.1 extracts the main content in fast mode (no readability / jusText comparison, no
    comments, no links, no formatting: each costs time and precision on the benchmarks; images kept);
 7. its output becomes HTML: a leading heading that repeats the page title is dropped, a paragraph
@@ -49,7 +51,15 @@ from lxml import html as lxml_html
 from newsflow.normalise.candidates import looks_wrong, readability_html, second_opinion
 from newsflow.normalise.html import clean_fragment, html_to_text
 from newsflow.normalise.pagemeta import PageMetadata, read_metadata
-from newsflow.normalise.prune import flatten_inline, link_words, narrow_to_article, prune_boilerplate, text_length
+from newsflow.normalise.prune import (
+    INLINE_TAGS,
+    article_container,
+    container_document,
+    flatten_inline,
+    link_words,
+    prune_boilerplate,
+    text_length,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -298,15 +308,18 @@ def _second_opinion(
     return method, built[method]
 
 
-def extract_page(markup: str, url: str | None = None, base_url: str | None = None) -> Page:
-    """Metadata, sanitised body HTML, plain text and first image of a whole article page."""
+def extract_page(markup: str, url: str | None = None, base_url: str | None = None, *, authors: bool = True) -> Page:
+    """Metadata, sanitised body HTML, plain text and first image of a whole article page.
+
+    `authors=False`: the caller already knows the authors (the feed item names them), so the page's
+    byline is not searched for (`metadata.authors` stays empty); it is the costliest metadata field."""
     _trafilatura(fast=True)  # imported on the first page: its import must not count against the page's budget
     started = time.perf_counter()
     base = base_url or url
     root = parse_page(markup)
     if root is None:
         return Page("", "", None, PageMetadata(), "empty")
-    metadata = read_metadata(root)
+    metadata = read_metadata(root, authors=authors)
     prune_boilerplate(root, live=metadata.live)
     elements = int(root.xpath("count(//*)"))
     elapsed = time.perf_counter() - started
@@ -317,9 +330,14 @@ def extract_page(markup: str, url: str | None = None, base_url: str | None = Non
         text = drop_boilerplate_lines(cleaned.text)
         return Page(cleaned.html, text, cleaned.first_image, metadata, "paragraphs" if text else "empty")
     page_words = _page_words(root)
-    narrowed = narrow_to_article(root)
-    image = _first_image(narrowed)
-    flatten_inline(narrowed)
+    container = article_container(root)
+    image = _first_image(container if container is not None else root)
+    if container is not None and container.tag in INLINE_TAGS:  # a <span itemprop="articleBody">
+        narrowed = container_document(root, container)
+        flatten_inline(narrowed)
+    else:  # before the copy: the copy and every second opinion work on fewer elements
+        flatten_inline(root)
+        narrowed = container_document(root, container)
     chosen = ("trafilatura", _finish(_extract_with_trafilatura(narrowed), metadata, base))
     reason = looks_wrong(chosen[1].text, page_words)
     if reason is not None and (

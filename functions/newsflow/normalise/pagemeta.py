@@ -161,8 +161,10 @@ def _element_text(element: etree._Element | None) -> str | None:
     return text[:MAX_META_VALUE_CHARS] or None
 
 
-def read_metadata(tree: etree._Element) -> PageMetadata:
-    """Read every field the page declares (see the module doc). Values are raw strings: the caller cleans."""
+def read_metadata(tree: etree._Element, *, authors: bool = True) -> PageMetadata:
+    """Read every field the page declares (see the module doc). Values are raw strings: the caller cleans.
+
+    `authors=False` leaves `authors` empty: the caller has them already and the byline search is skipped."""
     metas = _meta_map(tree)
     objects = _json_ld_objects(tree)
     article = next((o for o in objects if _types(o) & _ARTICLE_TYPES and not _types(o) <= {"webpage"}), None)
@@ -215,7 +217,8 @@ def read_metadata(tree: etree._Element) -> PageMetadata:
         or _first(metas, "article:modified_time", "og:updated_time", "datemodified", "dcterms.modified")
         or _itemprop_date(tree, "dateModified")
     )
-    meta.authors = _names(article.get("author")) or _page_authors(tree, metas)
+    if authors:
+        meta.authors = _names(article.get("author")) or _page_authors(tree, metas)
     html = tree if tree.tag == "html" else tree.getroottree().getroot()
     meta.language = (
         (html.get("lang") or html.get("xml:lang") or "").strip()

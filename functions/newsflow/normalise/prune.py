@@ -159,6 +159,18 @@ def boilerplate_name(names: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=8192)
+def _named_head(names: str) -> str | None:
+    """The boilerplate word a block's class/id string names, unless it also names an article body."""
+    if len(names) < 3:
+        return None
+    lowered = names.lower()
+    # A literal test first: the case-blind regex costs microseconds on every distinct name.
+    if ("body" in lowered or "content" in lowered) and KEEP_MARKERS.search(lowered):
+        return None
+    return boilerplate_name(lowered)
+
+
 def _holds_article(element: etree._Element, total_words: int) -> bool:
     """It contains an <article> or an articleBody, or most of the page's words and they read as prose."""
     if _HAS_ARTICLE(element):
@@ -233,7 +245,12 @@ def prune_boilerplate(root: lxml_html.HtmlElement, *, live: bool = False) -> int
     removed = 0
     # Only the elements that can be judged, in document order (an XPath in libxml2, not a Python walk);
     # a block is removed at once, so that what lies inside it is recognised as gone and not judged.
+    # The name test comes first (cached per distinct class/id string): most named blocks name nothing,
+    # and only those that do are checked for still being in the tree.
     for element in _JUDGED(root):
+        tag = element.tag
+        if tag not in _STRUCTURAL and tag not in _PROSE_HOLDERS and _named_head(_names(element)) is None:
+            continue
         if element.getroottree().getroot() is not root:
             continue
         if _doomed(element, total):
@@ -259,18 +276,23 @@ def _doomed(element: etree._Element, total: int) -> bool:
         if keep:
             element.tag = "div"
         return not keep
-    names = _names(element)
-    if len(names) < 3 or KEEP_MARKERS.search(names):
-        return False
-    head = boilerplate_name(names)
+    head = _named_head(_names(element))
     if head is None or _holds_article(element, total):
         return False
     return head in _COMMENT_WORDS or not _reads_as_prose(element, paragraphs=3, words=25, max_link_share=0.1)
 
 
-def prose_words(element: etree._Element) -> int:
-    """Words in the paragraphs of `element` that read as prose (>= 10 words each)."""
-    return sum(n for p in element.iter("p") if (n := text_length(p)) >= _PROSE_PARAGRAPH_WORDS)
+def prose_words(element: etree._Element, counted: dict[etree._Element, int] | None = None) -> int:
+    """Words in the paragraphs of `element` that read as prose (>= 10 words each); `counted` holds the
+    paragraphs' word counts when they are already known (`paragraph_words`)."""
+    if counted is None:
+        return sum(n for p in element.iter("p") if (n := text_length(p)) >= _PROSE_PARAGRAPH_WORDS)
+    return sum(n for p in element.iter("p") if (n := counted.get(p, 0)) >= _PROSE_PARAGRAPH_WORDS)
+
+
+def paragraph_words(body: etree._Element) -> dict[etree._Element, int]:
+    """Word count of every paragraph under `body`, counted once for all the containers judged."""
+    return {p: text_length(p) for p in body.iter("p")}
 
 
 def article_container(root: lxml_html.HtmlElement) -> etree._Element | None:
@@ -285,9 +307,10 @@ def article_container(root: lxml_html.HtmlElement) -> etree._Element | None:
     articles = body.findall(".//article")
     if len(articles) == 1:
         candidates.append(articles[0])
+    counted = paragraph_words(body)
     if not candidates:
         return None
-    scored = [(prose_words(c), c) for c in candidates]
+    scored = [(prose_words(c, counted), c) for c in candidates]
     best_score = max(score for score, _ in scored)
     if best_score < MIN_CONTAINER_WORDS:
         return None
@@ -299,7 +322,7 @@ def article_container(root: lxml_html.HtmlElement) -> etree._Element | None:
         best = _common_ancestor([best, *apart])
         if best is None or best is body or best is root:
             return None
-    if prose_words(best) < _NARROW_COVERAGE * prose_words(body):
+    if prose_words(best, counted) < _NARROW_COVERAGE * prose_words(body, counted):
         return None
     return best
 
@@ -337,7 +360,11 @@ def narrow_to_article(root: lxml_html.HtmlElement) -> lxml_html.HtmlElement:
     """A copy of the article container in a new document, when `article_container` finds one; else `root`.
 
     `root` itself is left whole: second opinions read the whole pruned page."""
-    best = article_container(root)
+    return container_document(root, article_container(root))
+
+
+def container_document(root: lxml_html.HtmlElement, best: etree._Element | None) -> lxml_html.HtmlElement:
+    """A copy of `best` alone in a new document (`root` itself when there is no container)."""
     if best is None:
         return root
     new_root = lxml_html.Element("html")

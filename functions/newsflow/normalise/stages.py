@@ -179,7 +179,8 @@ def _fragment_body(item: FeedItem, identity: Identity) -> Body:
 def _page_body(item: FeedItem, identity: Identity) -> Body:
     """The page path: a whole article page, its article extracted and its metadata read."""
     markup = (item.content_html or "")[:MAX_PAGE_CHARS]
-    page = extract_page(markup, identity.url, identity.base_url)
+    # The page's byline is looked for only when the item names no author (the item's own value wins).
+    page = extract_page(markup, identity.url, identity.base_url, authors=not _cleaned_authors(item.authors))
     if not page.body_text:
         raise PermanentItemError(
             "no_article_content", "a whole page without article text (navigation, listing or empty)"
@@ -251,11 +252,12 @@ def resolve_dates(item: FeedItem, body: Body, identity: Identity, *, now: dateti
 
 
 # ------------------------------------------------------------------------------------------- 5. authors, language
-def resolve_authors(item: FeedItem, body: Body) -> list[str]:
-    def cleaned(raw: list[str]) -> list[str]:
-        return _dedupe([clean_author(a) for a in raw], limit=MAX_AUTHORS)
+def _cleaned_authors(raw: list[str]) -> list[str]:
+    return _dedupe([clean_author(a) for a in raw], limit=MAX_AUTHORS)
 
-    return prefer(cleaned(item.authors), cleaned(body.metadata.authors)) or []
+
+def resolve_authors(item: FeedItem, body: Body) -> list[str]:
+    return prefer(_cleaned_authors(item.authors), _cleaned_authors(body.metadata.authors)) or []
 
 
 def resolve_language(item: FeedItem, title: str, body: Body) -> str | None:

@@ -174,6 +174,26 @@ class TestNarrowing:
             assert f"Paragraph {n}." in page.body_text
         assert page.first_image == "https://www.harbour-gazette.example/img/gate.jpg"
 
+    def test_an_inline_article_body_is_narrowed_to_before_inline_tags_are_unwrapped(self) -> None:
+        # Inline tags are unwrapped before the container is copied; a <span itemprop="articleBody"> is
+        # itself one of them, so it is copied first and keeps its text.
+        teasers = "".join(f"<li><a href='/n{i}'>Other story number {i} of the day</a></li>" for i in range(20))
+        markup = document(
+            f"<div><span itemprop='articleBody'>{prose(8)}</span></div><ul class='teaser-list'>{teasers}</ul>"
+        )
+        page = extract_page(markup, URL)
+        for n in (0, 7):
+            assert f"Paragraph {n}." in page.body_text
+        assert "Other story number" not in page.body_text
+        assert page.method == "trafilatura"  # the fast path had the text: no second opinion was needed
+
+    def test_a_block_named_both_body_and_boilerplate_is_kept(self) -> None:
+        # "Entry-Content share-bar": an article-body name wins, whatever the case of its letters.
+        markup = document(f"<div class='Entry-Content share-bar'>{prose(6)}</div><div class='share-bar'>Share</div>")
+        text = text_of(markup)
+        assert "Paragraph 5." in text
+        assert "Share" not in text.split()
+
 
 class TestLiveTickers:
     def test_ticker_entries_named_comment_are_content_and_user_comments_are_not(self) -> None:

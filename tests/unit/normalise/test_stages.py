@@ -57,3 +57,25 @@ class TestStages:
         assert resolve_language(raw, "Sperrwerk", body) == "de"
         declared = item(url=raw.url, content_text=text, language="en-GB")
         assert resolve_language(declared, "Sperrwerk", body) == "en"
+
+
+class TestPageAuthors:
+    PAGE = (
+        "<!DOCTYPE html><html><head><title>Tide barrier vote</title></head><body><article>"
+        "<p class='byline'>By Ana Ruiz</p>"
+        + "".join(
+            f"<p>The council voted on Tuesday to fund the new tide barrier after winter number {i} of floods.</p>"
+            for i in range(12)
+        )
+        + "</article></body></html>"
+    )
+
+    def test_the_byline_is_searched_only_when_the_item_names_no_author(self) -> None:
+        url = "https://www.harbour-gazette.example/a"
+        named = item(url=url, content_html=self.PAGE, authors=["Desk Editor"])
+        assert extract_body(named, identify(named)).metadata.authors == []  # not searched: the item's wins
+        anonymous = item(url=url, content_html=self.PAGE)
+        assert extract_body(anonymous, identify(anonymous)).metadata.authors == ["By Ana Ruiz"]
+        # An item whose only "author" is an address cleans to nothing: the page's byline is still read.
+        address_only = item(url=url, content_html=self.PAGE, authors=["desk@example.com"])
+        assert extract_body(address_only, identify(address_only)).metadata.authors == ["By Ana Ruiz"]
