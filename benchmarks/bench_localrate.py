@@ -206,7 +206,9 @@ def grow_snapshot(data_dir: Path, articles: int) -> tuple[int, list[str]]:
     import copy
 
     from moto.dynamodb.models.dynamo_type import DynamoType
+    from newsflow.local.moto_tuning import speed_up_moto_dynamodb
 
+    speed_up_moto_dynamodb()  # the stack writes its snapshots so (one-pass item rebuild): write this one alike
     path = data_dir / "state.pickle"
     state = pickle.loads(path.read_bytes())
     (_name, items), *_ = state["tables"].items()

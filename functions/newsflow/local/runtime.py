@@ -81,7 +81,10 @@ class LocalRuntime:
         fulltext: Handler | None = None,
         ingest_outcomes: Callable[[], list[dict[str, Any]]] = list,
         lock: threading.RLock | None = None,
+        ingest_concurrency: int = 1,
     ) -> None:
+        self._ingest_concurrency = max(1, ingest_concurrency)
+        self._ingest_busy = 0  # ingest loops holding a batch (is_idle needs none)
         self._resources = resources
         moto_lock = lock or threading.RLock()
         self._queue = MotoQueue(resources.queue_url, moto_lock)
@@ -115,9 +118,9 @@ class LocalRuntime:
 
     def start(self) -> None:
         workers: list[tuple[str, Callable[[], None]]] = [
-            ("sqs-ingest", self._sqs_loop),
-            ("stream-index", self._stream_loop),
+            (f"sqs-ingest-{n}" if n else "sqs-ingest", self._sqs_loop) for n in range(self._ingest_concurrency)
         ]
+        workers.append(("stream-index", self._stream_loop))
         if self._poll is not None and self._poll_interval > 0:
             workers.append(("schedule-poll", self._schedule_loop))
         if self._fulltext is not None and self._resources.fulltext_queue_url:
@@ -235,11 +238,19 @@ class LocalRuntime:
                 time.sleep(0.5)
                 continue
             if not messages:
-                self._queue_idle.set()
+                with self._lock:
+                    if not self._ingest_busy:
+                        self._queue_idle.set()
                 self._stop_intake.wait(IDLE_POLL_SECONDS)
                 continue
-            self._queue_idle.clear()
-            self._deliver(messages)
+            with self._lock:
+                self._ingest_busy += 1
+                self._queue_idle.clear()
+            try:
+                self._deliver(messages)
+            finally:
+                with self._lock:
+                    self._ingest_busy -= 1
 
     def _deliver(self, messages: list[dict[str, Any]]) -> None:
         event = sqs_event(messages, self._resources.queue_arn, self._region)
@@ -254,6 +265,8 @@ class LocalRuntime:
         done = [m for m in messages if m["MessageId"] not in failed_ids]
         if done:
             self._queue.delete([m["ReceiptHandle"] for m in done])
+        if failed_ids:
+            self._queue.release([m["ReceiptHandle"] for m in messages if m["MessageId"] in failed_ids])
         with self._lock:
             self._stats.received += sum(1 for m in messages if m["Attributes"].get("ApproximateReceiveCount") == "1")
             self._stats.retried += len(failed_ids)
@@ -379,6 +392,8 @@ class LocalRuntime:
             done = [m for m in messages if m["MessageId"] not in failed]
             if done:
                 self._fulltext_queue.delete([m["ReceiptHandle"] for m in done])
+            if failed:
+                self._fulltext_queue.release([m["ReceiptHandle"] for m in messages if m["MessageId"] in failed])
 
     # -- schedule -> poll -----------------------------------------------------------------------
 
