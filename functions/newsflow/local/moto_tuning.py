@@ -74,8 +74,18 @@ def speed_up_moto_dynamodb() -> None:
             return original_all_items(self)
         return list(self.items.get(partition[1], {}).values())  # moto sorts the query's results itself
 
+    original_len = Table.__len__
+
+    def table_len(self: Any) -> int:
+        from newsflow.local.lazy_table import LazyPartitions
+
+        if isinstance(self.items, LazyPartitions):  # a restored table: count without unpickling every partition
+            return self.items.item_total(self.has_range_key)
+        return int(original_len(self))
+
     Table.query = query  # type: ignore[method-assign]
     Table.all_items = all_items  # type: ignore[method-assign]
+    Table.__len__ = table_len  # type: ignore[method-assign]
     _build_items_in_one_pass()
     _PATCHED = True
 

@@ -28,7 +28,7 @@ from newsflow.local.moto_tuning import speed_up_moto_dynamodb, speed_up_moto_sqs
 from newsflow.local.resources import LocalResources, create_resources
 from newsflow.local.runtime import LocalRuntime
 from newsflow.local.site import SiteFiles, default_site_dir
-from newsflow.local.snapshot import SNAPSHOT_FILE, Snapshotter, read, restore
+from newsflow.local.snapshot import SNAPSHOT_FILE, Snapshotter, materialize_in_background, read, restore
 
 REGION = "us-east-1"
 STATE_FILE = "dev.json"
@@ -184,6 +184,8 @@ class LocalStack:
             for name in ("preparer", "ingest_repository", "stories", "dead_letters"):
                 getattr(deps, name)
         self.runtime.start()
+        # A restored table's partitions are moto's objects when first read; the rest become so meanwhile.
+        materialize_in_background(self.clients.lock)
         self._snapshotter = Snapshotter(self.data_dir, self.clients.lock, self._snapshot_seconds)
         self._snapshotter.start()
         if self._api_port is not None:
