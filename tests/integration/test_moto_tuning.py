@@ -197,3 +197,24 @@ def test_a_snapshot_keeps_items_and_their_size_limit(stack_env: LocalResources) 
     assert json.loads(dynamo_json_dump(restored[key[0]][key[1]].to_json()))["Attributes"] == item
     with pytest.raises(ItemSizeTooLarge):
         attrs["big"] = DynamoType({"S": "z" * 410_000})
+
+
+def test_stream_records_are_sized_as_moto_sizes_them(stack_env: LocalResources) -> None:
+    from moto.dynamodb.models import dynamodb_backends
+    from moto.dynamodb.models.utilities import dynamo_json_dump
+
+    # Given the speed-up (SizeBytes taken when a record is first read)
+    speed_up_moto_dynamodb()
+    client: Any = aws.dynamodb()
+    client.put_item(TableName=stack_env.table_name, Item={"pk": {"S": "s"}, "sk": {"S": "1"}, "v": {"S": "one"}})
+    client.put_item(TableName=stack_env.table_name, Item={"pk": {"S": "s"}, "sk": {"S": "1"}, "v": {"S": "two"}})
+    shard = dynamodb_backends["123456789012"]["us-east-1"].get_table(stack_env.table_name).stream_shard
+    # When the records are read
+    records = [r.to_json() for r in shard.items[-2:]]
+    # Then each has moto's own size (its record serialised with SizeBytes 1) and its images
+    for record in records:
+        change = dict(record["dynamodb"], SizeBytes=1)
+        assert record["dynamodb"]["SizeBytes"] == len(dynamo_json_dump(change)) > 1
+    assert [r["eventName"] for r in records] == ["INSERT", "MODIFY"]
+    assert records[1]["dynamodb"]["OldImage"]["v"] == {"S": "one"}
+    assert records[1]["dynamodb"]["NewImage"]["v"] == {"S": "two"}

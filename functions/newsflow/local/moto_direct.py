@@ -102,15 +102,19 @@ class MotoStream:
         self._shard: Any = None
         self._position = 0
 
-    def read(self, limit: int) -> tuple[str, list[dict[str, Any]]]:
-        """(shard id, up to `limit` records after the last ones read)."""
+    def read(self, limit: int, pk_prefix: str = "") -> tuple[str, int, list[dict[str, Any]]]:
+        """(shard id, how many records were read: up to `limit` after the last ones read, those of them whose
+        partition key starts with `pk_prefix`), as the filter of an event source mapping picks them."""
         with self._lock:
             shard = self._backend.get_table(self._table).stream_shard
             if shard is not self._shard:  # a new table (a restart): its stream starts empty
                 self._shard, self._position = shard, 0
-            records = [_record(r.to_json()) for r in shard.items[self._position : self._position + limit]]
-            self._position += len(records)
-            return str(shard.id), records
+            read = shard.items[self._position : self._position + limit]
+            self._position += len(read)
+            kept = [
+                r for r in read if str(r.record["dynamodb"]["Keys"].get("pk", {}).get("S", "")).startswith(pk_prefix)
+            ]
+            return str(shard.id), len(read), [_record(r.to_json()) for r in kept]
 
     def at_end(self) -> bool:
         with self._lock:

@@ -87,6 +87,7 @@ def speed_up_moto_dynamodb() -> None:
     Table.all_items = all_items  # type: ignore[method-assign]
     Table.__len__ = table_len  # type: ignore[method-assign]
     _build_items_in_one_pass()
+    _size_stream_records_when_read()
     _PATCHED = True
 
 
@@ -107,6 +108,41 @@ def _build_items_in_one_pass() -> None:
     # Unpickling a dict subclass sets its keys one by one through `__setitem__`, which re-adds every size: a
     # restart with 50,000 articles spent minutes there. Pickled as a plain dict, it is rebuilt in one pass.
     LimitedSizeDict.__reduce__ = _reduce_limited_size_dict  # type: ignore[assignment,method-assign]
+
+
+def _size_stream_records_when_read() -> None:
+    """A stream record's SizeBytes (moto: the length of the record serialised to JSON) is computed when the record
+    is first read, not when it is written: every write makes one, and most are never read (the local runtime reads
+    only article records; the stream's other records are dedupe keys and story candidates). The value is the same:
+    the record serialised with SizeBytes 1, as moto's constructor does."""
+    from moto.dynamodb.models import table as table_module
+    from moto.dynamodb.models.utilities import dynamo_json_dump
+
+    record_class: Any = table_module.StreamRecord
+    original_init = record_class.__init__
+
+    def unsized(dynamo_object: Any) -> str:
+        return ""  # inside a StreamRecord's constructor only: its one call, the size, is taken on first read
+
+    def init(self: Any, *args: Any, **kwargs: Any) -> None:
+        table_module.dynamo_json_dump = unsized
+        try:
+            original_init(self, *args, **kwargs)
+        finally:
+            table_module.dynamo_json_dump = dynamo_json_dump
+        self.record["dynamodb"]["SizeBytes"] = 1
+        self.sized = False
+
+    def to_json(self: Any) -> dict[str, Any]:
+        if not getattr(self, "sized", True):
+            change = self.record["dynamodb"]
+            change["SizeBytes"] = 1
+            change["SizeBytes"] = len(dynamo_json_dump(change))
+            self.sized = True
+        return self.record
+
+    record_class.__init__ = init
+    record_class.to_json = to_json  # what the stream's readers call: GetRecords, the local runtime
 
 
 def _reduce_limited_size_dict(attrs: dict[str, Any]) -> tuple[Any, tuple[dict[str, Any]]]:

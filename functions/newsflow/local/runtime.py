@@ -302,12 +302,11 @@ class LocalRuntime:
                 self._stop.wait(IDLE_POLL_SECONDS)
 
     def _read_stream_once(self) -> bool:
-        shard_id, read = self._stream.read(STREAM_READ)
-        if read:
-            self._stream_idle.clear()  # before indexing: stop() and is_idle() must not see this batch as done
         # The same filter as the stream's event source mapping in AWS (applied before batching): only article
         # items reach `index`, up to STREAM_BATCH of them per invocation.
-        records = [r for r in read if str(_pk(r)).startswith(ARTICLE_PREFIX)]
+        shard_id, read, records = self._stream.read(STREAM_READ, pk_prefix=ARTICLE_PREFIX)
+        if read:
+            self._stream_idle.clear()  # before indexing: stop() and is_idle() must not see this batch as done
         for start in range(0, len(records), STREAM_BATCH):
             self._index_records(records[start : start + STREAM_BATCH], shard_id)
         return bool(read)

@@ -43,9 +43,7 @@ def _backends(region: str) -> tuple[Any, Any]:
     return dynamodb_backends[ACCOUNT_ID][region], sqs_backends[ACCOUNT_ID][region]
 
 
-def capture(
-    lock: threading.RLock, clean: bool, region: str = REGION, cache: PartitionCache | None = None
-) -> bytes:
+def capture(lock: threading.RLock, clean: bool, region: str = REGION, cache: PartitionCache | None = None) -> bytes:
     """Every table's items and every queue's messages, pickled while no in-process call is halfway through (with
     a cache, only the partitions written since its last snapshot are pickled again)."""
     dynamodb, sqs = _backends(region)
