@@ -4,9 +4,11 @@ Both commands run as their own processes (the console script's code, `python -m 
 dir and free ports on 127.0.0.1:
 1. ingest of N generated items (default 5,000; NEWSFLOW_BENCH_LOCAL_ITEMS) from a .jsonl file: items/s from the
    command's start until it reports every item stored and indexed;
-2. the same again (new items) with API load beside it (2 threads reading /v1/articles and /v1/search), and the
-   time for a new article to become readable: single items sent while the ingest runs, each timed from its
-   SendMessage until /v1/search finds its unique word;
+2. the same again (new items) with API load beside it (2 threads reading /v1/articles and /v1/search);
+   then the time for a new article to become readable: items arriving steadily (NEWSFLOW_BENCH_LOCAL_STEADY_RATE
+   items/s, default 20, for NEWSFLOW_BENCH_LOCAL_STEADY_SECONDS, default 45) with the API load beside them, and a
+   probe item every second, timed from its SendMessage until /v1/search finds its unique word (probes sent during
+   the loaded run are reported too: they wait behind its backlog, so they measure the backlog, not the stack);
 3. a clean stop, then a restart with 50,000 articles stored (the data dir's articles, with their dedupe and story
    items, copied until there are 50,000): seconds until /v1/health answers, and the articles all there.
 The first version's runtime (commit BASELINE_COMMIT's functions/, from git) runs step 1 on a subset
@@ -181,6 +183,28 @@ def readable_latencies(dev: Dev, stop: threading.Event, out: list[float]) -> Non
         stop.wait(1.0)
 
 
+def steady_arrivals(dev: Dev, bodies: list[str], rate: float, stop: threading.Event) -> None:
+    """Send `bodies` at `rate` items/s in batches of 10 (a feed poller's steady flow), until sent or stopped."""
+    import boto3
+
+    sqs = boto3.client(
+        "sqs",
+        endpoint_url=dev.moto(),
+        region_name="us-east-1",
+        aws_access_key_id="bench",
+        aws_secret_access_key="bench",
+    )
+    started = time.perf_counter()
+    for start in range(0, len(bodies), 10):
+        due = started + start / rate
+        if stop.wait(max(0.0, due - time.perf_counter())):
+            return
+        batch = bodies[start : start + 10]
+        sqs.send_message_batch(
+            QueueUrl=dev.queue_url(), Entries=[{"Id": str(i), "MessageBody": b} for i, b in enumerate(batch)]
+        )
+
+
 def sample_articles(dev: Dev, keys: list[str]) -> int:
     """How many of these article keys the restarted stack's table answers (GetItem through the moto server: a
     Scan through it sorts the whole table per page)."""
@@ -206,10 +230,14 @@ def grow_snapshot(data_dir: Path, articles: int) -> tuple[int, list[str]]:
     import copy
 
     from moto.dynamodb.models.dynamo_type import DynamoType
+    from newsflow.local.lazy_table import encode
+    from newsflow.local.moto_tuning import speed_up_moto_dynamodb
 
+    speed_up_moto_dynamodb()  # the stack writes its snapshots so (one-pass item rebuild): write this one alike
     path = data_dir / "state.pickle"
     state = pickle.loads(path.read_bytes())
-    (_name, items), *_ = state["tables"].items()
+    (name, blobs), *_ = state["tables"].items()
+    items = {DynamoType({kind: value}): pickle.loads(blob) for (kind, value), (_, blob) in blobs.items()}
     have = sum(1 for k in items if str(k.value).startswith("ART#"))
     original = [(k, dict(v)) for k, v in items.items()]
     copy_number = 0
@@ -229,10 +257,20 @@ def grow_snapshot(data_dir: Path, articles: int) -> tuple[int, list[str]]:
                 have += 1
                 if have >= articles:
                     break
+    state["tables"][name] = encode(items)  # as the stack writes it: each partition pickled on its own
     path.write_bytes(pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL))
     article_keys = [str(k.value) for k in items if str(k.value).startswith("ART#")]
     sample = article_keys[:: max(1, len(article_keys) // 100)][:100]
     return have, sample
+
+
+def _latencies(seconds: list[float]) -> str:
+    if not seconds:
+        return "no probe finished"
+    return (
+        f"median {statistics.median(seconds):.2f} s, p95 {percentile(seconds, 95):.2f} s, max {max(seconds):.2f} s"
+        f" ({len(seconds)} probes)"
+    )
 
 
 def baseline_functions(target: Path) -> Path | None:
@@ -249,7 +287,11 @@ def run() -> str:
     count = int(os.environ.get("NEWSFLOW_BENCH_LOCAL_ITEMS", "5000"))
     baseline_count = int(os.environ.get("NEWSFLOW_BENCH_LOCAL_BASELINE_ITEMS", "300"))
     restart_articles = int(os.environ.get("NEWSFLOW_BENCH_LOCAL_RESTART_ARTICLES", str(RESTART_ARTICLES)))
-    bodies = _items(2 * count + baseline_count)
+    steady_rate = float(os.environ.get("NEWSFLOW_BENCH_LOCAL_STEADY_RATE", "20"))
+    steady_seconds = float(os.environ.get("NEWSFLOW_BENCH_LOCAL_STEADY_SECONDS", "45"))
+    steady_count = int(steady_rate * steady_seconds)
+    bodies = _items(2 * count + baseline_count + steady_count)
+    steady_bodies = bodies[2 * count + baseline_count :]
     rows: list[list[object]] = []
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
@@ -267,6 +309,20 @@ def run() -> str:
             stop.set()
             prober.join(timeout=150)
         api = load.latencies
+        # A new article's latency without a backlog in front of it: items arriving steadily (below capacity),
+        # API load beside them, a probe every second.
+        steady_readable: list[float] = []
+        stop_steady = threading.Event()
+        with ApiLoad(dev.url):
+            sender = threading.Thread(
+                target=steady_arrivals, args=(dev, steady_bodies, steady_rate, stop_steady), daemon=True
+            )
+            prober = threading.Thread(target=readable_latencies, args=(dev, stop_steady, steady_readable), daemon=True)
+            sender.start()
+            prober.start()
+            sender.join(timeout=steady_seconds * 3)
+            stop_steady.set()
+            prober.join(timeout=150)
         api_note = f"{len(api)} API requests, p50 {percentile(api, 50) * 1000:.0f} ms"
         rows.append(
             [
@@ -302,10 +358,13 @@ def run() -> str:
             [
                 ["first version's runtime (" + BASELINE_COMMIT + "), ingest, idle API", old_rate],
                 [
-                    "new article readable (SendMessage -> found by /v1/search), under load",
-                    f"median {statistics.median(readable):.2f} s, max {max(readable):.2f} s ({len(readable)} probes)"
-                    if readable
-                    else "no probe finished",
+                    f"new article readable (SendMessage -> found by /v1/search): {steady_rate:.0f} items/s arriving"
+                    f" for {steady_seconds:.0f} s, API load (2 readers)",
+                    _latencies(steady_readable),
+                ],
+                [
+                    f"the same, sent behind the {count:,}-item backlog of the loaded run (waits for the backlog)",
+                    _latencies(readable),
                 ],
                 ["first start, empty data dir (s)", f"{first_start:.1f}"],
                 ["clean stop after the runs (s)", f"{stop_seconds:.1f}"],

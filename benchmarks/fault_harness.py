@@ -475,9 +475,9 @@ class Run:
         """The stream's records since the last read (from moto's shard, as the local runtime reads it)."""
         records: list[dict[str, Any]] = []
         while True:
-            self._shard_id, got = self.stream.read(1000)
+            self._shard_id, read, got = self.stream.read(1000)
             records.extend(got)
-            if not got:
+            if not read:
                 return records
 
     def index_new_records(self) -> None:

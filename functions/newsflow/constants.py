@@ -16,6 +16,7 @@ ENV_OPENSEARCH_URL: Final = "NEWSFLOW_OPENSEARCH_URL"
 ENV_OPENSEARCH_INDEX: Final = "NEWSFLOW_OPENSEARCH_INDEX"
 ENV_TANTIVY_PATH: Final = "NEWSFLOW_TANTIVY_PATH"
 ENV_FETCH_TIMEOUT: Final = "NEWSFLOW_FETCH_TIMEOUT_SECONDS"
+ENV_INGEST_PREPARE_PROCESSES: Final = "NEWSFLOW_INGEST_PREPARE_PROCESSES"  # local stack only: ingest's prepare workers
 ENV_ALLOW_PRIVATE_FETCH: Final = "NEWSFLOW_ALLOW_PRIVATE_FETCH"  # local dev/test only: lets the poller read 127.0.0.1
 ENV_POLL_MAX_FEEDS: Final = "NEWSFLOW_POLL_MAX_FEEDS"  # ignored since the fan-out (no per-run cap)
 ENV_FETCH_QUEUE_URL: Final = "NEWSFLOW_FETCH_QUEUE_URL"  # the scheduler's fetch requests (one per due feed)

@@ -54,6 +54,40 @@ class StoryServices:
     thresholds: StoryThresholds
 
 
+class PreparedArticle(BaseModel):
+    """What an item comes to before anything is read or written: the categorised article and its sketch
+    (None when story detection is off). Pure work, so it can be done ahead, in another process (the local stack's
+    prepare workers, local/prepare_pool.py); `store_article` does the rest."""
+
+    article: Article
+    sketch: Sketch | None = None
+
+
+class PrepareFailure(BaseModel):
+    """Why preparing an item ahead failed, carried back from a prepare worker: `permanent` failures (what no
+    retry fixes) are parked with the reason, the others retried like any transient error."""
+
+    reason: str
+    detail: str = ""
+    permanent: bool
+
+    def error(self) -> Exception:
+        if self.permanent:
+            return PermanentItemError(self.reason, self.detail)
+        return RuntimeError(f"{self.reason}: {self.detail}")
+
+
+def prepare_article(
+    item: FeedItem,
+    now: datetime,
+    categoriser: Categoriser | None = None,
+    with_sketch: bool = True,
+    seen: datetime | None = None,
+) -> PreparedArticle:
+    article = build_article(normalise_item(item, now=now), now, categoriser, seen=seen)
+    return PreparedArticle(article=article, sketch=sketch(article.title, article.body_text) if with_sketch else None)
+
+
 def ingest_item(
     item: FeedItem,
     repository: ArticleRepository,
@@ -66,12 +100,23 @@ def ingest_item(
     """`delivery` names this delivery of the message (its queue message id): see ArticleRepository.save.
     `seen`: when the message was first queued (its sighting time, the same for every redelivery; see
     store/ordering.py), `now` when unknown."""
-    article = build_article(normalise_item(item, now=now), now, categoriser, seen=seen)
-    if stories is None:
+    prepared = prepare_article(item, now, categoriser, with_sketch=stories is not None, seen=seen)
+    return store_article(prepared, repository, stories, delivery)
+
+
+def store_article(
+    prepared: PreparedArticle,
+    repository: ArticleRepository,
+    stories: StoryServices | None = None,
+    delivery: str | None = None,
+) -> IngestResult:
+    """Find the article's story, store it, file it: the part of ingest that reads and writes."""
+    article = prepared.article
+    if stories is None or prepared.sketch is None:
         write = _save(repository, article, delivery)
         return IngestResult(write=write, category=article.category, story_id=write.story_id)
 
-    article_sketch = sketch(article.title, article.body_text)
+    article_sketch = prepared.sketch
     match = find_story(article.id, article_sketch, stories.candidates, stories.thresholds, article.sort_at)
     article = article.model_copy(update={"story_id": match.story_id})
     write = _save(repository, article, delivery)

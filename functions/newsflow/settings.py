@@ -68,6 +68,12 @@ class Settings(BaseSettings):
     )
     taxonomy_path: str | None = Field(default=None, description="A replacement taxonomy.toml.")
     category_model_path: str | None = Field(default=None, description="A replacement category model.")
+    ingest_prepare_processes: int = Field(
+        default=0,
+        ge=0,
+        le=64,
+        description="Local stack only: worker processes that prepare ingest's items (0: in the handler, as in Lambda).",
+    )
     story: StoryThresholds = Field(default_factory=StoryThresholds, description="Near-duplicate thresholds.")
     region: str | None = Field(
         default=None, validation_alias=AliasChoices("AWS_REGION", "AWS_DEFAULT_REGION"), description="Lambda's."

@@ -255,6 +255,19 @@ class Wiring:
         model = _load("newsflow.categorise.model", "LinearModel").load(model_path) if model_path else None
         return categorise.Categoriser.from_taxonomy(self.taxonomy, model)
 
+    @cached_property
+    def preparer(self) -> Any:
+        """newsflow.local.prepare_pool.PreparePool when ingest_prepare_processes > 0 (the local stack), else None:
+        ingest then prepares each item in the handler, as in Lambda."""
+        processes = self.settings.ingest_prepare_processes
+        if not processes:
+            return None
+        pool = _load("newsflow.local.prepare_pool", "PreparePool")(
+            processes, with_sketch=self.stories is not None, settings=self.settings
+        )
+        pool.warm()
+        return pool
+
     # -- the API -------------------------------------------------------------------------------------------
 
     @cached_property

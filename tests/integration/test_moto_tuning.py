@@ -115,3 +115,106 @@ def test_an_item_over_the_size_limit_is_still_refused(stack_env: LocalResources)
         )
     client.put_item(TableName=stack_env.table_name, Item={"pk": {"S": "ok"}, "sk": {"S": "1"}, "b": {"S": "x" * 1000}})
     assert client.get_item(TableName=stack_env.table_name, Key={"pk": {"S": "ok"}, "sk": {"S": "1"}})["Item"]["b"]
+
+
+def test_sqs_counts_deduplication_and_retention_hold_with_the_speed_up(stack_env: LocalResources) -> None:
+    # Given the speed-up (SendMessage computes no counts; the retention check reads the queue's period itself)
+    speed_up_moto_sqs()
+    sqs: Any = aws.sqs()
+    url = sqs.create_queue(QueueName="counted", Attributes={"MessageRetentionPeriod": "60"})["QueueUrl"]
+    sqs.send_message_batch(QueueUrl=url, Entries=[{"Id": str(i), "MessageBody": f"c{i}"} for i in range(3)])
+    sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=1, VisibilityTimeout=30)
+    # Then the counts are still the real ones
+    names = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
+    counts = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=names)["Attributes"]
+    assert counts == {"ApproximateNumberOfMessages": "2", "ApproximateNumberOfMessagesNotVisible": "1"}
+    # And a message older than the retention period is no longer delivered
+    from moto.sqs.models import sqs_backends
+
+    queue = sqs_backends["123456789012"]["us-east-1"].get_queue("counted")
+    for message in (m for m in queue._messages if m.visible):
+        message.sent_timestamp -= 120_000  # sent two minutes ago, retention 60 s
+    for _ in range(2):  # each expired message stops its receive (moto's rule), one at a time
+        assert "Messages" not in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)
+    sqs.send_message(QueueUrl=url, MessageBody="fresh")
+    got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]
+    assert [m["Body"] for m in got] == ["fresh"]
+    # And content-based deduplication (read from the attributes inside SendMessage) still deduplicates
+    fifo = sqs.create_queue(
+        QueueName="dedupe.fifo", Attributes={"FifoQueue": "true", "ContentBasedDeduplication": "true"}
+    )["QueueUrl"]
+    for _ in range(2):
+        sqs.send_message(QueueUrl=fifo, MessageBody="same", MessageGroupId="g")
+    assert len(sqs.receive_message(QueueUrl=fifo, MaxNumberOfMessages=10)["Messages"]) == 1
+
+
+def test_filling_a_deep_queue_costs_what_filling_a_shallow_one_does(stack_env: LocalResources) -> None:
+    import time
+
+    speed_up_moto_sqs()
+    sqs: Any = aws.sqs()
+
+    def send_seconds(name: str, depth: int) -> float:
+        url = sqs.create_queue(QueueName=name)["QueueUrl"]
+        for _ in range(depth // 10):
+            sqs.send_message_batch(QueueUrl=url, Entries=[{"Id": str(i), "MessageBody": "x"} for i in range(10)])
+        rounds = []
+        for _ in range(5):
+            started = time.perf_counter()
+            sqs.send_message_batch(QueueUrl=url, Entries=[{"Id": str(i), "MessageBody": "y"} for i in range(10)])
+            rounds.append(time.perf_counter() - started)
+        return min(rounds)
+
+    fast, slow = send_seconds("fill-shallow", 10), send_seconds("fill-deep", 5_000)
+    # Without the speed-up each SendMessage counted the queue three times: ~30x slower at 5,000 deep
+    assert slow < max(5 * fast, 0.02), (fast, slow)
+
+
+def test_a_snapshot_keeps_items_and_their_size_limit(stack_env: LocalResources) -> None:
+    import json
+    import pickle
+
+    from moto.dynamodb.exceptions import ItemSizeTooLarge
+    from moto.dynamodb.models import dynamodb_backends
+    from moto.dynamodb.models.dynamo_type import DynamoType, LimitedSizeDict
+    from moto.dynamodb.models.utilities import dynamo_json_dump
+
+    # Given an item stored with the speed-up
+    speed_up_moto_dynamodb()
+    client: Any = aws.dynamodb()
+    item = {"pk": {"S": "p"}, "sk": {"S": "1"}, "n": {"N": "3"}, "m": {"M": {"a": {"L": [{"S": "x"}]}}}}
+    client.put_item(TableName=stack_env.table_name, Item=item)
+    table = dynamodb_backends["123456789012"]["us-east-1"].get_table(stack_env.table_name)
+    # When the table's items go through a snapshot (pickled and read back)
+    restored = pickle.loads(pickle.dumps(table.items, protocol=pickle.HIGHEST_PROTOCOL))
+    key = (DynamoType({"S": "p"}), DynamoType({"S": "1"}))
+    attrs = restored[key[0]][key[1]].attrs
+    # Then the item is the same, still a LimitedSizeDict that refuses growing past the limit
+    assert type(attrs) is LimitedSizeDict
+    assert dynamo_json_dump(restored[key[0]][key[1]].to_json()) == dynamo_json_dump(
+        table.items[key[0]][key[1]].to_json()
+    )
+    assert json.loads(dynamo_json_dump(restored[key[0]][key[1]].to_json()))["Attributes"] == item
+    with pytest.raises(ItemSizeTooLarge):
+        attrs["big"] = DynamoType({"S": "z" * 410_000})
+
+
+def test_stream_records_are_sized_as_moto_sizes_them(stack_env: LocalResources) -> None:
+    from moto.dynamodb.models import dynamodb_backends
+    from moto.dynamodb.models.utilities import dynamo_json_dump
+
+    # Given the speed-up (SizeBytes taken when a record is first read)
+    speed_up_moto_dynamodb()
+    client: Any = aws.dynamodb()
+    client.put_item(TableName=stack_env.table_name, Item={"pk": {"S": "s"}, "sk": {"S": "1"}, "v": {"S": "one"}})
+    client.put_item(TableName=stack_env.table_name, Item={"pk": {"S": "s"}, "sk": {"S": "1"}, "v": {"S": "two"}})
+    shard = dynamodb_backends["123456789012"]["us-east-1"].get_table(stack_env.table_name).stream_shard
+    # When the records are read
+    records = [r.to_json() for r in shard.items[-2:]]
+    # Then each has moto's own size (its record serialised with SizeBytes 1) and its images
+    for record in records:
+        change = dict(record["dynamodb"], SizeBytes=1)
+        assert record["dynamodb"]["SizeBytes"] == len(dynamo_json_dump(change)) > 1
+    assert [r["eventName"] for r in records] == ["INSERT", "MODIFY"]
+    assert records[1]["dynamodb"]["OldImage"]["v"] == {"S": "one"}
+    assert records[1]["dynamodb"]["NewImage"]["v"] == {"S": "two"}

@@ -15,6 +15,15 @@ import urllib.request
 from typing import Any
 
 
+def _prepare_processes(asked: int | None) -> int:
+    """One prepare worker per core by default: the stack's own process keeps the storage calls busy meanwhile."""
+    import os
+
+    if asked is not None:
+        return max(0, asked)
+    return os.cpu_count() or 1
+
+
 def _cmd_dev(args: argparse.Namespace) -> int:
     from newsflow.local.snapshot import SnapshotError
     from newsflow.local.stack import LocalStack, read_state
@@ -30,6 +39,7 @@ def _cmd_dev(args: argparse.Namespace) -> int:
         verbose=args.verbose,
         fresh=args.fresh,
         full_text=not args.no_full_text,
+        prepare_processes=_prepare_processes(args.prepare_processes),
     )
     try:
         stack.start()
@@ -209,6 +219,13 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     dev.add_argument("--fresh", action="store_true", help="discard the data dir's table, queues and index first")
     dev.add_argument(
         "--no-full-text", action="store_true", help="send teaser items straight to ingest (no article page fetch)"
+    )
+    dev.add_argument(
+        "--prepare-processes",
+        type=int,
+        default=None,
+        metavar="N",
+        help="worker processes for ingest's pure work (default: one per core; 0: all in this process)",
     )
     dev.set_defaults(func=_cmd_dev)
 

@@ -9,7 +9,10 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
@@ -22,13 +25,9 @@ from newsflow.constants import MAX_RECEIVE_COUNT
 from newsflow.errors import UNPROCESSABLE, PermanentItemError, unprocessable_reason
 from newsflow.messages import parse_message
 from newsflow.observability import logger, metrics
-from newsflow.pipeline import ingest_item
+from newsflow.pipeline import PreparedArticle, PrepareFailure, prepare_article, store_article
 from newsflow.store.ports import DeadLetter
 from newsflow.store.retry import RetryingClient  # noqa: F401 - built by newsflow.wiring; ships in this asset
-
-# A batch where every record failed is still reported item by item (not raised): the outcome for SQS is the
-# same (all retried), without counting a Lambda error for what is a per-item problem.
-processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
 
 def _park(record: SQSRecord, reason: str, detail: str) -> None:
@@ -55,20 +54,23 @@ def sighting_time(record: SQSRecord, now: datetime) -> datetime:
     return now
 
 
-def record_handler(record: SQSRecord) -> dict[str, Any]:
+def record_handler(
+    record: SQSRecord, ahead: Mapping[str, PreparedArticle | PrepareFailure] | None = None
+) -> dict[str, Any]:
+    """`ahead`: the batch's items already prepared by the wiring's preparer (the local stack's prepare workers),
+    by message id; without it (Lambda) the item is prepared here."""
     try:
-        item = parse_message(record.body)
         deps = wiring.current()
-        now = datetime.now(UTC)
-        result = ingest_item(
-            item,
-            deps.ingest_repository,
-            now=now,
-            stories=deps.stories,
-            delivery=record.message_id,
-            categoriser=deps.categoriser,
-            seen=sighting_time(record, now),
-        )
+        done = ahead.get(record.message_id) if ahead else None
+        if isinstance(done, PrepareFailure):
+            raise done.error()
+        if done is None:
+            item = parse_message(record.body)
+            now = datetime.now(UTC)
+            done = prepare_article(
+                item, now, deps.categoriser, with_sketch=deps.stories is not None, seen=sighting_time(record, now)
+            )
+        result = store_article(done, deps.ingest_repository, stories=deps.stories, delivery=record.message_id)
     except PermanentItemError as error:
         _park(record, error.reason, error.detail)
         return {"outcome": "rejected", "reason": error.reason}
@@ -97,15 +99,49 @@ def record_handler(record: SQSRecord) -> dict[str, Any]:
     }
 
 
-# What each record of the last batch came to; read by observers in the same process (the local stack's
-# summary). Lambda runs one invocation per environment at a time, so this is never shared.
-last_outcomes: list[dict[str, Any]] = []
+class _ThreadOutcomes:
+    """What each record of the last batch came to, for observers in the same process (the local stack's summary,
+    tests): one list per thread, since the local stack runs several ingest invocations at once (Lambda runs one
+    per execution environment)."""
+
+    def __init__(self) -> None:
+        self._local = threading.local()
+
+    def _list(self) -> list[dict[str, Any]]:
+        if not hasattr(self._local, "outcomes"):
+            self._local.outcomes = []
+        return list(self._local.outcomes)
+
+    def set(self, outcomes: list[dict[str, Any]]) -> None:
+        self._local.outcomes = outcomes
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return iter(self._list())
+
+    def __len__(self) -> int:
+        return len(self._list())
+
+    def __getitem__(self, index: int) -> dict[str, Any]:
+        return self._list()[index]
+
+
+last_outcomes = _ThreadOutcomes()
 
 
 @logger.inject_lambda_context
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    with processor(records=event.get("Records", []), handler=record_handler, lambda_context=context):
+    records = event.get("Records", [])
+    preparer = wiring.current().preparer
+    ahead = None
+    if preparer and records:
+        now = datetime.now(UTC)
+        ahead = preparer.prepare([(r["messageId"], r["body"], sighting_time(SQSRecord(r), now)) for r in records])
+    # One processor per invocation: it holds the batch's state, and the local stack runs invocations side by side.
+    # A batch where every record failed is still reported item by item (not raised): the outcome for SQS is the
+    # same (all retried), without counting a Lambda error for what is a per-item problem.
+    processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
+    with processor(records=records, handler=partial(record_handler, ahead=ahead), lambda_context=context):
         results = processor.process()
-    last_outcomes[:] = [result for status, result, _ in results if status == "success" and isinstance(result, dict)]
+    last_outcomes.set([result for status, result, _ in results if status == "success" and isinstance(result, dict)])
     return dict(processor.response())

@@ -15,6 +15,10 @@ from typing import Any
 
 from newsflow.local.inprocess import ACCOUNT_ID, REGION
 
+# While a batch is in the handler its messages stay invisible for this long (Lambda's poller: the queue's visibility
+# timeout, 6x the function's timeout in this stack); a failed message is then made visible again after the queue's
+# own (short, local) timeout, so local retries stay quick without a slow batch being delivered a second time.
+IN_FLIGHT_SECONDS = 300
 _SYSTEM_ATTRIBUTES = ("SenderId", "SentTimestamp", "ApproximateReceiveCount", "ApproximateFirstReceiveTimestamp")
 
 
@@ -34,8 +38,7 @@ class MotoQueue:
 
     def receive(self, count: int = 10) -> list[dict[str, Any]]:
         with self._lock:
-            queue = self._backend.get_queue(self._name)
-            messages = self._backend.receive_message(self._name, count, 0, queue.visibility_timeout, ["All"])
+            messages = self._backend.receive_message(self._name, count, 0, IN_FLIGHT_SECONDS, ["All"])
         received = []
         for message in messages:
             shaped: dict[str, Any] = {
@@ -60,6 +63,16 @@ class MotoQueue:
             queue = self._backend.get_queue(self._name)
             for handle in receipt_handles:
                 queue.delete_message(handle)
+
+    def release(self, receipt_handles: list[str]) -> None:
+        """Failed messages: visible again after the queue's visibility timeout (their retry), not IN_FLIGHT_SECONDS."""
+        with self._lock:
+            queue = self._backend.get_queue(self._name)
+            for handle in receipt_handles:
+                try:
+                    self._backend.change_message_visibility(self._name, handle, queue.visibility_timeout)
+                except Exception:  # noqa: S112 - gone already (redriven to the DLQ): nothing to release
+                    continue
 
     def depth(self) -> int:
         """Messages waiting or in flight (what ApproximateNumberOfMessages + ...NotVisible add up to)."""
@@ -89,15 +102,19 @@ class MotoStream:
         self._shard: Any = None
         self._position = 0
 
-    def read(self, limit: int) -> tuple[str, list[dict[str, Any]]]:
-        """(shard id, up to `limit` records after the last ones read)."""
+    def read(self, limit: int, pk_prefix: str = "") -> tuple[str, int, list[dict[str, Any]]]:
+        """(shard id, how many records were read: up to `limit` after the last ones read, those of them whose
+        partition key starts with `pk_prefix`), as the filter of an event source mapping picks them."""
         with self._lock:
             shard = self._backend.get_table(self._table).stream_shard
             if shard is not self._shard:  # a new table (a restart): its stream starts empty
                 self._shard, self._position = shard, 0
-            records = [_record(r.to_json()) for r in shard.items[self._position : self._position + limit]]
-            self._position += len(records)
-            return str(shard.id), records
+            read = shard.items[self._position : self._position + limit]
+            self._position += len(read)
+            kept = [
+                r for r in read if str(r.record["dynamodb"]["Keys"].get("pk", {}).get("S", "")).startswith(pk_prefix)
+            ]
+            return str(shard.id), len(read), [_record(r.to_json()) for r in kept]
 
     def at_end(self) -> bool:
         with self._lock:

@@ -12,7 +12,9 @@ use of `all_items` (scans, GSI queries) is unchanged. moto is pinned, and the e2
 Building an item (every PutItem, every put of a BatchWriteItem) re-added the sizes of all attributes already
 set each time it set one (`LimitedSizeDict.__setitem__`), O(attributes²) per item: the article item's ~25
 attributes cost more than the rest of the PutItem. `speed_up_moto_dynamodb` sums them once, with the same
-405,000-byte limit and the same ItemSizeTooLarge error.
+405,000-byte limit and the same ItemSizeTooLarge error. Unpickling an item (a restart reading its snapshot)
+went through the same `__setitem__` once per attribute: a snapshot now stores the attributes as a plain dict and
+rebuilds them in one pass.
 
 SQS: moto 5.2 answers every ReceiveMessage by building the list of *all* visible messages of the queue (two clock
 reads per message), and every DeleteMessage by scanning and rebuilding the whole message list, so draining a
@@ -23,8 +25,11 @@ processing. `speed_up_moto_sqs` keeps the same order and rules and makes both co
   count or look for visible messages as before;
 - `Queue.delete_message` stops at the message that carries the receipt handle (received messages are the
   oldest, so near the front) and removes that one, under the queue's lock;
-- the three approximate counts read the clock once per call instead of twice per message: every SendMessage
-  reads the queue's attributes (and so the counts), which made filling a queue O(n²) too.
+- the three approximate counts read the clock once per call instead of twice per message, and SendMessage (which
+  builds the queue's attributes, counts included, to read one flag) no longer computes them: filling a queue was
+  O(n²) too;
+- ReceiveMessage's retention check reads the queue's retention period itself: through get_queue_attributes it
+  built every attribute, the counts over the whole queue, three times per message received.
 Received-but-not-deleted and delayed messages are still skipped by the same checks, redrive to the DLQ still
 happens at maxReceiveCount. tests/integration/test_moto_tuning.py checks both semantics and cost.
 """
@@ -69,9 +74,20 @@ def speed_up_moto_dynamodb() -> None:
             return original_all_items(self)
         return list(self.items.get(partition[1], {}).values())  # moto sorts the query's results itself
 
+    original_len = Table.__len__
+
+    def table_len(self: Any) -> int:
+        from newsflow.local.lazy_table import LazyPartitions
+
+        if isinstance(self.items, LazyPartitions):  # a restored table: count without unpickling every partition
+            return self.items.item_total(self.has_range_key)
+        return int(original_len(self))
+
     Table.query = query  # type: ignore[method-assign]
     Table.all_items = all_items  # type: ignore[method-assign]
+    Table.__len__ = table_len  # type: ignore[method-assign]
     _build_items_in_one_pass()
+    _size_stream_records_when_read()
     _PATCHED = True
 
 
@@ -89,6 +105,58 @@ def _build_items_in_one_pass() -> None:
         self.attrs = LimitedSizeDict(converted)  # its constructor stores without re-checking
 
     Item.__init__ = item_init  # type: ignore[method-assign]
+    # Unpickling a dict subclass sets its keys one by one through `__setitem__`, which re-adds every size: a
+    # restart with 50,000 articles spent minutes there. Pickled as a plain dict, it is rebuilt in one pass.
+    LimitedSizeDict.__reduce__ = _reduce_limited_size_dict  # type: ignore[assignment,method-assign]
+
+
+def _size_stream_records_when_read() -> None:
+    """A stream record's SizeBytes (moto: the length of the record serialised to JSON) is computed when the record
+    is first read, not when it is written: every write makes one, and most are never read (the local runtime reads
+    only article records; the stream's other records are dedupe keys and story candidates). The value is the same:
+    the record serialised with SizeBytes 1, as moto's constructor does."""
+    from moto.dynamodb.models import table as table_module
+    from moto.dynamodb.models.utilities import dynamo_json_dump
+
+    record_class: Any = table_module.StreamRecord
+    original_init = record_class.__init__
+
+    def unsized(dynamo_object: Any) -> str:
+        return ""  # inside a StreamRecord's constructor only: its one call, the size, is taken on first read
+
+    def init(self: Any, *args: Any, **kwargs: Any) -> None:
+        table_module.dynamo_json_dump = unsized
+        try:
+            original_init(self, *args, **kwargs)
+        finally:
+            table_module.dynamo_json_dump = dynamo_json_dump
+        self.record["dynamodb"]["SizeBytes"] = 1
+        self.sized = False
+
+    def to_json(self: Any) -> dict[str, Any]:
+        if not getattr(self, "sized", True):
+            change = self.record["dynamodb"]
+            change["SizeBytes"] = 1
+            change["SizeBytes"] = len(dynamo_json_dump(change))
+            self.sized = True
+        return self.record
+
+    record_class.__init__ = init
+    record_class.to_json = to_json  # what the stream's readers call: GetRecords, the local runtime
+
+
+def _reduce_limited_size_dict(attrs: dict[str, Any]) -> tuple[Any, tuple[dict[str, Any]]]:
+    return _limited_size_dict, (dict(attrs),)
+
+
+def _limited_size_dict(attrs: dict[str, Any]) -> Any:
+    """A snapshot's item attributes back as moto's LimitedSizeDict, without the per-key size re-check (the item
+    was within the limit when it was stored)."""
+    from moto.dynamodb.models.dynamo_type import LimitedSizeDict
+
+    rebuilt = LimitedSizeDict.__new__(LimitedSizeDict)
+    dict.update(rebuilt, attrs)
+    return rebuilt
 
 
 class _VisibleMessages:
@@ -114,9 +182,9 @@ def speed_up_moto_sqs() -> None:
     if _SQS_PATCHED:
         return
     import moto
-    from moto.core.utils import unix_time_millis
+    from moto.core.utils import unix_time, unix_time_millis
     from moto.sqs.exceptions import ReceiptHandleIsInvalid
-    from moto.sqs.models import Queue
+    from moto.sqs.models import Queue, SQSBackend
 
     if moto.__version__ != MOTO_VERSION:
         raise RuntimeError(f"moto_tuning was written for moto {MOTO_VERSION}, not {moto.__version__}: re-check it")
@@ -137,20 +205,45 @@ def speed_up_moto_sqs() -> None:
         raise ReceiptHandleIsInvalid()
 
     def not_visible(self: Any) -> int:
+        if getattr(_current, "counts_unread", False):
+            return 0
         now = unix_time_millis()  # once per call, not once per message
         return sum(1 for m in self._messages if not now > m.visible_at)
 
     def delayed(self: Any) -> int:
+        if getattr(_current, "counts_unread", False):
+            return 0
         now = unix_time_millis()
         return sum(1 for m in self._messages if now < m.delayed_until)
 
     def waiting(self: Any) -> int:
+        if getattr(_current, "counts_unread", False):
+            return 0
         now = unix_time_millis()
         return sum(1 for m in self._messages if now > m.visible_at and not now < m.delayed_until)
+
+    original_send = SQSBackend.send_message
+
+    def send_message(self: Any, *args: Any, **kwargs: Any) -> Any:
+        # SendMessage builds the queue's attributes to read ContentBasedDeduplication, counts included: it never
+        # reads the counts, so they are not computed (0) for the duration of the call on this thread.
+        _current.counts_unread = True
+        try:
+            return original_send(self, *args, **kwargs)
+        finally:
+            _current.counts_unread = False
+
+    def retained(self: Any, queue_name: str, message: Any) -> bool:
+        # moto reads MessageRetentionPeriod through get_queue_attributes, which builds every attribute (the
+        # counts over the whole queue) three times, once per message received.
+        retention_period = int(self.get_queue(queue_name).message_retention_period)
+        return bool(retention_period + message.sent_timestamp / 1000 > unix_time())
 
     Queue.messages = property(messages)  # type: ignore[assignment,method-assign]
     Queue.approximate_number_of_messages_not_visible = property(not_visible)  # type: ignore[assignment,method-assign]
     Queue.approximate_number_of_messages_delayed = property(delayed)  # type: ignore[assignment,method-assign]
     Queue.approximate_number_of_messages = property(waiting)  # type: ignore[assignment,method-assign]
     Queue.delete_message = delete_message  # type: ignore[method-assign]
+    SQSBackend.send_message = send_message  # type: ignore[method-assign]
+    SQSBackend.is_message_valid_based_on_retention_period = retained  # type: ignore[method-assign]
     _SQS_PATCHED = True

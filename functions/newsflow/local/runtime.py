@@ -85,7 +85,10 @@ class LocalRuntime:
         fulltext: Handler | None = None,
         ingest_outcomes: Callable[[], list[dict[str, Any]]] = list,
         lock: threading.RLock | None = None,
+        ingest_concurrency: int = 1,
     ) -> None:
+        self._ingest_concurrency = max(1, ingest_concurrency)
+        self._ingest_busy = 0  # ingest loops holding a batch (is_idle needs none)
         self._resources = resources
         moto_lock = lock or threading.RLock()
         self._queue = MotoQueue(resources.queue_url, moto_lock)
@@ -122,9 +125,9 @@ class LocalRuntime:
 
     def start(self) -> None:
         workers: list[tuple[str, Callable[[], None]]] = [
-            ("sqs-ingest", self._sqs_loop),
-            ("stream-index", self._stream_loop),
+            (f"sqs-ingest-{n}" if n else "sqs-ingest", self._sqs_loop) for n in range(self._ingest_concurrency)
         ]
+        workers.append(("stream-index", self._stream_loop))
         if self._poll is not None and self._poll_interval > 0:
             workers.append(("schedule-poll", self._schedule_loop))
         if self._fulltext is not None and self._resources.fulltext_queue_url:
@@ -275,11 +278,19 @@ class LocalRuntime:
                 time.sleep(0.5)
                 continue
             if not messages:
-                self._queue_idle.set()
+                with self._lock:
+                    if not self._ingest_busy:
+                        self._queue_idle.set()
                 self._stop_intake.wait(IDLE_POLL_SECONDS)
                 continue
-            self._queue_idle.clear()
-            self._deliver(messages)
+            with self._lock:
+                self._ingest_busy += 1
+                self._queue_idle.clear()
+            try:
+                self._deliver(messages)
+            finally:
+                with self._lock:
+                    self._ingest_busy -= 1
 
     def _deliver(self, messages: list[dict[str, Any]]) -> None:
         event = sqs_event(messages, self._resources.queue_arn, self._region)
@@ -294,6 +305,8 @@ class LocalRuntime:
         done = [m for m in messages if m["MessageId"] not in failed_ids]
         if done:
             self._queue.delete([m["ReceiptHandle"] for m in done])
+        if failed_ids:
+            self._queue.release([m["ReceiptHandle"] for m in messages if m["MessageId"] in failed_ids])
         with self._lock:
             self._stats.received += sum(1 for m in messages if m["Attributes"].get("ApproximateReceiveCount") == "1")
             self._stats.retried += len(failed_ids)
@@ -329,12 +342,11 @@ class LocalRuntime:
                 self._stop.wait(IDLE_POLL_SECONDS)
 
     def _read_stream_once(self) -> bool:
-        shard_id, read = self._stream.read(STREAM_READ)
-        if read:
-            self._stream_idle.clear()  # before indexing: stop() and is_idle() must not see this batch as done
         # The same filter as the stream's event source mapping in AWS (applied before batching): only article
         # items reach `index`, up to STREAM_BATCH of them per invocation.
-        records = [r for r in read if str(_pk(r)).startswith(ARTICLE_PREFIX)]
+        shard_id, read, records = self._stream.read(STREAM_READ, pk_prefix=ARTICLE_PREFIX)
+        if read:
+            self._stream_idle.clear()  # before indexing: stop() and is_idle() must not see this batch as done
         for start in range(0, len(records), STREAM_BATCH):
             self._index_records(records[start : start + STREAM_BATCH], shard_id)
         return bool(read)
@@ -419,6 +431,8 @@ class LocalRuntime:
             done = [m for m in messages if m["MessageId"] not in failed]
             if done:
                 self._fulltext_queue.delete([m["ReceiptHandle"] for m in done])
+            if failed:
+                self._fulltext_queue.release([m["ReceiptHandle"] for m in messages if m["MessageId"] in failed])
 
     # -- schedule -> poll -----------------------------------------------------------------------
 

@@ -6,8 +6,11 @@ snapshot or the new one, never half of one. A clean stop writes one after the ru
 the stream (nothing accepted is lost: messages still queued come back, visible, after the restart); while the
 stack runs, one is written every `interval` seconds when something changed.
 
-The file is a pickle of moto's own objects (`Table.items`, `Queue._messages`): only ever read from the data dir
-this machine's stack wrote, and refused when written by another moto or format version (start with `--fresh`).
+The file is a pickle of moto's own objects (each table partition pickled on its own, local/lazy_table.py, and
+`Queue._messages`): only ever read from the data dir this machine's stack wrote, and refused when written by
+another moto or format version (start with `--fresh`). A restart puts the partitions back as bytes and turns them
+into moto's objects when first read and, meanwhile, in the background (`materialize_in_background`): the stack
+answers at once however large the table.
 """
 
 from __future__ import annotations
@@ -20,10 +23,13 @@ from pathlib import Path
 from typing import Any
 
 from newsflow.local.inprocess import ACCOUNT_ID, REGION
+from newsflow.local.lazy_table import LazyPartitions, PartitionCache, item_count
 from newsflow.local.moto_tuning import MOTO_VERSION
 
 SNAPSHOT_FILE = "state.pickle"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: table items by partition (local/lazy_table.py); 1 (moto's Table.items whole) still read
+READABLE_FORMATS = (1, 2)
+MATERIALIZE_CHUNK = 250  # partitions per hold of the moto lock in the background pass (a few ms)
 
 
 class SnapshotError(RuntimeError):
@@ -37,9 +43,11 @@ def _backends(region: str) -> tuple[Any, Any]:
     return dynamodb_backends[ACCOUNT_ID][region], sqs_backends[ACCOUNT_ID][region]
 
 
-def capture(lock: threading.RLock, clean: bool, region: str = REGION) -> bytes:
-    """Every table's items and every queue's messages, pickled while no in-process call is halfway through."""
+def capture(lock: threading.RLock, clean: bool, region: str = REGION, cache: PartitionCache | None = None) -> bytes:
+    """Every table's items and every queue's messages, pickled while no in-process call is halfway through (with
+    a cache, only the partitions written since its last snapshot are pickled again)."""
     dynamodb, sqs = _backends(region)
+    partitions = cache or PartitionCache()
     for attempt in range(5):
         try:
             with lock:
@@ -47,7 +55,7 @@ def capture(lock: threading.RLock, clean: bool, region: str = REGION) -> bytes:
                     "format": FORMAT_VERSION,
                     "moto": MOTO_VERSION,
                     "clean": clean,
-                    "tables": {name: table.items for name, table in dynamodb.tables.items()},
+                    "tables": {name: partitions.encode(name, table) for name, table in dynamodb.tables.items()},
                     "queues": {name: list(queue._messages) for name, queue in sqs.queues.items()},
                 }
                 return pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
@@ -84,7 +92,7 @@ def read(data_dir: Path) -> dict[str, Any] | None:
         state = pickle.loads(path.read_bytes())  # noqa: S301 - our own data dir, written by this stack
     except Exception as error:
         raise SnapshotError(f"{path}: unreadable snapshot ({error}); start with --fresh to discard it") from error
-    if not isinstance(state, dict) or state.get("format") != FORMAT_VERSION or state.get("moto") != MOTO_VERSION:
+    if not isinstance(state, dict) or state.get("format") not in READABLE_FORMATS or state.get("moto") != MOTO_VERSION:
         found = (state.get("format"), state.get("moto")) if isinstance(state, dict) else "?"
         raise SnapshotError(
             f"{path}: written by another version (format, moto) = {found}, this one reads "
@@ -99,12 +107,17 @@ def restore(state: dict[str, Any], region: str = REGION) -> dict[str, int]:
     already holds what the table held. Returns the count restored per name."""
     dynamodb, sqs = _backends(region)
     counts: dict[str, int] = {}
-    for name, items in state["tables"].items():
+    for name, saved in state["tables"].items():
         table = dynamodb.tables.get(name)
         if table is None:
             continue
-        table.items = items
-        counts[name] = sum(len(v) if isinstance(v, dict) else 1 for v in items.values())
+        if state["format"] == 1:
+            table.items = saved
+            counts[name] = sum(len(v) if isinstance(v, dict) else 1 for v in saved.values())
+        else:
+            shard = table.stream_shard
+            table.items = LazyPartitions(saved, stream_position=len(shard.items) if shard is not None else 0)
+            counts[name] = item_count(saved)
     for name, messages in state["queues"].items():
         queue = sqs.queues.get(name)
         if queue is None:
@@ -115,6 +128,25 @@ def restore(state: dict[str, Any], region: str = REGION) -> dict[str, int]:
         queue._pending_messages = set()
         counts[name] = len(messages)
     return counts
+
+
+def materialize_in_background(lock: threading.RLock, region: str = REGION) -> threading.Thread | None:
+    """Turn a restored table's remaining partitions into moto's objects, a chunk per hold of the lock."""
+    dynamodb, _ = _backends(region)
+    tables = [t.items for t in dynamodb.tables.values() if isinstance(t.items, LazyPartitions) and t.items.pending]
+    if not tables:
+        return None
+
+    def run() -> None:
+        for items in tables:
+            while items.pending:
+                with lock:
+                    items.materialize(MATERIALIZE_CHUNK)
+                time.sleep(0.002)  # the handlers and the API take the lock between chunks (locks are not fair)
+
+    thread = threading.Thread(target=run, name="materialize", daemon=True)
+    thread.start()
+    return thread
 
 
 def change_mark(region: str = REGION) -> tuple[int, ...]:
@@ -136,6 +168,7 @@ class Snapshotter:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._mark = change_mark()
+        self._partitions = PartitionCache()
         self.written = 0
         self.errors: list[str] = []
 
@@ -155,7 +188,7 @@ class Snapshotter:
         mark = change_mark()
         if mark == self._mark and not clean:
             return False
-        write(self._data_dir, capture(self._lock, clean))
+        write(self._data_dir, capture(self._lock, clean, cache=self._partitions))
         self._mark = mark
         self.written += 1
         return True

@@ -28,12 +28,13 @@ from newsflow.local.moto_tuning import speed_up_moto_dynamodb, speed_up_moto_sqs
 from newsflow.local.resources import LocalResources, create_resources
 from newsflow.local.runtime import LocalRuntime
 from newsflow.local.site import SiteFiles, default_site_dir
-from newsflow.local.snapshot import SNAPSHOT_FILE, Snapshotter, read, restore
+from newsflow.local.snapshot import SNAPSHOT_FILE, Snapshotter, materialize_in_background, read, restore
 
 REGION = "us-east-1"
 STATE_FILE = "dev.json"
 INDEX_DIR = "index"
 SNAPSHOT_SECONDS = 30.0
+INGEST_CONCURRENCY_WITH_WORKERS = 3
 log = logging.getLogger(__name__)
 
 
@@ -75,7 +76,11 @@ class LocalStack:
         fresh: bool = False,
         snapshot_seconds: float = SNAPSHOT_SECONDS,
         full_text: bool = False,
+        prepare_processes: int = 0,
     ) -> None:
+        # Worker processes for ingest's pure work (local/prepare_pool.py): `newsflow dev` uses one per core; embedded
+        # test stacks default to none (every handler in this process, as before), and opt in.
+        self._prepare_processes = prepare_processes
         # Teasers through the full-text stage (`newsflow dev` does; embedded test stacks opt in).
         self._full_text = full_text
         self.data_dir = Path(data_dir)
@@ -137,6 +142,7 @@ class LocalStack:
                 # Locally, feeds are usually served from this machine; in AWS this is never set.
                 c.ENV_ALLOW_PRIVATE_FETCH: "true",
                 c.ENV_STAGE: "local",
+                c.ENV_INGEST_PREPARE_PROCESSES: str(self._prepare_processes),
                 "POWERTOOLS_SERVICE_NAME": c.POWERTOOLS_SERVICE_NAME,
                 "POWERTOOLS_METRICS_DISABLED": "false" if self._verbose else "true",
                 "POWERTOOLS_LOG_LEVEL": "INFO" if self._verbose else "ERROR",
@@ -165,10 +171,21 @@ class LocalStack:
             poll_interval_seconds=self._poll_interval,
             fetch=fetch.lambda_handler,
             fulltext=fulltext.lambda_handler if self._full_text else None,
-            ingest_outcomes=lambda: list(ingest.last_outcomes),
+            ingest_outcomes=lambda: list(ingest.last_outcomes),  # this thread's last batch
             lock=self.clients.lock,
+            # With prepare workers, several ingest batches in flight keep them and this process busy at once
+            # (as Lambda runs several ingest invocations); without, threads would only queue for one core.
+            ingest_concurrency=INGEST_CONCURRENCY_WITH_WORKERS if self._prepare_processes else 1,
         )
+        if self._prepare_processes:
+            deps = wiring.current()
+            # Built here, once, rather than by whichever concurrent ingest invocation comes first (cached_property
+            # has no lock from Python 3.12); the workers start now, not with the first batch.
+            for name in ("preparer", "ingest_repository", "stories", "dead_letters"):
+                getattr(deps, name)
         self.runtime.start()
+        # A restored table's partitions are moto's objects when first read; the rest become so meanwhile.
+        materialize_in_background(self.clients.lock)
         self._snapshotter = Snapshotter(self.data_dir, self.clients.lock, self._snapshot_seconds)
         self._snapshotter.start()
         if self._api_port is not None:
@@ -211,9 +228,10 @@ class LocalStack:
             self._moto.stop()
         if self.runtime:
             self.runtime.stop()
-        closer = getattr(wiring.current().built("search_index"), "close", None)
-        if callable(closer):
-            closer()
+        for built in ("search_index", "preparer"):
+            closer = getattr(wiring.current().built(built), "close", None)
+            if callable(closer):
+                closer()
         if self._snapshotter is not None:
             self._snapshotter.final()
         aws.use(None)
