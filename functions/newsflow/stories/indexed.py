@@ -70,6 +70,7 @@ class IndexedCandidateIndex:
         self._clock = clock
         self._recent_seconds = recent_seconds
         self._recent: OrderedDict[str, tuple[float, frozenset[str], Candidate]] = OrderedDict()
+        self._by_key: dict[str, dict[str, Candidate]] = {}  # key -> article id -> candidate, of _recent
         self._lock = threading.Lock()
 
     def lookup(self, keys: list[str], limit_per_key: int) -> list[Candidate]:
@@ -103,24 +104,38 @@ class IndexedCandidateIndex:
                 taken[key] += 1
                 seen.add((key, doc.id))
                 found.append(candidate.model_copy(update={"found_under": key}))
-        for filed, candidate in self._recent_entries():
-            for key in sorted(filed & wanted):
-                if (key, candidate.article_id) not in seen:
-                    found.append(candidate.model_copy(update={"found_under": key}))
+        for key, candidate in self._recent_under(keys):
+            if (key, candidate.article_id) not in seen:
+                found.append(candidate.model_copy(update={"found_under": key}))
         return found
 
     def add(self, keys: list[str], candidate: Candidate, ttl_days: int) -> None:
         """Nothing to write: the index stage files the article under its keys when it publishes it. Until then
         this container remembers it (see the module docstring)."""
         with self._lock:
-            self._recent.pop(candidate.article_id, None)
+            self._forget(candidate.article_id)
             self._recent[candidate.article_id] = (time.monotonic(), frozenset(keys), candidate)
+            for key in keys:
+                self._by_key.setdefault(key, {})[candidate.article_id] = candidate
             while len(self._recent) > RECENT_MAX:
-                self._recent.popitem(last=False)
+                self._forget(next(iter(self._recent)))
 
-    def _recent_entries(self) -> list[tuple[frozenset[str], Candidate]]:
+    def _forget(self, article_id: str) -> None:
+        entry = self._recent.pop(article_id, None)
+        if entry is None:
+            return
+        for key in entry[1]:
+            under = self._by_key.get(key)
+            if under is not None:
+                under.pop(article_id, None)
+                if not under:
+                    del self._by_key[key]
+
+    def _recent_under(self, keys: list[str]) -> list[tuple[str, Candidate]]:
+        """(key, candidate) for what this container stored in the last RECENT_SECONDS under these keys: looked up
+        by key (a lookup costs its keys, not every article of the last two minutes)."""
         cutoff = time.monotonic() - self._recent_seconds
         with self._lock:
             while self._recent and next(iter(self._recent.values()))[0] < cutoff:
-                self._recent.popitem(last=False)
-            return [(filed, candidate) for _, filed, candidate in self._recent.values()]
+                self._forget(next(iter(self._recent)))
+            return [(key, c) for key in sorted(set(keys)) for c in self._by_key.get(key, {}).values()]
