@@ -24,7 +24,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import REPO_ROOT, table
+from benchmarks.common import REPO_ROOT, baseline_functions, table
 from benchmarks.cost_fixed import fixed_cost_section
 
 BASELINE_COMMIT = "ffa8c85"  # the first version that issue 9 measured (20.6 WRU / $14.71 per million new items)
@@ -325,17 +325,6 @@ def run_worker(functions_dir: Path, messages_path: Path) -> dict[str, Any]:
     return dict(json.loads(output.read_text()))
 
 
-def baseline_functions(target: Path) -> Path | None:
-    """The first version's functions/ from git, or None when this checkout does not have that commit."""
-    archive = subprocess.run(
-        ["git", "-C", str(REPO_ROOT), "archive", BASELINE_COMMIT, "functions"], capture_output=True, check=False
-    )
-    if archive.returncode != 0:
-        return None
-    subprocess.run(["tar", "-x", "-C", str(target)], input=archive.stdout, check=True)
-    return target / "functions"
-
-
 # -- money -------------------------------------------------------------------------------------------------
 
 
@@ -515,7 +504,7 @@ def run() -> str:
         current = run_worker(REPO_ROOT / "functions", messages_path)
         elapsed = time.perf_counter() - started
         baseline = None
-        old = baseline_functions(Path(work))
+        old = baseline_functions(Path(work), BASELINE_COMMIT)
         if old is not None:
             baseline = run_worker(old, messages_path)
     out = [

@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.bench_pipeline import _items
-from benchmarks.common import REPO_ROOT, percentile, table
+from benchmarks.common import REPO_ROOT, baseline_functions, percentile, table
 
 BASELINE_COMMIT = "0ea6f46"
 RESTART_ARTICLES = 50_000
@@ -94,6 +94,18 @@ class Dev:
 
     def moto(self) -> str:
         return str(json.loads((self.data_dir / "dev.json").read_text())["moto_endpoint"])
+
+    def client(self, service: str) -> Any:
+        """A boto3 client of the dev's moto server (what outside clients use)."""
+        import boto3
+
+        return boto3.client(
+            service,
+            endpoint_url=self.moto(),
+            region_name="us-east-1",
+            aws_access_key_id="bench",
+            aws_secret_access_key="bench",
+        )
 
     def queue_url(self) -> str:
         return str(json.loads((self.data_dir / "dev.json").read_text())["resources"]["queue_url"])
@@ -158,15 +170,7 @@ class ApiLoad:
 
 def readable_latencies(dev: Dev, stop: threading.Event, out: list[float]) -> None:
     """Send one item at a time; time until the API's search finds it."""
-    import boto3
-
-    sqs = boto3.client(
-        "sqs",
-        endpoint_url=dev.moto(),
-        region_name="us-east-1",
-        aws_access_key_id="bench",
-        aws_secret_access_key="bench",
-    )
+    sqs = dev.client("sqs")
     n = 0
     while not stop.is_set():
         word = f"probeword{n}x{os.getpid()}"
@@ -185,15 +189,7 @@ def readable_latencies(dev: Dev, stop: threading.Event, out: list[float]) -> Non
 
 def steady_arrivals(dev: Dev, bodies: list[str], rate: float, stop: threading.Event) -> None:
     """Send `bodies` at `rate` items/s in batches of 10 (a feed poller's steady flow), until sent or stopped."""
-    import boto3
-
-    sqs = boto3.client(
-        "sqs",
-        endpoint_url=dev.moto(),
-        region_name="us-east-1",
-        aws_access_key_id="bench",
-        aws_secret_access_key="bench",
-    )
+    sqs = dev.client("sqs")
     started = time.perf_counter()
     for start in range(0, len(bodies), 10):
         due = started + start / rate
@@ -208,15 +204,7 @@ def steady_arrivals(dev: Dev, bodies: list[str], rate: float, stop: threading.Ev
 def sample_articles(dev: Dev, keys: list[str]) -> int:
     """How many of these article keys the restarted stack's table answers (GetItem through the moto server: a
     Scan through it sorts the whole table per page)."""
-    import boto3
-
-    dynamodb = boto3.client(
-        "dynamodb",
-        endpoint_url=dev.moto(),
-        region_name="us-east-1",
-        aws_access_key_id="bench",
-        aws_secret_access_key="bench",
-    )
+    dynamodb = dev.client("dynamodb")
     table = json.loads((dev.data_dir / "dev.json").read_text())["resources"]["table_name"]
     found = 0
     for pk in keys:
@@ -271,16 +259,6 @@ def _latencies(seconds: list[float]) -> str:
         f"median {statistics.median(seconds):.2f} s, p95 {percentile(seconds, 95):.2f} s, max {max(seconds):.2f} s"
         f" ({len(seconds)} probes)"
     )
-
-
-def baseline_functions(target: Path) -> Path | None:
-    archive = subprocess.run(
-        ["git", "-C", str(REPO_ROOT), "archive", BASELINE_COMMIT, "functions"], capture_output=True, check=False
-    )
-    if archive.returncode != 0:
-        return None
-    subprocess.run(["tar", "-x", "-C", str(target)], input=archive.stdout, check=True)
-    return target / "functions"
 
 
 def run() -> str:
@@ -341,7 +319,7 @@ def run() -> str:
         held = sample_articles(restart, sample)
         restart.stop()
         old_rate = "not in this checkout"
-        old = baseline_functions(work)
+        old = baseline_functions(work, BASELINE_COMMIT)
         if old is not None and baseline_count:
             old_dev = Dev(old, work / "old-data")
             old_dev.start()

@@ -58,3 +58,14 @@ def import_time_ms(module: str, runs: int = 3) -> tuple[float, float]:
     """(cumulative import ms of `module` as python -X importtime reports it; wall ms), best of runs."""
     cumulative, wall = import_profile(module, runs)
     return cumulative.get(module, 0.0), wall
+
+
+def baseline_functions(target: Path, commit: str) -> Path | None:
+    """A baseline commit's functions/ from git, extracted under `target`; None when this checkout lacks it."""
+    archive = subprocess.run(
+        ["git", "-C", str(REPO_ROOT), "archive", commit, "functions"], capture_output=True, check=False
+    )
+    if archive.returncode != 0:
+        return None
+    subprocess.run(["tar", "-x", "-C", str(target)], input=archive.stdout, check=True)
+    return target / "functions"
