@@ -11,8 +11,9 @@ Source names, bylines and wire furniture are removed first (`sources.py`): they 
 `explain` lists, per category, the signed parts (model, lexicon terms, aliases) behind its score.
 
 The taxonomy is the one in use (`newsflow.taxonomy`, replaceable by NEWSFLOW_TAXONOMY_PATH), the model
-the packaged one (replaceable by NEWSFLOW_CATEGORY_MODEL_PATH). Import is cheap; the lexicon is
-compiled and the model loaded on first use (once per process).
+the packaged one (replaceable by NEWSFLOW_CATEGORY_MODEL_PATH). Import is cheap; the lexicon index is
+read (the packaged taxonomy's, `index_cache.py`) or compiled, and the model loaded, on first use (once per
+process).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from typing import Any, Final
 from newsflow.categorise.combine import Rule, combine, decide, ranked, sigmoid
 from newsflow.categorise.countries import COUNTRY_SPECS
 from newsflow.categorise.entities import find_entities
+from newsflow.categorise.index_cache import cached_index, inputs_digest
 from newsflow.categorise.lexicon import LEXICON_SPECS
 from newsflow.categorise.model import LinearModel, field_features
 from newsflow.categorise.scoring import (
@@ -57,6 +59,7 @@ __all__ = [
     "default_categoriser",
     "explain",
     "taxonomy_aliases",
+    "taxonomy_index",
     "taxonomy_lexicon",
 ]
 
@@ -107,6 +110,16 @@ def taxonomy_aliases(taxonomy: Taxonomy) -> dict[str, dict[str, float]]:
         for alias, weight in category.aliases.items():
             aliases.setdefault(key(alias), {})[category.slug] = weight
     return aliases
+
+
+def taxonomy_index(taxonomy: Taxonomy, *, cached: bool = True) -> TermIndex:
+    """The compiled lexicon index of a taxonomy: the packaged one (index_cache.py) when it was built from
+    the same inputs, else compiled here."""
+    lexicon, aliases = taxonomy_lexicon(taxonomy), taxonomy_aliases(taxonomy)
+    index = cached_index(inputs_digest(lexicon, aliases, COUNTRY_SPECS, taxonomy.names)) if cached else None
+    if index is None:
+        index = compile_index(lexicon, aliases, COUNTRY_SPECS, taxonomy.names)
+    return index
 
 
 _COUNTRY_KEYS: Final = frozenset(
@@ -164,8 +177,7 @@ class Categoriser:
     def from_taxonomy(
         cls, taxonomy: Taxonomy, model: LinearModel | None = None, rule: Rule | None = None
     ) -> Categoriser:
-        index = compile_index(taxonomy_lexicon(taxonomy), taxonomy_aliases(taxonomy), COUNTRY_SPECS, taxonomy.names)
-        return cls(index, rule, model=model, slugs=frozenset(taxonomy.slugs))
+        return cls(taxonomy_index(taxonomy), rule, model=model, slugs=frozenset(taxonomy.slugs))
 
     @staticmethod
     def document(item: NormalisedItem) -> Document:

@@ -37,7 +37,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import Final
 
 from newsflow.categorise.scoring import Evidence
@@ -69,12 +70,14 @@ class Rule:
     defer_gap: float = 2.0
 
 
-@dataclass(slots=True)
 class Scores:
     """Log-odds per category and, when collected, the signed parts that produced them."""
 
-    logits: dict[str, float] = field(default_factory=dict)
-    parts: dict[str, list[tuple[str, float]]] | None = None
+    __slots__ = ("logits", "parts")
+
+    def __init__(self, parts: dict[str, list[tuple[str, float]]] | None = None) -> None:
+        self.logits: dict[str, float] = {}
+        self.parts = parts
 
     def add(self, slug: str, value: float, rule: str) -> None:
         self.logits[slug] = self.logits.get(slug, 0.0) + value
@@ -92,6 +95,7 @@ def agreeing_points(terms: Mapping[str, tuple[float, bool]], rule: Rule) -> floa
     return points if distinct >= 2 else points * rule.single_term_factor
 
 
+@lru_cache(maxsize=8192)
 def term_stem(term: str) -> str:
     """A term's singular, crudely: "airlines" and "airline" are one distinct term, not two that agree."""
     term = term.lower()

@@ -7,7 +7,10 @@ bigram spans two fields), L2-normalised over the features the model knows; each 
 the dot product with its weights plus an intercept (one-vs-rest linear SVM, see `training.py`); a
 Platt sigmoid fitted on out-of-fold margins turns a margin into a probability. The weights are stored
 sparse (per feature, only the categories it matters to), so a document costs one dict probe per
-distinct feature and a few multiply-adds.
+distinct feature and a few multiply-adds. At run time a feature's row is expanded, the first time a
+document holds it, into a dense tuple (IDF², IDF x weight of each class), so that a document's margins
+are column sums done by the interpreter's C loops (`zip(*rows)`, `sum`) rather than a Python loop per
+weight; the few features that occur more than once get their row scaled by their term frequency.
 
 Artifact (`*.nfm`): MAGIC, a 4-byte little-endian header length, a JSON header (classes, intercepts,
 calibration, array sizes, weight scale, provenance), then one zlib block holding the vocabulary
@@ -24,12 +27,12 @@ import zlib
 from array import array
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
 from typing import Any, Final
 
 MAGIC: Final = b"NFCM1\n"
+_ZERO: Final = 0.0
 MAX_BODY_TOKENS: Final = 300
 FORMAT_VERSION: Final = 1
 # Function words the default model learns no unigram weight for (training.TrainOptions.stop_words).
@@ -59,10 +62,15 @@ def field_features(fields: Iterable[Sequence[str]], *, max_body_tokens: int = MA
     return counts
 
 
-@dataclass(slots=True)
 class Contribution:
-    term: str
-    value: float  # tf-idf value x weight: the term's share of the margin
+    __slots__ = ("term", "value")
+
+    def __init__(self, term: str, value: float) -> None:
+        self.term = term
+        self.value = value  # tf-idf value x weight: the term's share of the margin
+
+    def __repr__(self) -> str:
+        return f"Contribution({self.term!r}, {self.value:.3f})"
 
 
 Row = tuple[float, tuple[tuple[int, float], ...]]  # (idf, ((class index, weight), ...))
@@ -77,6 +85,7 @@ class LinearModel:
     """
 
     __slots__ = (
+        "_dense",
         "_flat",
         "_rows",
         "calibration",
@@ -100,6 +109,7 @@ class LinearModel:
         self.classes = classes
         self.index: dict[str, int] = {term: i for i, term in enumerate(terms)}
         self._rows: list[Row | None] = list(terms.values())
+        self._dense: list[tuple[float, ...] | None] = [None] * len(self._rows)
         # From an artifact: (idf float32, offsets, class indices, int16 weights); weights x scale.
         self._flat: tuple[array[float], array[int], array[int], array[int]] | None = None
         self.scale = 1.0
@@ -123,26 +133,36 @@ class LinearModel:
         return {term: self.row(i) for term, i in self.index.items()}
 
     # -- scoring ---------------------------------------------------------------------------------
+    def dense_row(self, i: int) -> tuple[float, ...]:
+        """Feature i as (idf², idf x weight x scale of each class), built once (zeros share one object)."""
+        idf, pairs = self.row(i)
+        values = [_ZERO] * (len(self.classes) + 1)
+        values[0] = idf * idf
+        scaled = idf * self.scale
+        for cls, weight in pairs:
+            values[cls + 1] = scaled * weight
+        row = tuple(values)
+        self._dense[i] = row
+        return row
+
     def margins(self, counts: Counter[str]) -> list[float]:
         """Each class's margin: intercept + (weights . L2-normalised sublinear TF-IDF of the known terms)."""
-        index = self.index
-        rows = self._rows
-        log = math.log
-        dots = [0.0] * len(self.classes)
-        squared = 0.0
-        for term, count in counts.items():
-            i = index.get(term)
-            if i is None:
-                continue
-            row = rows[i] or self.row(i)
-            value = (1.0 + log(count)) * row[0] if count > 1 else row[0]
-            squared += value * value
-            for cls, weight in row[1]:
-                dots[cls] += value * weight
-        if squared == 0.0:
+        get = self.index.get
+        dense = self._dense
+        # Every known term at term frequency 1, then a correction row for the few seen more than once
+        # (their sublinear weight is 1 + log(count): the row scaled by log(count), idf² by tf² - 1).
+        rows = [dense[i] or self.dense_row(i) for i in map(get, counts) if i is not None]
+        for term in [t for t, n in counts.items() if n > 1]:
+            i = get(term)
+            if i is not None:
+                row = dense[i] or self.dense_row(i)
+                extra = math.log(counts[term])
+                rows.append((row[0] * extra * (2.0 + extra), *map(extra.__mul__, row[1:])))
+        if not rows:
             return list(self.intercepts)
-        factor = self.scale / math.sqrt(squared)
-        return [b + d * factor for b, d in zip(self.intercepts, dots, strict=True)]
+        sums = list(map(sum, zip(*rows, strict=True)))
+        factor = 1.0 / math.sqrt(sums[0])
+        return [b + d * factor for b, d in zip(self.intercepts, sums[1:], strict=True)]
 
     def probability(self, margin: float) -> float:
         a, b = self.calibration
@@ -261,6 +281,7 @@ class LinearModel:
         )
         model.index = dict(zip(vocab, range(n_features), strict=True))
         model._rows = [None] * n_features
+        model._dense = [None] * n_features
         model._flat = (arrays[0], arrays[1], arrays[2], arrays[3])
         model.scale = scale
         return model

@@ -31,7 +31,6 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from typing import Final
 from urllib.parse import urlsplit
 
@@ -81,33 +80,58 @@ def plural_forms(word: str) -> list[str]:
     return [word + "s"]
 
 
-@dataclass(eq=False, slots=True)
+# The classes of this module are plain slotted classes, not dataclasses: creating a dataclass costs about
+# a millisecond at import, and import is part of every ingest cold start.
+
+
 class Entry:
-    """One matchable term: its spelling for explanations, its category weights, the country it names."""
+    """One matchable term: its spelling for explanations, its category weights, the country it names.
+    Compared by identity (it is a dict key of `TermIndex.match`)."""
 
-    label: str
-    weights: dict[str, float] = field(default_factory=dict)
-    country: str | None = None
-    blocks_country: bool = False
-    ambiguous: bool = False  # a case-sensitive name that is also a common word: needs agreeing context
+    __slots__ = ("ambiguous", "blocks_country", "country", "label", "weights")
+
+    def __init__(
+        self,
+        label: str,
+        weights: dict[str, float] | None = None,
+        country: str | None = None,
+        blocks_country: bool = False,
+        ambiguous: bool = False,  # a case-sensitive name that is also a common word: needs agreeing context
+    ) -> None:
+        self.label = label
+        self.weights: dict[str, float] = weights if weights is not None else {}
+        self.country = country
+        self.blocks_country = blocks_country
+        self.ambiguous = ambiguous
+
+    def __repr__(self) -> str:
+        return f"Entry({self.label!r}, {self.weights!r})"
 
 
-@dataclass(slots=True)
 class TermIndex:
     """The compiled lexicon: lower-cased keys, case-sensitive surfaces, aliases for tags/URL sections."""
 
-    entries: dict[str, Entry]
-    cased: dict[str, Entry]
-    cased_lower: frozenset[str]
-    phrase_len: dict[str, int]
-    aliases: dict[str, dict[str, float]]
+    __slots__ = ("aliases", "cased", "cased_lower", "entries", "phrase_len", "prefixes", "starts")
 
-    # Every lower-cased token at which `match` can find something (a phrase start, a single-word entry or
-    # the lower case of a case-sensitive surface): the others are skipped without a probe.
-    starts: frozenset[str] = field(init=False, default=frozenset())
-
-    def __post_init__(self) -> None:
-        self.starts = frozenset({k for k in self.entries if " " not in k} | self.phrase_len.keys() | self.cased_lower)
+    def __init__(
+        self,
+        entries: dict[str, Entry],
+        cased: dict[str, Entry],
+        cased_lower: frozenset[str],
+        phrase_len: dict[str, int],
+        aliases: dict[str, dict[str, float]],
+    ) -> None:
+        self.entries = entries
+        self.cased = cased
+        self.cased_lower = cased_lower
+        self.phrase_len = phrase_len
+        self.aliases = aliases
+        # Every lower-cased token at which `match` can find something (a phrase start, a single-word entry
+        # or the lower case of a case-sensitive surface): the others are skipped without a probe.
+        self.starts = frozenset({k for k in entries if " " not in k} | phrase_len.keys() | cased_lower)
+        # The first two words of every phrase: a phrase start ("new", "bank") is probed for its phrases
+        # only when the next word continues one ("new york", "bank of"): one lookup, not one per length.
+        self.prefixes = frozenset(" ".join(k.split(" ")[:2]) for k in entries if " " in k)
 
     def match(self, original: list[str], lowered: list[str]) -> dict[Entry, int]:
         """Count the entries found in a token sequence (longest match first, non-overlapping)."""
@@ -116,14 +140,16 @@ class TermIndex:
         phrase_len = self.phrase_len
         cased_lower = self.cased_lower
         starts = self.starts
+        prefixes = self.prefixes
         n = len(lowered)
+        last = n - 1
         free = 0  # tokens before `free` were consumed by a phrase
         for i in itertools.compress(itertools.count(), map(starts.__contains__, lowered)):
             if i < free:
                 continue
             token = lowered[i]
             longest = phrase_len.get(token)
-            if longest:
+            if longest and i < last and f"{token} {lowered[i + 1]}" in prefixes:
                 for size in range(min(longest, n - i), 1, -1):
                     entry = entries.get(" ".join(lowered[i : i + size]))
                     if entry is not None:
@@ -165,12 +191,18 @@ def compile_index(
             surface = term[1:]
             if len(key(surface).split()) != 1:
                 raise ValueError(f"case-sensitive terms must be single words: {term!r}")
-            return cased.setdefault(surface, Entry(surface, ambiguous=True))
+            entry = cased.get(surface)
+            if entry is None:
+                entry = cased[surface] = Entry(surface, ambiguous=True)
+            return entry
         term_key = key(term)
         if not term_key:
             return None
         explicit.add(term_key)
-        return entries.setdefault(term_key, Entry(term_key))
+        entry = entries.get(term_key)
+        if entry is None:
+            entry = entries[term_key] = Entry(term_key)
+        return entry
 
     for slug, spec in lexicon.items():
         if slug not in category_names:
@@ -180,7 +212,9 @@ def compile_index(
             for term in terms:
                 entry = entry_for(term)
                 if entry is not None:
-                    entry.weights[slug] = max(weight, entry.weights.get(slug, 0.0))
+                    current = entry.weights.get(slug)
+                    if current is None or weight > current:
+                        entry.weights[slug] = max(weight, 0.0)
 
     for canonical, names in parse_spec(countries):
         for name in [*names, canonical] if canonical != "-" else names:
@@ -194,15 +228,20 @@ def compile_index(
 
     # Phrases that contain a country word name that country too ("bank of england" -> United Kingdom).
     single_countries = {k: e.country for k, e in entries.items() if e.country and " " not in k}
+    country_words = single_countries.keys()
     for term_key, entry in entries.items():
         if entry.country is None and not entry.blocks_country and " " in term_key:
-            entry.country = next((single_countries[w] for w in term_key.split() if w in single_countries), None)
+            words = term_key.split(" ")
+            if not country_words.isdisjoint(words):
+                entry.country = next(single_countries[w] for w in words if w in single_countries)
 
     # Plurals of the last word, for lower-case terms, unless the plural is an entry of its own.
     for term_key, entry in list(entries.items()):
         if not entry.weights:
             continue
         head, _, last = term_key.rpartition(" ")
+        if len(last) < 3 or not last.isalpha():  # plural_forms has none (checked here: the common case)
+            continue
         for plural in plural_forms(last):
             plural_key = f"{head} {plural}" if head else plural
             if plural_key not in explicit and plural_key not in entries:
@@ -237,15 +276,24 @@ def compile_index(
     )
 
 
-@dataclass(slots=True)
 class Document:
-    """An item reduced to what scorers read, tokenised once."""
+    """An item reduced to what scorers read, tokenised once: (original, lower-cased) tokens per field."""
 
-    title: tuple[list[str], list[str]]
-    summary: tuple[list[str], list[str]]
-    body: tuple[list[str], list[str]]
-    tags: list[str]
-    url_sections: list[str]
+    __slots__ = ("body", "summary", "tags", "title", "url_sections")
+
+    def __init__(
+        self,
+        title: tuple[list[str], list[str]],
+        summary: tuple[list[str], list[str]],
+        body: tuple[list[str], list[str]],
+        tags: list[str],
+        url_sections: list[str],
+    ) -> None:
+        self.title = title
+        self.summary = summary
+        self.body = body
+        self.tags = tags
+        self.url_sections = url_sections
 
 
 def url_sections(url: str | None) -> list[str]:
@@ -286,7 +334,6 @@ def build_document(title: str, summary: str, body: str, tags: Iterable[str], url
     )
 
 
-@dataclass(slots=True)
 class Evidence:
     """What the aliases and the lexicon found, per category (the decision is `combine.decide`'s).
 
@@ -298,13 +345,26 @@ class Evidence:
     countries country weights for the tags.
     """
 
-    points: dict[str, float] = field(default_factory=dict)
-    terms: dict[str, dict[str, tuple[float, bool]]] = field(default_factory=dict)
-    aliases: dict[str, float] = field(default_factory=dict)
-    alias_rules: dict[str, list[str]] = field(default_factory=dict)
-    general: float = 0.0
-    general_rules: list[str] = field(default_factory=list)
-    countries: dict[str, float] = field(default_factory=dict)
+    __slots__ = ("alias_rules", "aliases", "countries", "general", "general_rules", "points", "terms")
+
+    def __init__(
+        self,
+        *,
+        points: dict[str, float] | None = None,
+        terms: dict[str, dict[str, tuple[float, bool]]] | None = None,
+        aliases: dict[str, float] | None = None,
+        alias_rules: dict[str, list[str]] | None = None,
+        general: float = 0.0,
+        general_rules: list[str] | None = None,
+        countries: dict[str, float] | None = None,
+    ) -> None:
+        self.points = points if points is not None else {}
+        self.terms = terms if terms is not None else {}
+        self.aliases = aliases if aliases is not None else {}
+        self.alias_rules = alias_rules if alias_rules is not None else {}
+        self.general = general
+        self.general_rules = general_rules if general_rules is not None else []
+        self.countries = countries if countries is not None else {}
 
     def add_term(self, slug: str, label: str, points: float, ambiguous: bool) -> None:
         self.points[slug] = self.points.get(slug, 0.0) + points
@@ -349,14 +409,22 @@ def lexicon_evidence(document: Document, index: TermIndex, general_aliases: froz
         elif section in general_aliases:
             evidence.general += URL_ALIAS_WEIGHT
             evidence.general_rules.append(f"url section {section!r}")
+    points, terms, countries = evidence.points, evidence.terms, evidence.countries
     for name, field_weight, cap, country_weight in _FIELDS:
         original, lowered = getattr(document, name)
         if not lowered:
             continue
         for entry, count in index.match(original, lowered).items():
             if entry.country is not None:
-                evidence.countries[entry.country] = evidence.countries.get(entry.country, 0.0) + count * country_weight
-            counted = min(count, cap) * field_weight
-            for slug, weight in entry.weights.items():
-                evidence.add_term(slug, entry.label, weight * counted, entry.ambiguous)
+                countries[entry.country] = countries.get(entry.country, 0.0) + count * country_weight
+            counted = (count if count < cap else cap) * field_weight
+            label, ambiguous = entry.label, entry.ambiguous
+            for slug, weight in entry.weights.items():  # Evidence.add_term, inlined (the hot loop)
+                value = weight * counted
+                points[slug] = points.get(slug, 0.0) + value
+                per_slug = terms.get(slug)
+                if per_slug is None:
+                    per_slug = terms[slug] = {}
+                before = per_slug.get(label)
+                per_slug[label] = (value + before[0], ambiguous) if before else (value, ambiguous)
     return evidence

@@ -27,9 +27,10 @@ _LEAD: Final = re.compile(
     rf"|(?:{_SOURCES})\s+[-\u2013\u2014]+\s*)"
 )
 LEAD_CHARS: Final = 120
-# Anywhere, in one pass (every branch starts with "(", "<" or "B", which the lookahead checks first):
+# Anywhere, in one pass. Every branch starts with a literal "(", "<" or "B": the regex engine then skips
+# ahead to those characters by itself (a lookahead in front would hide them and cost 2.5x).
 _ANYWHERE: Final = re.compile(
-    r"(?=[(<B])(?:"
+    r"(?:"
     # a parenthesised source or update marker: "(AP)", "(Reuters)", "(Update2)", "(Update 3)"
     rf"\(\s*(?:{_SOURCES}|Update\s*\d*|UPDATE\s*\d*|RPT|CORRECTED)\s*\)"
     # a byline: "By Gregg Keizer, TechWeb." / "By Jane Smith, Reuters"

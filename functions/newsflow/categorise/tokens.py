@@ -29,4 +29,8 @@ def tokenise(text: str, *, max_chars: int | None = None) -> tuple[list[str], lis
 
 def key(text: str) -> str:
     """The lookup key of a term, alias or tag: its lower-cased tokens joined by single spaces."""
+    words = text.lower().split()
+    # Words of letters and digits only are tokens as they are (str.isalnum is the regex's [^\W_]).
+    if all(map(str.isalnum, words)):
+        return " ".join(words)
     return " ".join(_TOKEN.findall(text.lower()))

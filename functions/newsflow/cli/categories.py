@@ -12,6 +12,8 @@
 - `categories build-default [--check]`: retrain the packaged model from the training corpus
   (newsflow/data/training/*.jsonl: news items written by the newsflow developers); byte for byte the
   same artifact every time. `--check` builds into memory and fails if the packaged artifact differs.
+- `categories build-index [--check]`: rebuild newsflow/data/lexicon_index.bin, the packaged taxonomy's
+  compiled lexicon index, read on first use instead of compiling (`categorise/index_cache.py`).
 - `recategorise` (see `cli/recategorise.py`): re-run categorisation over stored articles.
 """
 
@@ -200,6 +202,36 @@ def _cmd_build_default(args: argparse.Namespace) -> int:
     return 0
 
 
+def build_default_index() -> bytes:
+    """The packaged taxonomy's compiled lexicon index as the file `index_cache` reads (deterministic)."""
+    from newsflow.categorise import taxonomy_aliases, taxonomy_index, taxonomy_lexicon
+    from newsflow.categorise.countries import COUNTRY_SPECS
+    from newsflow.categorise.index_cache import dump_index, inputs_digest
+    from newsflow.taxonomy import load_taxonomy
+
+    taxonomy = load_taxonomy()  # the packaged file, whatever NEWSFLOW_TAXONOMY_PATH says
+    digest = inputs_digest(taxonomy_lexicon(taxonomy), taxonomy_aliases(taxonomy), COUNTRY_SPECS, taxonomy.names)
+    return dump_index(taxonomy_index(taxonomy, cached=False), digest)
+
+
+def _cmd_build_index(args: argparse.Namespace) -> int:
+    from newsflow.categorise.index_cache import DEFAULT_INDEX_PATH
+
+    out = Path(args.out) if args.out else DEFAULT_INDEX_PATH
+    data = build_default_index()
+    if args.check:
+        current = out.read_bytes() if out.exists() else b""
+        if current != data:
+            print(f"{out} differs from a rebuild ({len(current)} vs {len(data)} bytes)", file=sys.stderr)
+            return 1
+        print(f"{out} is a byte-for-byte rebuild of the packaged taxonomy's lexicon index")
+        return 0
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(data)
+    print(f"lexicon index {len(data) / 1024:.0f} KiB -> {out}")
+    return 0
+
+
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     categorise = commands.add_parser("categorise", help="categorise items from a JSON / JSON-lines file")
     categorise.add_argument("file", help="a FeedItem / labelled item, a JSON array of them, or JSON lines")
@@ -229,3 +261,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     build.add_argument("--out", help="artifact path (default: the packaged model)")
     build.add_argument("--check", action="store_true", help="fail unless the artifact is a byte-for-byte rebuild")
     build.set_defaults(func=_cmd_build_default)
+
+    index = sub.add_parser("build-index", help="rebuild the packaged lexicon index (a cold-start saving)")
+    index.add_argument("--out", help="file path (default: newsflow/data/lexicon_index.bin)")
+    index.add_argument("--check", action="store_true", help="fail unless the file is a byte-for-byte rebuild")
+    index.set_defaults(func=_cmd_build_index)
