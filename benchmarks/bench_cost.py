@@ -39,6 +39,7 @@ PROVISIONED_UTILISATION = 0.70  # what target tracking at 70 % leaves unused on 
 # DynamoDB reserved capacity (provisioned mode, bought in blocks of 100 WCU/RCU): ~77 % off the provisioned rate
 # for a 3-year term, ~54 % for 1 year (as public write-ups quote it; not read from AWS's price list here).
 RESERVED_3Y_DISCOUNT = 0.77
+RESERVED_1Y_DISCOUNT = 0.54
 PRICE_SQS_REQUEST = 0.40 / 1e6  # standard queue, per 64 KB request
 PRICE_LAMBDA_GB_SECOND = 0.0000133334  # arm64
 PRICE_LAMBDA_REQUEST = 0.20 / 1e6
@@ -454,6 +455,7 @@ def per_item(result: dict[str, Any]) -> dict[str, float]:
         "usd_on_demand": (on_demand + sqs_cost + lambda_cost) / items * 1e6,
         "usd_provisioned": (provisioned + sqs_cost + lambda_cost) / items * 1e6,
         "usd_reserved": (provisioned * (1 - RESERVED_3Y_DISCOUNT) + sqs_cost + lambda_cost) / items * 1e6,
+        "usd_reserved_1y": (provisioned * (1 - RESERVED_1Y_DISCOUNT) + sqs_cost + lambda_cost) / items * 1e6,
         "usd_lambda": lambda_cost / items * 1e6,
         "usd_dynamodb_on_demand": on_demand / items * 1e6,
         "usd_other": (sqs_cost + lambda_cost) / items * 1e6,
@@ -521,6 +523,7 @@ def report(current: dict[str, Any], baseline: dict[str, Any] | None) -> str:
                 if before
                 else f"${now['usd_on_demand']:.2f}",
                 f"${now['usd_provisioned']:.2f}",
+                f"${now['usd_reserved_1y']:.2f}",
                 f"${now['usd_reserved']:.2f}",
                 f"${now['usd_lambda']:.2f}",
             ]
@@ -547,6 +550,7 @@ def report(current: dict[str, Any], baseline: dict[str, Any] | None) -> str:
                 "Lambda ms ingest + index",
                 "$ / million, on-demand",
                 "$ / million, provisioned",
+                "$ / million, provisioned + 1-yr reserved",
                 "$ / million, provisioned + 3-yr reserved",
                 "of which Lambda",
             ],
@@ -559,8 +563,9 @@ def report(current: dict[str, Any], baseline: dict[str, Any] | None) -> str:
         "",
         "Prices assumed (us-east-1): DynamoDB on-demand $0.625 per million WRU, $0.125 per million RRU; provisioned "
         f"$0.00065 per WCU-hour and $0.00013 per RCU-hour at {PROVISIONED_UTILISATION:.0%} average utilisation "
-        "(auto scaling's target), and with 3-year reserved capacity "
-        f"{RESERVED_3Y_DISCOUNT:.0%} off that (bought in blocks of 100 WCU/RCU, paid whether used or not); "
+        "(auto scaling's target), and with 1-year / 3-year reserved capacity "
+        f"{RESERVED_1Y_DISCOUNT:.0%} / {RESERVED_3Y_DISCOUNT:.0%} off that (bought in blocks of 100 WCU/RCU, "
+        "paid whether used or not, sized to the steady floor); "
         "SQS $0.40 per million requests (64 KB each); Lambda arm64 $0.0000133334 per GB-s "
         "and $0.20 per million requests. Lambda time: this machine's compute scaled to a "
         f"{INGEST_MEMORY_MB} MB function's CPU share ({INGEST_MEMORY_MB}/{FULL_VCPU_MB} of a vCPU), plus "
