@@ -9,13 +9,19 @@
   query's hash, a relevancy walk's snapshot id): readers who got the same cached copy of a first page follow
   the same cursor URL, so "next page" is shared by them, and only by them (`shared_cursors`; the row with
   cursors never shared is the earlier, pessimistic model).
-- Prices, response sizes and the origin's Lambda time are assumptions, printed with the table.
+- Response sizes are **measured** too: each route's body as the api handler sends it to a browser (it compresses
+  with brotli, else gzip, and CloudFront keeps one copy per encoding), plus its response headers, over the
+  articles of samples/ (stored and indexed first, so lists and searches are full pages); the bytes a request
+  carries on average are weighted by how often the simulated site calls each route.
+- Prices and the origin's Lambda time are assumptions, printed with the table.
 
 The first version had no cache in front of the API: every request paid API Gateway, WAF and Lambda.
 """
 
 from __future__ import annotations
 
+import base64
+import json
 import math
 import os
 import random
@@ -40,7 +46,11 @@ PRICE_LAMBDA_GB_SECOND = 0.0000133334  # arm64
 PRICE_LAMBDA_REQUEST = 0.20 / 1e6
 API_MEMORY_MB = 1024  # infra/api.py
 ORIGIN_MS = 40.0  # modelled api Lambda duration per request: compute at 1 GB + one OpenSearch query
-RESPONSE_KB = 6.0  # modelled compressed JSON response (a page of cards)
+BROWSER_ACCEPT_ENCODING = "gzip, deflate, br"  # what browsers send (the site's readers)
+HEADER_OVERHEAD_BYTES = 350  # status line, CloudFront's own headers (Via, X-Cache, X-Amz-Cf-*), framing
+# samples/ is a small corpus: lists that came back shorter than a live site's are scaled to these entries.
+SOURCES_LISTED = 100  # feeds a site aggregates (/v1/sources lists each)
+LIST_KEYS = ("articles", "sources", "months", "categories")
 
 # A page view of the reference site -> the API calls it makes (web/js/pages.js and blocks.js). The sidebar
 # blocks (categories, archives, sources, What's Hot, recent) are fetched once per visit (api.js `cached`).
@@ -74,8 +84,49 @@ MAX_AGE = re.compile(r"(?:^|,)\s*max-age=(\d+)")
 S_MAXAGE = re.compile(r"(?:^|,)\s*s-maxage=(\d+)")  # what a shared cache (CloudFront) honours first
 
 
-def measured_ttls() -> dict[str, tuple[int, str, int]]:
-    """route -> (seconds CloudFront keeps it, the Cache-Control sent, status), from the real api handler."""
+class Measured(NamedTuple):
+    ttl: int  # seconds CloudFront keeps it
+    control: str  # the Cache-Control sent
+    status: int
+    body_bytes: int  # as sent to a browser (compressed when >= 1 KiB)
+    identity_bytes: int  # uncompressed
+    header_bytes: int  # the api's response headers, as "name: value\r\n" lines
+    entries: int  # cards, sources, months or categories in the body (an article: 1)
+
+
+def live_entries(route: str) -> int | None:
+    """How many entries the route lists on a live site: its pageSize, the sources and months a site has."""
+    if route == "sources":
+        return SOURCES_LISTED
+    if route == "archives":
+        return MONTHS
+    size = re.search(r"pageSize=(\d+)", ROUTES[route])
+    return int(size.group(1)) if size else None
+
+
+def live_body_bytes(measured: dict[str, Measured]) -> dict[str, float]:
+    """Each route's body as sent, scaled linearly to `live_entries` where samples/ gave fewer (a list with
+    none borrows the per-card size of `recent`). A body too short to be compressed (under 1 KiB) is scaled
+    uncompressed and then compressed at the mean ratio of the compressed ones. Compressed bytes grow a little
+    less than linearly with the entries, so this errs high."""
+    compressed = [m.body_bytes / m.identity_bytes for m in measured.values() if m.body_bytes < m.identity_bytes]
+    ratio = sum(compressed) / len(compressed) if compressed else 1.0
+    sized: dict[str, float] = {}
+    for route, m in measured.items():
+        want = live_entries(route)
+        if want is None or m.entries >= want:
+            sized[route] = m.body_bytes
+            continue
+        basis = m if m.entries else measured["recent"]
+        per_entry = basis.body_bytes / max(1, basis.entries)
+        if basis.body_bytes >= basis.identity_bytes:  # sent as it is: it would be compressed at full size
+            per_entry = basis.identity_bytes * ratio / max(1, basis.entries)
+        sized[route] = per_entry * want
+    return sized
+
+
+def measured_ttls() -> dict[str, Measured]:
+    """route -> what the real api handler answers (TTL, Cache-Control, status, sizes)."""
     os.environ.update(
         {
             "AWS_ACCESS_KEY_ID": "bench",
@@ -87,7 +138,7 @@ def measured_ttls() -> dict[str, tuple[int, str, int]]:
     )
     from moto import mock_aws
 
-    found: dict[str, tuple[int, str, int]] = {}
+    found: dict[str, Measured] = {}
     with tempfile.TemporaryDirectory() as index_dir, mock_aws():
         from newsflow import constants as c
         from newsflow.handlers import api
@@ -102,13 +153,26 @@ def measured_ttls() -> dict[str, tuple[int, str, int]]:
         os.environ[c.ENV_SEARCH_BACKEND] = "tantivy"
         os.environ[c.ENV_TANTIVY_PATH] = index_dir
         reset_process_caches()
-        article_id = _store_one_article(resources)
+        article_id = _store_sample_articles(resources)
         for name, template in ROUTES.items():
             path = template.replace(PLACEHOLDER_ID, article_id)
-            event = api_gateway_event("GET", path, {"accept": "application/json"}, b"", "127.0.0.1")
-            response = api.lambda_handler(event, LocalLambdaContext("api"))
+            sizes = []
+            for encoding in (BROWSER_ACCEPT_ENCODING, "identity"):
+                request_headers = {"accept": "application/json", "accept-encoding": encoding}
+                event = api_gateway_event("GET", path, request_headers, b"", "127.0.0.1")
+                response = api.lambda_handler(event, LocalLambdaContext("api"))
+                raw = response.get("body") or ""
+                sizes.append(len(base64.b64decode(raw)) if response.get("isBase64Encoded") else len(raw.encode()))
+                if encoding == BROWSER_ACCEPT_ENCODING:
+                    browser_response = response
+                else:
+                    payload = json.loads(raw) if raw else {}
+                    lists = [payload[k] for k in LIST_KEYS if isinstance(payload.get(k), list)]
+                    entries = len(lists[0]) if lists else 1
+            response = browser_response
             headers = {k.lower(): v for k, v in (response.get("headers") or {}).items()}
             headers |= {k.lower(): ", ".join(v) for k, v in (response.get("multiValueHeaders") or {}).items()}
+            header_bytes = sum(len(k) + len(str(v)) + 4 for k, v in headers.items())
             control = headers.get("cache-control", "")
             ttl = (
                 0
@@ -117,31 +181,43 @@ def measured_ttls() -> dict[str, tuple[int, str, int]]:
                 if (m := S_MAXAGE.search(control) or MAX_AGE.search(control))
                 else 0
             )
-            found[name] = (ttl, control, int(response["statusCode"]))
+            found[name] = Measured(ttl, control, int(response["statusCode"]), sizes[0], sizes[1], header_bytes, entries)
         reset_process_caches()
     return found
 
 
-def _store_one_article(resources: Any) -> str:
-    """One sample article, stored and indexed, so the article routes answer 200 (a 404 is never cached)."""
+def _store_sample_articles(resources: Any) -> str:
+    """The items of samples/, stored and indexed, so lists, searches and article routes answer full pages (a
+    404 is never cached); returns the first item's article id (the article routes ask for it)."""
     from datetime import UTC, datetime
 
     from newsflow import aws
+    from newsflow.feeds.parse import parse_feed
     from newsflow.models import FeedItem
     from newsflow.pipeline import ingest_item
     from newsflow.search import shared_search_index
-    from newsflow.search.port import SearchDocument
     from newsflow.store.dynamo import DynamoArticleRepository
+    from newsflow.stories.indexed import indexed_document
 
     from benchmarks.common import REPO_ROOT
 
-    line = (REPO_ROOT / "samples" / "items.jsonl").read_text().splitlines()[0]
+    samples = REPO_ROOT / "samples"
+    items = [FeedItem.model_validate_json(line) for line in (samples / "items.jsonl").read_text().splitlines() if line]
+    for path in sorted((samples / "feeds").iterdir()):
+        if not path.name.startswith("broken"):
+            items.extend(parse_feed(path.read_bytes(), feed_url=f"https://{path.stem}.example/feed").items)
     repository = DynamoArticleRepository(aws.dynamodb(), resources.table_name)
-    result = ingest_item(FeedItem.model_validate_json(line), repository, datetime.now(UTC))
-    article = repository.get(result.write.article_id)
-    if article is not None:
-        shared_search_index().upsert([SearchDocument.from_article(article)])
-    return result.write.article_id
+    ids: list[str] = []
+    for item in items:
+        try:
+            result = ingest_item(item, repository, datetime.now(UTC))
+        except Exception:
+            continue
+        if result.write.article_id not in ids:
+            ids.append(result.write.article_id)
+    documents = [indexed_document(a) for a in (repository.get(i) for i in ids) if a is not None]
+    shared_search_index().upsert(documents)
+    return ids[0]
 
 
 def _zipf_sampler(n: int, rng: random.Random) -> Callable[[], int]:
@@ -267,8 +343,20 @@ def origin_cost() -> float:
     return PRICE_APIGW_REQUEST + PRICE_WAF_REQUEST + lambda_cost
 
 
-def per_million(simulated: Simulated | None) -> float:
-    gigabytes = RESPONSE_KB / (1024 * 1024)
+def mean_response_bytes(measured: dict[str, Measured], simulated: Simulated) -> float:
+    """The bytes CloudFront sends per request on average: each route's measured response (body as sent to a
+    browser, headers, framing) weighted by how often the simulated site calls it."""
+    total = sum(t for _, t in simulated.by_route.values())
+    bodies = live_body_bytes(measured)
+    sent = sum(
+        t * (bodies[route] + measured[route].header_bytes + HEADER_OVERHEAD_BYTES)
+        for route, (_, t) in simulated.by_route.items()
+    )
+    return sent / max(1, total)
+
+
+def per_million(simulated: Simulated | None, response_bytes: float) -> float:
+    gigabytes = response_bytes / (1024**3)
     if simulated is None:  # the first version: every request at the API's own URL
         return (origin_cost() + gigabytes * PRICE_APIGW_GB) * 1e6
     edge = PRICE_CLOUDFRONT_REQUEST + gigabytes * PRICE_CLOUDFRONT_GB
@@ -278,12 +366,27 @@ def per_million(simulated: Simulated | None) -> float:
 
 def run() -> str:
     measured = measured_ttls()
-    ttls = {route: ttl for route, (ttl, _, _) in measured.items()}
+    ttls = {route: m.ttl for route, m in measured.items()}
+    mix = simulate(RATES_PER_MONTH[0], ttls)
+    response_bytes = mean_response_bytes(measured, mix)
+    bodies = live_body_bytes(measured)
     route_rows = [
-        [route, ROUTES[route], status, control or "(none)", f"{ttl} s"]
-        for route, (ttl, control, status) in measured.items()
+        [
+            route,
+            ROUTES[route],
+            m.status,
+            m.control or "(none)",
+            f"{m.ttl} s",
+            f"{m.identity_bytes:,} B",
+            f"{m.entries}",
+            f"{m.body_bytes:,} B",
+            f"{bodies[route]:,.0f} B",
+            f"{mix.by_route.get(route, (0, 0))[1] / max(1, sum(t for _, t in mix.by_route.values())):.1%}",
+        ]
+        for route, m in measured.items()
     ]
-    rows: list[list[object]] = [["first version: no cache (API URL)", "all", "0.0%", f"${per_million(None):.2f}", "—"]]
+    first = per_million(None, response_bytes)
+    rows: list[list[object]] = [["first version: no cache (API URL)", "all", "0.0%", f"${first:.2f}", "—"]]
     details = []
     what_if = {route: max(ttl, WHAT_IF_TTL) if ttl else 0 for route, ttl in ttls.items()}
     setups = (
@@ -295,7 +398,7 @@ def run() -> str:
     for label, route_ttls, shield, shared in setups:
         for rate in RATES_PER_MONTH:
             simulated = simulate(rate, route_ttls, shield, shared)
-            cost = per_million(simulated)
+            cost = per_million(simulated, response_bytes)
             rows.append(
                 [
                     label,
@@ -310,13 +413,38 @@ def run() -> str:
                     f"{rate / 1e6:g} M/month: "
                     + ", ".join(f"{route} {h / t:.0%}" for route, (h, t) in sorted(simulated.by_route.items()) if t)
                 )
+    edge = PRICE_CLOUDFRONT_REQUEST * 1e6
+    transfer = response_bytes / 1024**3 * PRICE_CLOUDFRONT_GB * 1e6
     return "\n".join(
         [
             "## Cost per million API requests (API Gateway REST + WAF + Lambda, CloudFront in front)",
             "",
-            "Cache-Control of each route the site calls, from the real api handler on moto:",
+            "Each route the site calls, from the real api handler on moto over the samples/ articles (sizes: the "
+            f"body uncompressed and as sent to a browser asking for `{BROWSER_ACCEPT_ENCODING}`; live-size: scaled "
+            f"to a live site's entries where samples/ had fewer: the pageSize, {SOURCES_LISTED} sources, {MONTHS} "
+            "months, and a list with none at `recent`'s bytes per card; share: of the simulated site's API "
+            "calls):",
             "",
-            table(["route", "request", "status", "Cache-Control", "CloudFront TTL"], route_rows),
+            table(
+                [
+                    "route",
+                    "request",
+                    "status",
+                    "Cache-Control",
+                    "CloudFront TTL",
+                    "body",
+                    "entries",
+                    "body sent",
+                    "sent, live-size",
+                    "share",
+                ],
+                route_rows,
+            ),
+            "",
+            f"Bytes CloudFront sends per request, weighted by that share: {response_bytes:,.0f} B (live-size "
+            f"bodies, the api's headers and {HEADER_OVERHEAD_BYTES} B of CloudFront's own headers and framing). Every "
+            f"request, hit or miss, pays CloudFront ${edge:.2f} per million for itself and ${transfer:.2f} per "
+            "million for its bytes.",
             "",
             table(["setup", "requests", "origin offload (simulated)", "$ / million requests", "goal ≤ $2"], rows),
             "",
@@ -330,12 +458,16 @@ def run() -> str:
             f"{LIVE_ARTICLES:,}; searches half from {POPULAR_QUERIES} popular queries, half unique; requests "
             f"spread evenly over {REGIONAL_CACHES} regional edge caches (Origin Shield: one more cache behind them, "
             "each request to it at the HTTPS request rate); Poisson arrivals, "
-            f"{SIMULATED_SECONDS // 60} simulated minutes per rate. Prices: CloudFront $0.0100 per 10,000 HTTPS "
-            f"requests and ${PRICE_CLOUDFRONT_GB}/GB out; API Gateway REST $3.50 per million; WAF $0.60 per million "
+            f"{SIMULATED_SECONDS // 60} simulated minutes per rate. Prices (viewers in North America and Europe; "
+            "other regions pay more per request and GB): CloudFront $0.0100 per 10,000 HTTPS "
+            f"requests and ${PRICE_CLOUDFRONT_GB}/GB out (first 10 TB); Origin Shield $0.0100 per 10,000 (kept from "
+            "before; public price pages quote a little less in the US); API Gateway REST $3.50 per million; WAF "
+            "$0.60 per million "
             f"requests; Lambda arm64 {API_MEMORY_MB} MB, {ORIGIN_MS:.0f} ms per request (modelled), "
-            f"$0.0000133334 per GB-s and $0.20 per million; {RESPONSE_KB:g} KB per compressed response "
+            "$0.0000133334 per GB-s and $0.20 per million "
             f"(API Gateway's own transfer out ${PRICE_APIGW_GB}/GB without CloudFront; origin fetches from AWS "
-            "origins are free). OpenSearch is fixed cost (README, dev fixed cost).",
+            "origins are free). Not counted: CloudFront's always-free tier (10 M requests and 1 TB a month per "
+            "account) and its flat-rate plans. OpenSearch is fixed cost (README, dev fixed cost).",
         ]
     )
 

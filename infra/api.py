@@ -121,7 +121,7 @@ class Api(Construct):
         table = storage.table
         self.handler.add_to_policy(API_TABLE_READ, [table.table_arn])
         # Latest and section listings fall back to these GSIs when the search index is down.
-        fallback_indexes = [f"{table.table_arn}/index/{name}" for name in (c.GSI_CATEGORY, c.GSI_LATEST)]
+        fallback_indexes = [f"{table.table_arn}/index/{name}" for name in (c.GSI_CATEGORY,)]
         self.handler.add_to_policy(["dynamodb:Query"], fallback_indexes)
         self.handler.add_to_policy(API_FEED_WRITE, [table.table_arn], conditions=feeds_partition_only())
         self.handler.add_to_policy(["sqs:SendMessage"], [queues.items.queue_arn])  # POST /v1/admin/items

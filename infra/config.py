@@ -391,21 +391,28 @@ class TableCapacity:
 
 
 # ---- Fixed cost of small stages (issue 9, cost) ----------------------------------------------------------------
-# One block, read by infra/network.py and infra/monitoring.py on their own (like TableCapacity above). Both knobs
-# default to on for prod and off elsewhere: on dev they are ~$10 of a ~$40 month (README, "Cost").
+# One block, read by infra/network.py and infra/monitoring.py on their own (like TableCapacity above). The
+# endpoint and the dashboard default to on for prod and off elsewhere: on dev they are ~$10 of a ~$40 month
+# (README, "Cost"). Compact alarms are the other way round, and prod refuses them (every alarm stays on prod).
 CTX_STREAMS_ENDPOINT = "streamsEndpoint"  # the DynamoDB Streams interface endpoint: index-failures replay needs it
 CTX_DASHBOARD = "dashboard"  # the CloudWatch dashboard (alarms are kept on every stage)
+CTX_COMPACT_ALARMS = "compactAlarms"  # one error-count alarm per function, no per-function throttle alarms, ...
 
 
 @dataclass(frozen=True)
 class FixedCostOptions:
     streams_endpoint: bool
     dashboard: bool
+    compact_alarms: bool = False  # see infra/monitoring.py: 19 alarm metrics ($1.90 a month) fewer
 
     @classmethod
     def from_context(cls, get: ContextGetter, production: bool) -> FixedCostOptions:
         prod = production
+        compact = _bool(get(CTX_COMPACT_ALARMS), CTX_COMPACT_ALARMS, not prod)
+        if prod and compact:
+            raise ConfigError(f"'{CTX_COMPACT_ALARMS}' is for small stages: prod keeps every alarm")
         return cls(
             streams_endpoint=_bool(get(CTX_STREAMS_ENDPOINT), CTX_STREAMS_ENDPOINT, prod),
             dashboard=_bool(get(CTX_DASHBOARD), CTX_DASHBOARD, prod),
+            compact_alarms=compact,
         )

@@ -6,6 +6,13 @@ one of them (infra/config.py), so a production alarm always has a reader.
 
 Thresholds page on a condition, not a blip: rates rather than counts where traffic varies, and
 "M of N" datapoints. OpenSearch alarms follow AWS's recommended alarms for the service.
+
+Small stages get a compact set by default (context `compactAlarms`, refused on prod; CloudWatch bills each
+metric of an alarm, $0.10 a month): every kind of failure still alarms, with fewer metrics. Each function's
+error alarm counts errors (3 of 5 periods with any) instead of dividing by its invocations; there are no
+per-function throttle alarms (a throttled ingest, index or fetch shows as their backlog or iterator-age
+alarm); the old-generation JVM alarm is left to the JVM pressure one, and the feed failure rate to the
+failing-feeds count.
 """
 
 from __future__ import annotations
@@ -69,6 +76,9 @@ class Monitoring(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, config: StageConfig, monitored: Monitored) -> None:
         super().__init__(scope, construct_id)
         self._stage = config.stage
+        # $3 a month beyond an account's 3 free dashboards: prod only by default (context `dashboard`).
+        options = FixedCostOptions.from_context(self.node.try_get_context, config.is_production)
+        compact = options.compact_alarms
         self.topic = self._topic(config)
         self._action = actions.SnsAction(self.topic)
         self.alarms: list[cloudwatch.Alarm] = []
@@ -110,6 +120,16 @@ class Monitoring(Construct):
             periods=3,
         )
         for label, fn in m.functions:
+            if compact:
+                self._alarm(
+                    f"{label}Errors",
+                    fn.function.metric_errors(period=PERIOD, statistic="Sum"),
+                    0,
+                    f"{label} invocations failed in 3 of 5 periods (compact alarms: a count, not a rate).",
+                    periods=5,
+                    datapoints=3,
+                )
+                continue
             errors = cloudwatch.MathExpression(
                 expression="IF(invocations > 0, 100 * errors / invocations, 0)",
                 using_metrics={
@@ -146,13 +166,14 @@ class Monitoring(Construct):
             label="Feed fetches failing (%)",
             period=feed_period,
         )
-        self._alarm(
-            "FeedFetchFailureRate",
-            feeds,
-            FEED_FAILURE_RATE_PERCENT,
-            f"More than {FEED_FAILURE_RATE_PERCENT}% of feed fetches failed; `newsflow feeds list` shows which.",
-            periods=2,
-        )
+        if not compact:
+            self._alarm(
+                "FeedFetchFailureRate",
+                feeds,
+                FEED_FAILURE_RATE_PERCENT,
+                f"More than {FEED_FAILURE_RATE_PERCENT}% of feed fetches failed; `newsflow feeds list` shows which.",
+                periods=2,
+            )
         # FeedsFailing: due feeds whose last poll failed, counted by the scheduler at every tick.
         self._alarm(
             "FeedsFailing",
@@ -264,17 +285,16 @@ class Monitoring(Construct):
             comparison=GTE,
             periods=3,
         )
-        self._alarm(
-            "SearchOldGenPressure",
-            d.metric("OldGenJVMMemoryPressure", period=MINUTE, statistic="Maximum"),
-            OPENSEARCH_OLD_GEN_PRESSURE_PERCENT,
-            "Old-generation JVM pressure is high: scale the domain up.",
-            comparison=GTE,
-            periods=3,
-        )
+        if not compact:
+            self._alarm(
+                "SearchOldGenPressure",
+                d.metric("OldGenJVMMemoryPressure", period=MINUTE, statistic="Maximum"),
+                OPENSEARCH_OLD_GEN_PRESSURE_PERCENT,
+                "Old-generation JVM pressure is high: scale the domain up.",
+                comparison=GTE,
+                periods=3,
+            )
 
-        # $3 a month beyond an account's 3 free dashboards: prod only by default (context `dashboard`).
-        options = FixedCostOptions.from_context(self.node.try_get_context, config.is_production)
         self.dashboard = self._dashboard(m) if options.dashboard else None
 
     def _topic(self, config: StageConfig) -> sns.ITopic:

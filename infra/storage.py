@@ -1,4 +1,4 @@
-"""The single DynamoDB table: articles, dedupe keys, month markers and the feeds registry."""
+"""The single DynamoDB table: articles, dedupe keys, category markers and the feeds registry."""
 
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ TTL_ATTRIBUTE = "expires_at"
 # (index name, partition key, sort key): the store/keys.py layout.
 GLOBAL_INDEXES = (
     (c.GSI_CATEGORY, "gsi1pk", "gsi1sk"),
-    (c.GSI_LATEST, "gsi2pk", "gsi2sk"),
     # Sparse: only enabled feeds carry gsi3pk. The scheduler's one query (store/feeds.py).
     (c.GSI_DUE, "gsi3pk", "gsi3sk"),
 )

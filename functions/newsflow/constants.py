@@ -66,10 +66,11 @@ DLQ_DETAIL_ATTRIBUTE: Final = "newsflow-detail"
 
 # DynamoDB single-table layout (see store/keys.py).
 GSI_CATEGORY: Final = "gsi1-category"
-GSI_LATEST: Final = "gsi2-latest"
-# What each GSI projects. Both are read only by the table fallback of the listings (the search index serves
-# them normally), which pages keys from the GSI and reads the articles with BatchGetItem: KEYS_ONLY keeps
-# every GSI write at 1 WRU and lets a version bump that keeps category and date write no GSI at all.
+# What the category GSI projects. It is read only by the table fallback of the listings (the search index
+# serves them normally), which pages keys from the GSI and reads the articles with BatchGetItem: KEYS_ONLY
+# keeps its write at 1 WRU and lets a version bump that keeps category and date write no GSI at all. The
+# "latest" fallback merges its category partitions (store/dynamo.py list_latest); the month-sharded
+# `gsi2-latest` that served it is gone (one index write per article less). gsi2 is not reused.
 GSI_PROJECTION: Final = "KEYS_ONLY"
 # The feeds scheduler's sparse index: only enabled feeds carry gsi3pk; gsi3sk is "<next poll ISO>#<feed id>".
 GSI_DUE: Final = "gsi3-due"

@@ -40,7 +40,7 @@ def apply_changes(changes: list[StreamChange], index: SearchIndex) -> IndexRepor
     for change in changes:
         article_id = article_id_of(change.keys)
         if article_id is None:
-            report.skipped += 1  # feeds, body-hash keys, month markers: not searchable
+            report.skipped += 1  # feeds, body-hash keys, category markers: not searchable
             continue
         latest[article_id] = change  # stream order: the last change of an article wins
 

@@ -44,6 +44,7 @@ TEST_CONTEXT: dict[str, Any] = {
     "alarmEmail": ALARM_EMAIL,
     "wafEnabled": True,  # off by default on dev (fixed cost); prod's default
     "dashboard": True,  # off by default on dev (fixed cost); prod's default
+    "compactAlarms": False,  # on by default on dev (fixed cost): prod's full set is what these tests check
     "aws:cdk:bundling-stacks": [],
 }
 

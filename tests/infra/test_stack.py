@@ -52,27 +52,27 @@ def test_table_is_on_demand_encrypted_recoverable_and_streams_both_images(templa
     )
 
 
-def test_table_has_the_two_named_string_keyed_gsis_projecting_keys_only(resources: Resources) -> None:
+def test_table_has_the_named_string_keyed_gsis_the_article_one_projecting_keys_only(resources: Resources) -> None:
     # Given the table / When its GSIs are read / Then they match store/keys.py by name and key, and project
     # keys only (their one reader fetches the articles from the table: every GSI write stays at 1 WRU)
     _, table = find_one(resources, "AWS::DynamoDB::Table")
     props = table["Properties"]
     indexes = {gsi["IndexName"]: gsi for gsi in props["GlobalSecondaryIndexes"]}
-    expected = {c.GSI_CATEGORY: "gsi1", c.GSI_LATEST: "gsi2", c.GSI_DUE: "gsi3"}
+    expected = {c.GSI_CATEGORY: "gsi1", c.GSI_DUE: "gsi3"}
     assert set(indexes) == set(expected)
     for name, prefix in expected.items():
         assert indexes[name]["KeySchema"] == [
             {"AttributeName": f"{prefix}pk", "KeyType": "HASH"},
             {"AttributeName": f"{prefix}sk", "KeyType": "RANGE"},
         ]
-    for name in (c.GSI_CATEGORY, c.GSI_LATEST):
-        assert indexes[name]["Projection"] == {"ProjectionType": "KEYS_ONLY"}
+    # (no "latest" GSI: the table fallback's latest listing merges the category partitions)
+    assert indexes[c.GSI_CATEGORY]["Projection"] == {"ProjectionType": "KEYS_ONLY"}
     # The scheduler's sparse due index carries what the scheduler reads: the host and the failure count
     assert indexes[c.GSI_DUE]["Projection"] == {
         "ProjectionType": "INCLUDE", "NonKeyAttributes": list(c.GSI_DUE_ATTRIBUTES)
     }  # fmt: skip
     types = {a["AttributeName"]: a["AttributeType"] for a in props["AttributeDefinitions"]}
-    assert types == {name: "S" for name in ("pk", "sk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk", "gsi3pk", "gsi3sk")}
+    assert types == {name: "S" for name in ("pk", "sk", "gsi1pk", "gsi1sk", "gsi3pk", "gsi3sk")}
 
 
 def test_dev_table_is_disposable(resources: Resources) -> None:

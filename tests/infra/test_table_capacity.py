@@ -69,24 +69,24 @@ def test_provisioned_table_and_each_gsi_scale_between_the_bounds_on_utilisation(
     resources = storage_template(
         tableBillingMode="provisioned", tableWriteCapacity=10, tableMaxWriteCapacity=300, tableTargetUtilization=70
     )
-    # Then the table and the three GSIs have capacity (GSI reads start at 1)
+    # Then the table and the two GSIs have capacity (GSI reads start at 1)
     [table] = of_type(resources, "AWS::DynamoDB::Table")
     props = table["Properties"]
     assert "BillingMode" not in props or props["BillingMode"] == "PROVISIONED"
     assert props["ProvisionedThroughput"] == {"ReadCapacityUnits": 5, "WriteCapacityUnits": 10}
     gsis = {g["IndexName"]: g for g in props["GlobalSecondaryIndexes"]}
-    assert set(gsis) == {c.GSI_CATEGORY, c.GSI_LATEST, c.GSI_DUE}
+    assert set(gsis) == {c.GSI_CATEGORY, c.GSI_DUE}
     for gsi in gsis.values():
         assert gsi["ProvisionedThroughput"] == {"ReadCapacityUnits": 1, "WriteCapacityUnits": 10}
-    # And target tracking scales all eight capacities between their bounds
+    # And target tracking scales all six capacities between their bounds
     targets = of_type(resources, "AWS::ApplicationAutoScaling::ScalableTarget")
     dimensions = sorted(t["Properties"]["ScalableDimension"] for t in targets)
     assert dimensions == sorted(
         ["dynamodb:table:ReadCapacityUnits", "dynamodb:table:WriteCapacityUnits"]
-        + ["dynamodb:index:ReadCapacityUnits", "dynamodb:index:WriteCapacityUnits"] * 3
+        + ["dynamodb:index:ReadCapacityUnits", "dynamodb:index:WriteCapacityUnits"] * 2
     )
     writes = [t["Properties"] for t in targets if t["Properties"]["ScalableDimension"].endswith("WriteCapacityUnits")]
     assert {(w["MinCapacity"], w["MaxCapacity"]) for w in writes} == {(10, 300)}
     policies = of_type(resources, "AWS::ApplicationAutoScaling::ScalingPolicy")
-    assert len(policies) == 8
+    assert len(policies) == 6
     assert {p["Properties"]["TargetTrackingScalingPolicyConfiguration"]["TargetValue"] for p in policies} == {70}

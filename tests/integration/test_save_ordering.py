@@ -180,7 +180,7 @@ def test_a_write_whose_response_was_lost_reports_its_own_outcome_and_finishes_it
     repository: DynamoArticleRepository, stack_env: LocalResources
 ) -> None:
     copies = _copies(200)
-    # Given the original's article write succeeded but its response never came back (so no month marker)
+    # Given the original's article write succeeded but its response never came back (so no category marker)
     client = aws.dynamodb()
 
     def lose(http_response: Any, parsed: dict[str, Any], model: Any, **_: Any) -> None:
@@ -199,22 +199,22 @@ def test_a_write_whose_response_was_lost_reports_its_own_outcome_and_finishes_it
     client.meta.events.unregister("before-parameter-build.dynamodb.PutItem", arm)
     client.meta.events.unregister("after-call.dynamodb.PutItem", unique_id="lose-once")
     assert seen["article_puts"] == 1
-    months = client.query(
+    markers = client.query(
         TableName=stack_env.table_name,
         KeyConditionExpression="pk = :pk",
-        ExpressionAttributeValues={":pk": {"S": keys.MONTHS_PK}},
+        ExpressionAttributeValues={":pk": {"S": keys.CATEGORIES_PK}},
     )["Items"]
-    assert months == []
+    assert markers == []
     # When the same message is delivered again
     outcome = _deliver(DynamoArticleRepository(client, stack_env.table_name), copies["original"], delivery="m-1")
-    # Then it counts as created (what it was), and the month marker now exists
+    # Then it counts as created (what it was), and its category's marker now exists
     assert outcome is WriteOutcome.CREATED
-    months = client.query(
+    markers = client.query(
         TableName=stack_env.table_name,
         KeyConditionExpression="pk = :pk",
-        ExpressionAttributeValues={":pk": {"S": keys.MONTHS_PK}},
+        ExpressionAttributeValues={":pk": {"S": keys.CATEGORIES_PK}},
     )["Items"]
-    assert [m["sk"]["S"] for m in months] == ["2026-11"]
+    assert [m["sk"]["S"] for m in markers] == [_stored(repository, copies["original"]).category]
     # and another delivery of the same item (a producer's duplicate) is unchanged
     assert _deliver(repository, copies["original"], delivery="m-2") is WriteOutcome.UNCHANGED
 

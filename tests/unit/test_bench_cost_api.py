@@ -12,7 +12,7 @@ def test_no_ttl_means_every_request_reaches_the_origin() -> None:
     assert simulated.shield_ratio == 0.0
     assert all(hits == 0 for hits, _ in simulated.by_route.values())
     # Then CloudFront only adds its own request and transfer price to the origin's
-    assert per_million(simulated) > per_million(None) - 0.1
+    assert per_million(simulated, 6144) > per_million(None, 6144) - 0.1
 
 
 def test_longer_ttls_more_traffic_and_a_shield_each_offload_the_origin() -> None:
@@ -30,4 +30,28 @@ def test_longer_ttls_more_traffic_and_a_shield_each_offload_the_origin() -> None
     hits, total = short.by_route["categories"]
     search_hits, searches = short.by_route["search"]
     assert hits / total > 0.5 > search_hits / searches
-    assert per_million(longer) < per_million(short) < per_million(None) + 1e6 * origin_cost()
+    assert per_million(longer, 6144) < per_million(short, 6144) < per_million(None, 6144) + 1e6 * origin_cost()
+
+
+def test_response_bytes_are_scaled_to_a_live_site_and_weighted_by_calls() -> None:
+    from benchmarks.bench_cost_api import HEADER_OVERHEAD_BYTES, Measured, Simulated, live_body_bytes
+    from benchmarks.bench_cost_api import mean_response_bytes as mean
+
+    def m(body: int, identity: int, entries: int) -> Measured:
+        return Measured(300, "public, s-maxage=300", 200, body, identity, 100, entries)
+
+    measured = {route: m(1000, 3000, 1) for route in ROUTES}
+    measured["recent"] = m(1500, 4500, 5)  # a full page: 300 B a card as sent
+    measured["hot"] = m(120, 120, 0)  # an empty list: borrows recent's bytes per card
+    measured["sources"] = m(700, 700, 5)  # too short to be compressed: scaled, then compressed
+    sized = live_body_bytes(measured)
+    assert sized["recent"] == 1500
+    assert sized["hot"] == 300 * 3  # pageSize=3
+    ratio = sum(b.body_bytes / b.identity_bytes for b in measured.values() if b.body_bytes < b.identity_bytes)
+    ratio /= sum(1 for b in measured.values() if b.body_bytes < b.identity_bytes)
+    assert abs(sized["sources"] - 700 / 5 * ratio * 100) < 1e-6
+    assert sized["article"] == 1000  # no list: as measured
+    # Weighted by how often each route is called
+    simulated = Simulated(0.5, 0.0, {"recent": (0, 3), "hot": (0, 1)})
+    expected = (3 * 1500 + 900 + 4 * (100 + HEADER_OVERHEAD_BYTES)) / 4
+    assert abs(mean(measured, simulated) - expected) < 1e-6

@@ -17,7 +17,6 @@ TABLE_KEY_SCHEMA = [
 ]
 GSI_KEYS = {
     c.GSI_CATEGORY: ("gsi1pk", "gsi1sk"),
-    c.GSI_LATEST: ("gsi2pk", "gsi2sk"),
     c.GSI_DUE: ("gsi3pk", "gsi3sk"),
 }
 

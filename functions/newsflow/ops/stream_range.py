@@ -8,7 +8,7 @@ from newsflow.ops.models import StreamBatchInfo, StreamChangeKey
 from newsflow.ops.ports import IteratorExpired, ShardReader
 
 # Records per GetRecords call. A batch's range also holds the records the event source filtered out (dedupe
-# keys, month markers...), and reading starts exactly at the batch: small pages waste little past its end.
+# keys, category markers...), and reading starts exactly at the batch: small pages waste little past its end.
 PAGE_LIMIT = 200
 # An open shard at its tip answers empty pages; records inside the range exist already, so a few empties
 # in a row mean the range cannot be completed (not worth waiting for).

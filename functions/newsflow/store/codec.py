@@ -58,8 +58,6 @@ def article_to_item(article: Article) -> dict[str, Any]:
         "doc": doc,
         "gsi1pk": keys.category_pk(article.category),
         "gsi1sk": sort_key,
-        "gsi2pk": keys.latest_pk(keys.month_of(article.sort_at)),
-        "gsi2sk": sort_key,
     }
     return item
 

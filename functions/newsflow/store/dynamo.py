@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import base64
 import binascii
+import heapq
 import json
+import re
 import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
-from newsflow.constants import GSI_CATEGORY, GSI_LATEST
-from newsflow.models import Article
+from newsflow.constants import GSI_CATEGORY
+from newsflow.models import GENERAL_CATEGORY, Article
 from newsflow.store import keys
 from newsflow.store.codec import article_to_item, item_to_article
 from newsflow.store.ordering import is_newer, keeps_page_body, same_material
@@ -26,6 +29,10 @@ WRITTEN_BY_ATTR = "written_by"
 WRITE_OUTCOME_ATTR = "write_outcome"
 FOLD_ATTR = "folding"  # the id of a copy folded into this article (kept until the article's next content write)
 MAX_BATCH_ATTEMPTS = 5
+MAX_PARTITION_QUERIES = 8  # the latest listing's category Queries in flight at once
+# A latest cursor: the last sort key returned (`<sort_at>#<id>`, keys.time_sort_key), or a month (old cursors).
+_SORT_KEY = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z#[A-Za-z0-9_-]{1,64}$")
+_MONTH = re.compile(r"^\d{4}-\d{2}$")
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
@@ -79,7 +86,7 @@ class DynamoArticleRepository:
     def __init__(self, client: DynamoDBClient, table_name: str) -> None:
         self._client = client
         self._table = table_name
-        self._known_months: set[str] = set()
+        self._known_categories: set[str] = set()
 
     # -- writes ---------------------------------------------------------------------------------
 
@@ -93,7 +100,7 @@ class DynamoArticleRepository:
         - new id whose feed guid names an article stored under a syndicator's URL (the copy came first), with
           a newer version than that copy -> UPDATED: the copy is folded into this article (see `_fold`)
         - known id, same material content -> UNCHANGED (no article write: redeliveries are cheap), with the
-          side records (month marker, body claim) re-asserted; when the stored copy was written by this same
+          side records (category marker, body claim) re-asserted; when the stored copy was written by this same
           delivery (`delivery`, the queue message id: a write whose response was lost, a crash after the write)
           the outcome of that write is reported (CREATED/UPDATED), so counts stay truthful
         - known id from another source (syndication) -> DUPLICATE (the source is recorded on the article), unless
@@ -133,7 +140,7 @@ class DynamoArticleRepository:
                 if existing is None:
                     raise ConcurrentUpdateError(article.id) from error
             else:
-                self._mark_month(article)
+                self._mark_category(article, check_first=True)
                 return _result(WriteOutcome.CREATED, article)
 
         current = item_to_article(existing)
@@ -291,10 +298,10 @@ class DynamoArticleRepository:
                 raise
 
     def _reassert_side_records(self, article: Article) -> None:
-        """The month marker and the body claim of a stored article, written again if an earlier attempt
+        """The category marker and the body claim of a stored article, written again if an earlier attempt
         stopped before them (idempotent; a claim already there costs one eventually consistent read)."""
         self._claim_body_hash(article.content_hash, article.id)
-        self._mark_month(article, check_first=True)
+        self._mark_category(article, check_first=True)
 
     def _add_sighting(self, owner: Article, sighting: Article) -> Article:
         """Record another source / URL on the stored article (search and the API show it); no version bump."""
@@ -379,17 +386,20 @@ class DynamoArticleRepository:
             raise ConcurrentUpdateError(article_id)
         return str(owner["article_id"])
 
-    def _mark_month(self, article: Article, check_first: bool = False) -> None:
-        month = keys.month_of(article.sort_at)
-        if month in self._known_months:
+    def _mark_category(self, article: Article, check_first: bool = False) -> None:
+        """The CATEGORIES marker of the article's primary category: the latest listing merges one gsi1 partition
+        per marked category (`list_latest`). Once per category and container: a read where the marker usually
+        exists already (a category's first article ever is rare), else the idempotent write."""
+        slug = article.category
+        if slug in self._known_categories:
             return
-        if check_first and self._get_item(keys.MONTHS_PK, sk=month, consistent=False) is not None:
-            self._known_months.add(month)  # a redelivery's re-assertion: a read is cheaper than a write
+        if check_first and self._get_item(keys.CATEGORIES_PK, sk=slug, consistent=False) is not None:
+            self._known_categories.add(slug)  # a read is cheaper than a write
             return
         self._client.put_item(
-            TableName=self._table, Item=serialize({"pk": keys.MONTHS_PK, "sk": month})
+            TableName=self._table, Item=serialize({"pk": keys.CATEGORIES_PK, "sk": slug})
         )  # idempotent: same item every time
-        self._known_months.add(month)
+        self._known_categories.add(slug)
 
     # -- reads ----------------------------------------------------------------------------------
 
@@ -415,36 +425,58 @@ class DynamoArticleRepository:
         return Page(articles=self._articles_of(items), next_cursor=next_cursor)
 
     def list_latest(self, limit: int, cursor: str | None) -> Page:
-        months = self._months_desc()
-        month_index = 0
-        start: dict[str, str] | None = None
-        if cursor:
-            payload = decode_cursor(cursor)
-            month = payload.get("m")
-            if month not in months:
-                raise CursorError("cursor does not belong to this query")
-            month_index = months.index(month)
-            if payload.get("k") is not None:
-                start = _checked_key(payload["k"], {"pk", "sk", "gsi2pk", "gsi2sk"}, "gsi2pk", keys.latest_pk(month))
-        collected: list[dict[str, Any]] = []
-        while month_index < len(months) and len(collected) < limit:
-            month = months[month_index]
-            items, last = self._query_index(GSI_LATEST, "gsi2pk", keys.latest_pk(month), limit - len(collected), start)
-            collected.extend(items)
-            if last is not None:
-                if len(collected) >= limit:
-                    return Page(
-                        articles=self._articles_of(collected),
-                        next_cursor=encode_cursor({"m": month, "k": last}),
-                    )
-                start = last
-                continue
-            month_index += 1
-            start = None
-        next_cursor = None
-        if month_index < len(months) and len(collected) >= limit:
-            next_cursor = encode_cursor({"m": months[month_index], "k": None})
-        return Page(articles=self._articles_of(collected), next_cursor=next_cursor)
+        """Newest first across every category: a k-way merge of the category partitions of gsi1.
+
+        Each partition is newest first on the same sort key (`<sort_at>#<id>`, unique) and an article is in
+        exactly one (its primary category), so the page is the `limit` largest keys below the cursor over all
+        partitions: `limit + 1` from each tells whether anything is left. The cursor is the page's last key.
+        Cursors of the month-sharded index this replaced (`{"m", "k"}`) continue where they stopped.
+        """
+        below = _latest_position(decode_cursor(cursor)) if cursor else None
+        partitions = [keys.category_pk(slug) for slug in self._categories()]
+        with ThreadPoolExecutor(max_workers=max(1, min(MAX_PARTITION_QUERIES, len(partitions)))) as pool:
+            heads = list(pool.map(lambda partition: self._newest_below(partition, below, limit + 1), partitions))
+        merged = heapq.nlargest(limit + 1, (item for head in heads for item in head), key=lambda i: str(i["gsi1sk"]))
+        page = merged[:limit]
+        next_cursor = encode_cursor({"s": str(page[-1]["gsi1sk"])}) if len(merged) > limit else None
+        return Page(articles=self._articles_of(page), next_cursor=next_cursor)
+
+    def _categories(self) -> list[str]:
+        """Every category an article may be filed under: the marked ones (each category ever stored), the
+        taxonomy's and the general one (articles stored before the markers existed carry those)."""
+        from newsflow.taxonomy import CATEGORY_SLUGS
+
+        found = {GENERAL_CATEGORY, *CATEGORY_SLUGS}
+        kwargs: dict[str, Any] = {
+            "TableName": self._table,
+            "KeyConditionExpression": "pk = :pk",
+            "ExpressionAttributeValues": {":pk": {"S": keys.CATEGORIES_PK}},
+            "ProjectionExpression": "sk",
+        }
+        while True:
+            response = self._client.query(**kwargs)
+            found.update(item["sk"]["S"] for item in response.get("Items", []))
+            if "LastEvaluatedKey" not in response:
+                return sorted(found)
+            kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+    def _newest_below(self, partition: str, below: str | None, count: int) -> list[dict[str, Any]]:
+        """Up to `count` index entries of one category partition, newest first, with a sort key below `below`."""
+        kwargs: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": GSI_CATEGORY,
+            "KeyConditionExpression": "gsi1pk = :p" + (" AND gsi1sk < :below" if below else ""),
+            "ExpressionAttributeValues": {":p": {"S": partition}, **({":below": {"S": below}} if below else {})},
+            "ScanIndexForward": False,
+        }
+        found: list[dict[str, Any]] = []
+        while len(found) < count:
+            response = self._client.query(**kwargs, Limit=count - len(found))
+            found.extend(deserialize(i) for i in response.get("Items", []))
+            if "LastEvaluatedKey" not in response:
+                break
+            kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        return found
 
     def _articles_of(self, index_items: list[dict[str, Any]]) -> list[Article]:
         """The articles behind a page of KEYS_ONLY index entries, in the index's order (BatchGetItem, eventually
@@ -466,22 +498,6 @@ class DynamoArticleRepository:
             else:
                 raise UnprocessedReadsError(f"{len(pending)} articles left unread by BatchGetItem")
         return [item_to_article(found[k["pk"]]) for k in wanted if k["pk"] in found]
-
-    def _months_desc(self) -> list[str]:
-        months: list[str] = []
-        kwargs: dict[str, Any] = {
-            "TableName": self._table,
-            "KeyConditionExpression": "pk = :pk",
-            "ExpressionAttributeValues": {":pk": {"S": keys.MONTHS_PK}},
-            "ScanIndexForward": False,
-            "ProjectionExpression": "sk",
-        }
-        while True:
-            response = self._client.query(**kwargs)
-            months.extend(item["sk"]["S"] for item in response.get("Items", []))
-            if "LastEvaluatedKey" not in response:
-                return months
-            kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
     def _query_index(
         self, index: str, partition_attr: str, partition: str, limit: int, start: dict[str, str] | None
@@ -507,6 +523,19 @@ class DynamoArticleRepository:
         except ClientError:
             return False
         return True
+
+
+def _latest_position(payload: dict[str, Any]) -> str:
+    """The sort key a latest cursor continues below (a month-sharded cursor: its key, or its month's top)."""
+    if set(payload) == {"s"} and isinstance(payload["s"], str) and _SORT_KEY.match(payload["s"]):
+        return payload["s"]
+    if set(payload) == {"m", "k"} and isinstance(payload["m"], str) and _MONTH.match(payload["m"]):
+        if payload["k"] is None:
+            return payload["m"] + "~"  # above every key of that month ("~" sorts after the time's digits)
+        key = payload["k"]
+        if isinstance(key, dict) and isinstance(key.get("gsi2sk"), str) and _SORT_KEY.match(key["gsi2sk"]):
+            return str(key["gsi2sk"])
+    raise CursorError("cursor does not belong to this query")
 
 
 def _replayed_outcome(item: dict[str, Any], delivery: str | None) -> WriteOutcome | None:

@@ -1,17 +1,18 @@
 """The single-table key layout. Every key newsflow writes is built here and nowhere else.
 
-| item          | pk                  | sk             | gsi1 (category) | gsi2 (latest)    |
-|---------------|---------------------|----------------|-----------------|------------------|
-| article       | ART#<id>            | ARTICLE        | CAT#<primary>   | LATEST#<yyyy-mm> |
-| body-hash key | HASH#<content_hash> | HASH           |                 |                  |
-| guid key      | GUID#<hash>         | GUID           |                 |                  |
-| month marker  | MONTHS              | <yyyy-mm>      |                 |                  |
-| feed          | FEEDS               | FEED#<feed_id> |                 |                  |
+| item            | pk                  | sk             | gsi1 (category) |
+|-----------------|---------------------|----------------|-----------------|
+| article         | ART#<id>            | ARTICLE        | CAT#<primary>   |
+| body-hash key   | HASH#<content_hash> | HASH           |                 |
+| guid key        | GUID#<hash>         | GUID           |                 |
+| category marker | CATEGORIES          | <slug>         |                 |
+| feed            | FEEDS               | FEED#<feed_id> |                 |
 
-Both GSI sort keys are `<sort_at ISO-8601 UTC>#<id>`, so "newest first" is a descending query and ties
-are broken by id (stable paging). "Latest across all" is sharded by month so that no single partition takes
-every write; the MONTHS partition lists the shards that exist. The GSIs project keys only
-(`constants.GSI_PROJECTION`): their one reader, the listings' table fallback, reads the page's articles from
+The GSI sort key is `<sort_at ISO-8601 UTC>#<id>`, so "newest first" is a descending query and ties are
+broken by id (stable paging). "Latest across all" is a k-way merge of the category partitions (the same sort
+key in every partition, each article in one): the CATEGORIES partition lists the categories ever stored. A
+month-sharded "latest" GSI did this before at one more index write per article. The GSI projects keys only
+(`constants.GSI_PROJECTION`): its one reader, the listings' table fallback, reads the page's articles from
 the table with BatchGetItem. There is no by-source index: nothing queried it (the search index filters by
 source), and it cost a GSI write per article.
 """
@@ -24,7 +25,7 @@ from datetime import UTC, datetime
 ARTICLE_SK = "ARTICLE"
 HASH_SK = "HASH"
 GUID_SK = "GUID"
-MONTHS_PK = "MONTHS"
+CATEGORIES_PK = "CATEGORIES"
 FEEDS_PK = "FEEDS"
 
 
@@ -51,10 +52,6 @@ def category_pk(slug: str) -> str:
 
 def month_of(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m")
-
-
-def latest_pk(month: str) -> str:
-    return f"LATEST#{month}"
 
 
 def time_sort_key(moment: datetime, article_id: str) -> str:
