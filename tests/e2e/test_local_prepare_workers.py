@@ -127,7 +127,8 @@ def test_the_pool_builds_the_index_stage_documents_the_handler_would() -> None:
         assert [b if isinstance(b, str) else b.model_dump() for b in built] == [
             b if isinstance(b, str) else b.model_dump() for b in inline
         ]
-        assert isinstance(built[3], str) and built[3].startswith("undecodable article")
+        assert isinstance(built[3], str)
+        assert built[3].startswith("undecodable article")
         documents = [b for b in built if not isinstance(b, str)]
         assert [d.id for d in documents] == [a.id for a in articles]
         assert all(d.story_keys and d.story_sketch for d in documents)
