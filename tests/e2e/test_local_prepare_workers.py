@@ -146,3 +146,19 @@ def parse_message_of(item: dict[str, Any]) -> Any:
     from newsflow.messages import parse_message
 
     return parse_message(json.dumps(item))
+
+
+def test_a_running_stack_tunes_the_collector_and_its_stop_restores_it(tmp_path: Path) -> None:
+    import gc
+
+    from newsflow.local.stack import GC_THRESHOLDS
+
+    before = gc.get_threshold()
+    assert before != GC_THRESHOLDS
+    # While a stack runs, what it built at start is frozen out of the collector and collections are rarer
+    with LocalStack(data_dir=tmp_path, api_port=None):
+        assert gc.get_threshold() == GC_THRESHOLDS
+        assert gc.get_freeze_count() > 0
+    # After its stop, the process's collector is as it was
+    assert gc.get_threshold() == before
+    assert gc.get_freeze_count() == 0
