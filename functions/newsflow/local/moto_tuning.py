@@ -17,10 +17,10 @@ went through the same `__setitem__` once per attribute: a snapshot now stores th
 rebuilds them in one pass.
 
 A conditional PutItem had its ConditionExpression parsed twice (moto's front checks the attribute names it uses,
-its backend parses the same expression again to evaluate it): a twelfth of the local stack's ingest CPU. Parses
-are remembered by expression, names and values (a small LRU), so the second parse of a request, and any request
-that repeats an expression with the same values, reuses the first one's result; an invalid expression is never
-remembered, so it fails the same way each time.
+its backend parses the same expression again to evaluate it), each parse a character-by-character lexer: a
+tenth of the local stack's ingest CPU. The syntax tree of each (expression, names, which values) is remembered (a
+small LRU), and each parse builds the condition from it with the request's own values; an invalid expression is
+never remembered, so it fails the same way each time.
 
 SQS: moto 5.2 answers every ReceiveMessage by building the list of *all* visible messages of the queue (two clock
 reads per message), and every DeleteMessage by scanning and rebuilding the whole message list, so draining a
@@ -164,44 +164,64 @@ def _parse_each_condition_once() -> None:
 
     original_create = comparisons.create_condition_expression_parser
     parser_class: Any = comparisons.ConditionExpressionParser
+    value_kind = parser_class.Kind.EXPRESSION_ATTRIBUTE_VALUE
 
     class ParsedCondition(parser_class):
-        """A parser whose parse() answers a remembered result (the attributes callers read are set too)."""
+        """A parser whose parse() builds the condition from a remembered syntax tree with this request's values
+        put in (the attributes callers read are set too)."""
 
-        def __init__(self, expr: Any, names: Any, values: Any, op: Any, names_found: Any, values_found: Any) -> None:
+        def __init__(self, expr: Any, names: Any, values: Any, tree: Any, names_found: Any, values_found: Any) -> None:
             super().__init__(expr, names, values)
-            self._op = op
+            self._tree = tree
             self.expr_attr_names_found = list(names_found)
             self.expr_attr_values_found = list(values_found)
 
         def parse(self) -> Any:
-            return self._op
+            return self._make_op_condition(_with_values(self._tree, self.expression_attribute_values or {}))
 
-    parsed: OrderedDict[tuple[str, str, str], tuple[Any, list[str], list[str]]] = OrderedDict()
+    def _with_values(node: Any, values: dict[str, Any]) -> Any:
+        if node.kind == value_kind:
+            return node._replace(value=values[node.text])
+        if not node.children:
+            return node
+        return node._replace(children=[_with_values(child, values) for child in node.children])
+
+    # The tree depends on the expression, the names and which values are given, never on the values themselves
+    # (they sit in its leaves, and only the condition built from it compares them).
+    trees: OrderedDict[tuple[str, str, tuple[str, ...]], tuple[Any, list[str], list[str]]] = OrderedDict()
     lock = threading.Lock()
 
     def create(expr: Any, names: Any, values: Any) -> Any:
         if not expr:
             return original_create(expr, names, values)
         try:
-            key = (expr, json.dumps(names, sort_keys=True), json.dumps(values, sort_keys=True))
+            key = (expr, json.dumps(names, sort_keys=True), tuple(sorted(values or {})))
         except (TypeError, ValueError):  # not plain JSON: parse as moto does
             return original_create(expr, names, values)
         with lock:
-            known = parsed.get(key)
+            known = trees.get(key)
             if known is not None:
-                parsed.move_to_end(key)
+                trees.move_to_end(key)
         if known is None:
             parser = original_create(expr, names, values)
+            captured: list[Any] = []
+            build = parser._make_op_condition
+
+            def capture(node: Any) -> Any:  # the first call gets the whole tree (the rest are its subtrees)
+                if not captured:
+                    captured.append(node)
+                return build(node)
+
+            parser._make_op_condition = capture  # type: ignore[method-assign]
             try:
-                op = parser.parse()
+                parser.parse()
             except Exception:  # invalid: not kept, and the caller's own parse() raises where moto expects it
                 return original_create(expr, names, values)
-            known = (op, list(parser.expr_attr_names_found), list(parser.expr_attr_values_found))
+            known = (captured[0], list(parser.expr_attr_names_found), list(parser.expr_attr_values_found))
             with lock:
-                parsed[key] = known
-                while len(parsed) > PARSES_KEPT:
-                    parsed.popitem(last=False)
+                trees[key] = known
+                while len(trees) > PARSES_KEPT:
+                    trees.popitem(last=False)
         return ParsedCondition(expr, names, values, *known)
 
     for module in (comparisons, responses, models_module):
