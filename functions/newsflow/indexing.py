@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -9,6 +10,11 @@ from pydantic import BaseModel, Field
 from newsflow.search.port import SearchDocument, SearchIndex
 from newsflow.store.codec import item_to_article
 from newsflow.stories.indexed import indexed_document
+from newsflow.stories.match import StoryThresholds
+
+# Stored article images -> their search documents, in order (a string: why that image could not be decoded).
+# The index handler builds them itself (`build_documents`); the local stack hands them to its worker processes.
+DocumentBuilder = Callable[[list[dict[str, Any]]], list["SearchDocument | str"]]
 
 
 class StreamChange(BaseModel):
@@ -34,7 +40,18 @@ def article_id_of(keys: dict[str, Any]) -> str | None:
     return pk.removeprefix("ART#") if pk.startswith("ART#") else None
 
 
-def apply_changes(changes: list[StreamChange], index: SearchIndex) -> IndexReport:
+def build_documents(images: list[dict[str, Any]], thresholds: StoryThresholds) -> list[SearchDocument | str]:
+    """Each stored article image's search document (decompressed, sketched, filed under its band keys)."""
+    built: list[SearchDocument | str] = []
+    for image in images:
+        try:
+            built.append(indexed_document(item_to_article(image), thresholds))
+        except Exception as error:  # a corrupt image must not block the rest of the batch
+            built.append(f"undecodable article: {error}")
+    return built
+
+
+def apply_changes(changes: list[StreamChange], index: SearchIndex, build: DocumentBuilder) -> IndexReport:
     report = IndexReport()
     latest: dict[str, StreamChange] = {}
     for change in changes:
@@ -44,9 +61,9 @@ def apply_changes(changes: list[StreamChange], index: SearchIndex) -> IndexRepor
             continue
         latest[article_id] = change  # stream order: the last change of an article wins
 
-    documents: dict[str, SearchDocument] = {}
     sequence_of: dict[str, str] = {}
     to_delete: list[str] = []
+    images: dict[str, dict[str, Any]] = {}
     for article_id, change in latest.items():
         sequence_of[article_id] = change.sequence_number
         if change.removed:
@@ -55,10 +72,14 @@ def apply_changes(changes: list[StreamChange], index: SearchIndex) -> IndexRepor
         if not change.new_image or "doc" not in change.new_image:
             report.failed[change.sequence_number] = "no new image on the record (stream view type?)"
             continue
-        try:
-            documents[article_id] = indexed_document(item_to_article(change.new_image))
-        except Exception as error:  # a corrupt image must not block the rest of the batch
-            report.failed[change.sequence_number] = f"undecodable article: {error}"
+        images[article_id] = change.new_image
+
+    documents: dict[str, SearchDocument] = {}
+    for article_id, built in zip(images, build(list(images.values())) if images else [], strict=True):
+        if isinstance(built, str):
+            report.failed[sequence_of[article_id]] = built
+        else:
+            documents[article_id] = built
 
     if documents:
         failures = index.upsert(list(documents.values()))

@@ -17,7 +17,7 @@ import importlib
 import logging
 import sys
 from datetime import timedelta
-from functools import cached_property
+from functools import cached_property, partial
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # light modules every function with storage ships anyway
@@ -267,6 +267,15 @@ class Wiring:
         )
         pool.warm()
         return pool
+
+    @cached_property
+    def document_builder(self) -> Any:
+        """newsflow.indexing.DocumentBuilder of the index stage: the local stack's worker processes when it has
+        them (sketching is most of the stage's CPU, and locally every stage shares one process), else in the
+        handler, as in Lambda."""
+        if self.preparer is not None:
+            return self.preparer.index_documents
+        return partial(_load("newsflow.indexing", "build_documents"), thresholds=self.settings.story)
 
     # -- the API -------------------------------------------------------------------------------------------
 

@@ -103,3 +103,62 @@ def test_a_prepare_pool_answers_what_the_handler_would_and_survives_a_dead_worke
         assert again["d"].article.first_seen_at == now  # the sighting time given, not the worker's clock
     finally:
         pool.close()
+
+
+def test_the_pool_builds_the_index_stage_documents_the_handler_would() -> None:
+    from newsflow.indexing import build_documents
+    from newsflow.store.codec import article_to_item
+
+    settings = Settings(table_name="articles")
+    rng = random.Random(11)
+    articles = [
+        prepare_article(parse_message_of(_item(n, rng)), datetime(2026, 11, 30, tzinfo=UTC), None).article
+        for n in range(7)
+    ]
+    images = [article_to_item(a) for a in articles]
+    images.insert(3, {**images[0], "doc": b"not a compressed document"})
+    pool = PreparePool(processes=2, with_sketch=True, settings=settings)
+    try:
+        # When the index stage's documents are built in the workers
+        built = pool.index_documents(images)
+        # Then they are, in order, what the handler builds itself: sketch and band keys included; the corrupt
+        # image is a reason, not a document
+        inline = build_documents(images, settings.story)
+        assert [b if isinstance(b, str) else b.model_dump() for b in built] == [
+            b if isinstance(b, str) else b.model_dump() for b in inline
+        ]
+        assert isinstance(built[3], str)
+        assert built[3].startswith("undecodable article")
+        documents = [b for b in built if not isinstance(b, str)]
+        assert [d.id for d in documents] == [a.id for a in articles]
+        assert all(d.story_keys and d.story_sketch for d in documents)
+        # And with its workers dead, the batch is built here and the next one in new workers
+        executor: Any = pool._pool()
+        for process in list(executor._processes.values()):
+            process.kill()
+        assert [getattr(b, "id", b) for b in pool.index_documents(images[:2])] == [a.id for a in articles[:2]]
+        assert [getattr(b, "id", b) for b in pool.index_documents(images[:2])] == [a.id for a in articles[:2]]
+    finally:
+        pool.close()
+
+
+def parse_message_of(item: dict[str, Any]) -> Any:
+    from newsflow.messages import parse_message
+
+    return parse_message(json.dumps(item))
+
+
+def test_a_running_stack_tunes_the_collector_and_its_stop_restores_it(tmp_path: Path) -> None:
+    import gc
+
+    from newsflow.local.stack import GC_THRESHOLDS
+
+    before = gc.get_threshold()
+    assert before != GC_THRESHOLDS
+    # While a stack runs, what it built at start is frozen out of the collector and collections are rarer
+    with LocalStack(data_dir=tmp_path, api_port=None):
+        assert gc.get_threshold() == GC_THRESHOLDS
+        assert gc.get_freeze_count() > 0
+    # After its stop, the process's collector is as it was
+    assert gc.get_threshold() == before
+    assert gc.get_freeze_count() == 0

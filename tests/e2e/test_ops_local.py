@@ -51,7 +51,7 @@ def test_a_failed_index_batch_is_parked_as_lambda_would_and_replayed_from_the_cl
     assert stack.resources is not None
 
     # Given an index function that fails every batch
-    def failing(changes: list, index: object) -> IndexReport:  # type: ignore[type-arg]
+    def failing(changes: list, index: object, build: object) -> IndexReport:  # type: ignore[type-arg]
         return IndexReport(failed={c.sequence_number: "cluster unavailable" for c in changes})
 
     monkeypatch.setattr(index_handler, "apply_changes", failing)

@@ -218,3 +218,69 @@ def test_stream_records_are_sized_as_moto_sizes_them(stack_env: LocalResources) 
     assert [r["eventName"] for r in records] == ["INSERT", "MODIFY"]
     assert records[1]["dynamodb"]["OldImage"]["v"] == {"S": "one"}
     assert records[1]["dynamodb"]["NewImage"]["v"] == {"S": "two"}
+
+
+def test_conditions_answer_the_same_when_their_parses_are_remembered(stack_env: LocalResources) -> None:
+    from moto.dynamodb.comparisons import ConditionExpressionParser
+
+    speed_up_moto_dynamodb()
+    client = aws.dynamodb()
+    table = stack_env.table_name
+    parses = 0
+    original_parse = ConditionExpressionParser.parse
+
+    def counting_parse(self: Any) -> Any:
+        nonlocal parses
+        parses += 1
+        return original_parse(self)
+
+    ConditionExpressionParser.parse = counting_parse  # type: ignore[method-assign]
+    try:
+        newer = "attribute_not_exists(pk) OR #v < :v"
+
+        def put(version: int) -> str:
+            try:
+                client.put_item(
+                    TableName=table,
+                    Item={"pk": {"S": "C"}, "sk": {"S": "1"}, "v": {"N": str(version)}},
+                    ConditionExpression=newer,
+                    ExpressionAttributeNames={"#v": "v"},
+                    ExpressionAttributeValues={":v": {"N": str(version)}},
+                )
+                return "written"
+            except ClientError as error:
+                return str(error.response["Error"]["Code"])
+
+        # Given one condition expression used with different values: each answer follows its own values
+        assert [put(2), put(1), put(2), put(3), put(3)] == [
+            "written",
+            "ConditionalCheckFailedException",
+            "ConditionalCheckFailedException",
+            "written",
+            "ConditionalCheckFailedException",
+        ]
+        item = client.get_item(TableName=table, Key={"pk": {"S": "C"}, "sk": {"S": "1"}})["Item"]
+        assert item["v"] == {"N": "3"}
+        # and the expression was lexed and parsed once for all five puts (moto's front and its backend each parsed
+        # every request's expression), each put's condition built with its own values
+        assert parses == 1
+        # An invalid expression still fails as moto fails it (a put: moto's ValueError; a scan: a validation
+        # error), every time: it is never remembered
+        for _ in range(2):
+            with pytest.raises(ValueError, match="Bad comparison"):
+                client.put_item(
+                    TableName=table, Item={"pk": {"S": "D"}, "sk": {"S": "1"}}, ConditionExpression="pk = = :x",
+                    ExpressionAttributeValues={":x": {"S": "D"}},
+                )  # fmt: skip
+            with pytest.raises(ClientError) as scan_refused:
+                client.scan(TableName=table, FilterExpression="v >", ExpressionAttributeValues={":x": {"S": "D"}})
+            assert scan_refused.value.response["Error"]["Code"] == "ValidationException"
+        # and an unused expression attribute name is still refused
+        with pytest.raises(ClientError) as unused:
+            client.put_item(
+                TableName=table, Item={"pk": {"S": "E"}, "sk": {"S": "1"}}, ConditionExpression=newer,
+                ExpressionAttributeNames={"#v": "v", "#w": "w"}, ExpressionAttributeValues={":v": {"N": "1"}},
+            )  # fmt: skip
+        assert unused.value.response["Error"]["Code"] == "ValidationException"
+    finally:
+        ConditionExpressionParser.parse = original_parse  # type: ignore[method-assign]

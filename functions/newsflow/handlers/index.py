@@ -49,7 +49,8 @@ def _changes(event: DynamoDBStreamEvent) -> list[StreamChange]:
 @logger.inject_lambda_context
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    report = apply_changes(_changes(DynamoDBStreamEvent(event)), search_index())
+    built = wiring.current()
+    report = apply_changes(_changes(DynamoDBStreamEvent(event)), built.search_index, built.document_builder)
     metrics.add_metric(name="DocumentsIndexed", unit=MetricUnit.Count, value=report.upserted + report.deleted)
     if report.failed:
         metrics.add_metric(name="IndexFailures", unit=MetricUnit.Count, value=len(report.failed))

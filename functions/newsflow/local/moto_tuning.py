@@ -16,6 +16,12 @@ attributes cost more than the rest of the PutItem. `speed_up_moto_dynamodb` sums
 went through the same `__setitem__` once per attribute: a snapshot now stores the attributes as a plain dict and
 rebuilds them in one pass.
 
+A conditional PutItem had its ConditionExpression parsed twice (moto's front checks the attribute names it uses,
+its backend parses the same expression again to evaluate it), each parse a character-by-character lexer: a
+tenth of the local stack's ingest CPU. The syntax tree of each (expression, names, which values) is remembered (a
+small LRU), and each parse builds the condition from it with the request's own values; an invalid expression is
+never remembered, so it fails the same way each time.
+
 SQS: moto 5.2 answers every ReceiveMessage by building the list of *all* visible messages of the queue (two clock
 reads per message), and every DeleteMessage by scanning and rebuilding the whole message list, so draining a
 queue of n messages costs O(n²): 5,000 queued items made each receive and each delete cost more than the item's
@@ -88,6 +94,7 @@ def speed_up_moto_dynamodb() -> None:
     Table.__len__ = table_len  # type: ignore[method-assign]
     _build_items_in_one_pass()
     _size_stream_records_when_read()
+    _parse_each_condition_once()
     _PATCHED = True
 
 
@@ -143,6 +150,82 @@ def _size_stream_records_when_read() -> None:
 
     record_class.__init__ = init
     record_class.to_json = to_json  # what the stream's readers call: GetRecords, the local runtime
+
+
+PARSES_KEPT = 256
+
+
+def _parse_each_condition_once() -> None:
+    import json
+    from collections import OrderedDict
+
+    from moto.dynamodb import comparisons, responses
+    from moto.dynamodb import models as models_module
+
+    original_create = comparisons.create_condition_expression_parser
+    parser_class: Any = comparisons.ConditionExpressionParser
+    value_kind = parser_class.Kind.EXPRESSION_ATTRIBUTE_VALUE
+
+    class ParsedCondition(parser_class):
+        """A parser whose parse() builds the condition from a remembered syntax tree with this request's values
+        put in (the attributes callers read are set too)."""
+
+        def __init__(self, expr: Any, names: Any, values: Any, tree: Any, names_found: Any, values_found: Any) -> None:
+            super().__init__(expr, names, values)
+            self._tree = tree
+            self.expr_attr_names_found = list(names_found)
+            self.expr_attr_values_found = list(values_found)
+
+        def parse(self) -> Any:
+            return self._make_op_condition(_with_values(self._tree, self.expression_attribute_values or {}))
+
+    def _with_values(node: Any, values: dict[str, Any]) -> Any:
+        if node.kind == value_kind:
+            return node._replace(value=values[node.text])
+        if not node.children:
+            return node
+        return node._replace(children=[_with_values(child, values) for child in node.children])
+
+    # The tree depends on the expression, the names and which values are given, never on the values themselves
+    # (they sit in its leaves, and only the condition built from it compares them).
+    trees: OrderedDict[tuple[str, str, tuple[str, ...]], tuple[Any, list[str], list[str]]] = OrderedDict()
+    lock = threading.Lock()
+
+    def create(expr: Any, names: Any, values: Any) -> Any:
+        if not expr:
+            return original_create(expr, names, values)
+        try:
+            key = (expr, json.dumps(names, sort_keys=True), tuple(sorted(values or {})))
+        except (TypeError, ValueError):  # not plain JSON: parse as moto does
+            return original_create(expr, names, values)
+        with lock:
+            known = trees.get(key)
+            if known is not None:
+                trees.move_to_end(key)
+        if known is None:
+            parser = original_create(expr, names, values)
+            captured: list[Any] = []
+            build = parser._make_op_condition
+
+            def capture(node: Any) -> Any:  # the first call gets the whole tree (the rest are its subtrees)
+                if not captured:
+                    captured.append(node)
+                return build(node)
+
+            parser._make_op_condition = capture  # type: ignore[method-assign]
+            try:
+                parser.parse()
+            except Exception:  # invalid: not kept, and the caller's own parse() raises where moto expects it
+                return original_create(expr, names, values)
+            known = (captured[0], list(parser.expr_attr_names_found), list(parser.expr_attr_values_found))
+            with lock:
+                trees[key] = known
+                while len(trees) > PARSES_KEPT:
+                    trees.popitem(last=False)
+        return ParsedCondition(expr, names, values, *known)
+
+    for module in (comparisons, responses, models_module):
+        module.create_condition_expression_parser = create  # type: ignore[attr-defined]
 
 
 def _reduce_limited_size_dict(attrs: dict[str, Any]) -> tuple[Any, tuple[dict[str, Any]]]:

@@ -1,5 +1,6 @@
-"""The local stack's prepare workers: the pure part of ingest (parse, normalise, categorise, sketch) in other
-processes, so that the local stack uses more than the one core its threads share.
+"""The local stack's prepare workers: the pure part of ingest (parse, normalise, categorise, sketch) and of the
+index stage (decode and sketch the stored article) in other processes, so that the local stack uses more than the
+one core its threads share.
 
 In AWS each ingest invocation has its own execution environment; locally every handler runs in one process,
 where Python runs one thread at a time, and the pure work of an item costs as much as its storage calls. The
@@ -25,6 +26,7 @@ from typing import Any
 
 from newsflow.pipeline import PreparedArticle, PrepareFailure
 from newsflow.settings import Settings
+from newsflow.stories.match import StoryThresholds
 
 # Items per task: large enough that the pickling round trip is small beside the work, small enough that a batch of
 # ten spreads over the workers.
@@ -73,6 +75,12 @@ def _prepare_chunk(
     return out
 
 
+def _build_documents(images: list[dict[str, Any]], thresholds: StoryThresholds) -> list[Any]:
+    from newsflow.indexing import build_documents
+
+    return build_documents(images, thresholds)
+
+
 class PreparePool:
     """`prepare(records)` -> what each (message id, body, sighting time) came to, prepared in the workers."""
 
@@ -118,6 +126,21 @@ class PreparePool:
             with self._lock:
                 self._executor = None
             return {}
+
+    def index_documents(self, images: list[dict[str, Any]]) -> list[Any]:
+        """The index stage's `DocumentBuilder`: the images decoded and sketched in the workers, in order."""
+        from newsflow.indexing import build_documents
+
+        size = max(1, -(-len(images) // (2 * self._processes)))  # two tasks per worker: the slowest finishes last
+        chunks = [images[i : i + size] for i in range(0, len(images), size)]
+        try:
+            pool = self._pool()
+            futures = [pool.submit(_build_documents, chunk, self._settings.story) for chunk in chunks]
+            return [built for future in futures for built in future.result()]
+        except BrokenProcessPool:  # as in prepare(): new workers next time; this batch here
+            with self._lock:
+                self._executor = None
+            return build_documents(images, self._settings.story)
 
     def close(self) -> None:
         with self._lock:

@@ -173,6 +173,47 @@ def test_microsecond_timestamps_sort_and_filter_exactly(tmp_path: Path) -> None:
         assert [h.id for h in index.search(SearchQuery(filters=window)).hits] == ["m1"]
 
 
+@pytest.mark.parametrize("timestamps", [2, 40])  # tie groups larger and smaller than TIES_READ_MAX
+def test_date_order_with_ties_of_any_size_matches_a_plain_sort_both_ways(tmp_path: Path, timestamps: int) -> None:
+    # Given 180 documents over few or many distinct timestamps, ids in random order, in several segments
+    rng = random.Random(timestamps)
+    docs = [
+        make_doc(f"id-{rng.randrange(10**6):06d}-{i}", "Story", hours_ago=rng.randrange(timestamps)) for i in range(180)
+    ]
+    newest_first = [d.id for d in sorted(docs, key=lambda d: (-d.sort_at.timestamp(), d.id))]
+    with TantivyIndex(tmp_path) as index:
+        for start in range(0, 180, 50):
+            index.upsert(docs[start : start + 50])
+        # When pages are requested newest first and oldest first (the exact inverse)
+        for reverse in (False, True):
+            expected = newest_first[::-1] if reverse else newest_first
+            for _ in range(40):
+                offset, size = rng.randrange(0, 190), rng.randrange(1, 120)
+                query = SearchQuery(sort_by="publishedAt", offset=offset, size=size, reverse=reverse)
+                # Then each page is that slice of the one order
+                assert [h.id for h in index.search(query).hits] == expected[offset : offset + size], (offset, size)
+
+
+def test_a_story_key_filter_finds_exactly_the_documents_filed_under_any_of_the_keys(tmp_path: Path) -> None:
+    # Given documents filed under overlapping story keys
+    docs = [make_doc(f"k{i}", "Story", hours_ago=i).model_copy(update={"story_keys": [f"b{i % 5}", f"l{i % 3}"]})
+            for i in range(30)]  # fmt: skip
+    with TantivyIndex(tmp_path) as index:
+        index.upsert(docs)
+        for keys in (
+            ["b1"],
+            ["b1", "l2"],
+            ["nothing"],
+            [f"b{i}" for i in range(5)],
+            [f"x{i}" for i in range(70)] + ["l0"],
+        ):
+            # When the index is filtered by the keys (a few: term queries; many: one term-set query)
+            found = index.search(SearchQuery(filters=SearchFilters(story_keys=keys), sort_by="publishedAt", size=100))
+            # Then exactly the documents carrying any of them come back, newest first
+            expected = [d.id for d in docs if set(d.story_keys) & set(keys)]
+            assert [h.id for h in found.hits] == expected, keys
+
+
 def test_date_order_with_many_ties_matches_a_plain_sort_for_any_page(tmp_path: Path) -> None:
     # Given 150 documents over only 7 distinct timestamps, ids in random order
     rng = random.Random(3)
