@@ -52,7 +52,13 @@ def test_the_wiring_builds_from_its_settings_and_is_replaced_whole(tmp_path: Pat
     # Given settings with a replacement taxonomy and no queue
     path = tmp_path / "taxonomy.toml"
     path.write_text(SMALL_TAXONOMY, encoding="utf-8")
-    settings = Settings.from_env({"NEWSFLOW_TABLE_NAME": "mine", "NEWSFLOW_TAXONOMY_PATH": str(path)})
+    settings = Settings.from_env(
+        {
+            "NEWSFLOW_TABLE_NAME": "mine",
+            "NEWSFLOW_TAXONOMY_PATH": str(path),
+            "NEWSFLOW_TANTIVY_PATH": str(tmp_path / "index"),  # the story services open the index: not in the cwd
+        }
+    )
     try:
         installed = wiring.install(wiring.Wiring(settings))
         # Then what the handlers ask for comes from them
