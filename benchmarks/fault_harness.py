@@ -1,9 +1,12 @@
 """Fault injection through the real ingest, index and ops handlers on moto (in process) and tantivy on disk.
 
 What the run plays, with a seeded random generator:
-- N distinct items over three months, corrections (same URL, a later `updated`, new title and body),
-  syndications (the same body at another URL from another source) and poison messages of every kind, in
-  shuffled order (a correction may come before its original), plus duplicate deliveries of any of them;
+- N distinct items over three months (a share from feeds without guids), corrections (same URL, new title and
+  body; a later `updated`, or none: then it is queued after its original and ordered by its sighting time),
+  syndications (the same body at another URL from another source, with or without a guid) and poison messages
+  of every kind, in shuffled order (a dated correction may come before its original), plus duplicate
+  deliveries of any of them (new messages: a duplicate of an original queued after its clockless correction is
+  a re-poll of a stale copy);
 - DynamoDB calls failing after the SDK's retries (a botocore hook on the client: throttling, 500s, timeouts
   before the call, and writes whose response was lost after it), and crash windows: the invocation dies right
   after an article write (the whole batch comes back, the process's caches are gone);
@@ -62,6 +65,8 @@ class FaultConfig:
     corrections: float = 0.10
     syndications: float = 0.05
     syndication_first: float = 0.5  # share of syndicated copies delivered before their original's first delivery
+    guidless: float = 0.25  # share of publishers' stories, and (independently) of copies, whose feed has no guid
+    clockless: float = 0.5  # share of corrections without a newer `updated` (ordered by their sighting time)
     poison: int = 50
     dynamo_fault_rate: float = 0.20
     index_fault_rate: float = 0.20
@@ -84,6 +89,10 @@ class FaultReport:
     sightings_missing: int = 0  # a syndicated copy not recorded on its original's article
     syndicated: int = 0
     copies_first: int = 0
+    guidless_stories: int = 0
+    guidless_copies: int = 0
+    clockless_corrections: int = 0
+    repolled_after_clockless: int = 0  # a new message with the original's old text, queued after its correction
     handler_errors: int = 0
     parked: Counter[str] = field(default_factory=Counter)
     poison_parked: int = 0
@@ -119,6 +128,9 @@ class FaultReport:
             ["reverted", self.reverted],
             ["syndicated copies (delivered before their original) / not recorded as a sighting",
              f"{self.syndicated} ({self.copies_first}) / {self.sightings_missing}"],
+            ["stories / copies without a guid", f"{self.guidless_stories} / {self.guidless_copies}"],
+            ["corrections without a clock (originals re-queued after one)",
+             f"{self.clockless_corrections} ({self.repolled_after_clockless})"],
             ["handler errors not injected (5xx)", self.handler_errors],
             ["poison messages parked with reason (DLQ entries)",
              f"{self.poison_parked}/{self.poison_deliveries} ({poison_reasons}) ({self.dlq_entries})"],
@@ -146,6 +158,10 @@ class Plan:
     copy_of: dict[str, str]  # syndicated URL -> its original's URL
     poison_bodies: set[str]
     copies_first: int = 0  # syndicated copies delivered before their original's first delivery
+    guidless_stories: int = 0
+    guidless_copies: int = 0
+    clockless_corrections: int = 0
+    repolled_after_clockless: int = 0
 
 
 def _word(rng: random.Random) -> str:
@@ -187,6 +203,8 @@ def plan_messages(config: FaultConfig) -> Plan:
     syndicated: set[str] = set()
     copy_of: dict[str, str] = {}
     syndications: list[tuple[str, str]] = []  # (its original's body, the copy)
+    clockless: list[tuple[str, str]] = []  # (the original's body, its correction without a clock)
+    guidless_stories = guidless_copies = 0
     for n in range(config.items):
         wire = n % 40
         url = f"https://wire{wire}.example.com/news/{n}"
@@ -203,15 +221,19 @@ def plan_messages(config: FaultConfig) -> Plan:
             "source": source,
             "language": "en",
         }
+        if rng.random() < config.guidless:
+            del original["guid"]  # the publisher's feed gives no guid: its items are known by URL
+            guidless_stories += 1
         bodies.append(("original", json.dumps(original)))
         newest[url] = title
         if rng.random() < config.corrections:
             corrected = dict(original)
-            corrected.update(
-                title=f"{title} (corrected)",
-                content_html=_text(rng, n) + "<p>Correction appended.</p>",
-                updated=format_datetime(published + timedelta(hours=2)),
-            )
+            corrected.update(title=f"{title} (corrected)", content_html=_text(rng, n) + "<p>Correction appended.</p>")
+            if rng.random() < config.clockless:
+                # no newer clock: the later sighting orders it, so the feed shows it after the original (below)
+                clockless.append((json.dumps(original), json.dumps(corrected)))
+            else:
+                corrected["updated"] = format_datetime(published + timedelta(hours=2))
             bodies.append(("correction", json.dumps(corrected)))
             newest[url] = corrected["title"]
         if rng.random() < config.syndications:
@@ -219,12 +241,28 @@ def plan_messages(config: FaultConfig) -> Plan:
             syndicated.add(copy_url)
             copy_of[copy_url] = url
             copy = dict(original, url=copy_url, guid=f"syn-{n}", source={"name": "Syndicator"})
+            if rng.random() < config.guidless:
+                del copy["guid"]
+                guidless_copies += 1
             syndications.append((json.dumps(original), json.dumps(copy)))
     poison = _poison(config.poison)
     bodies.extend(("poison", p) for p in poison)
     duplicates = [b for b in bodies if rng.random() < config.duplicate_rate]
     bodies.extend(duplicates)
     rng.shuffle(bodies)
+    # A correction without a clock is queued after the original's first delivery (every message of it: its
+    # at-least-once duplicates too); a duplicate of the original queued after it is a re-poll of a stale copy.
+    repolled = 0
+    for original_body, corrected_body in clockless:
+        first = next(i for i, (_, b) in enumerate(bodies) if b == original_body)
+        early = [i for i, (_, b) in enumerate(bodies[:first]) if b == corrected_body]
+        for i in reversed(early):
+            del bodies[i]
+        first -= len(early)
+        for _ in early:
+            bodies.insert(rng.randint(first + 1, len(bodies)), ("correction", corrected_body))
+        at = next(i for i, (_, b) in enumerate(bodies) if b == corrected_body)
+        repolled += sum(1 for _, b in bodies[at:] if b == original_body)
     # A syndicator republishes the publisher's original: its copy comes after the original's first delivery, or
     # (a share `syndication_first`) before it, so the publisher's original and correction find the copy stored.
     copies_first = 0
@@ -243,6 +281,10 @@ def plan_messages(config: FaultConfig) -> Plan:
         copy_of=copy_of,
         copies_first=copies_first,
         poison_bodies=set(poison),
+        guidless_stories=guidless_stories,
+        guidless_copies=guidless_copies,
+        clockless_corrections=len(clockless),
+        repolled_after_clockless=repolled,
     )
 
 
@@ -586,6 +628,9 @@ class Run:
             copies[url].add(copy_url)
         self.report.expected_articles = len(plan.newest_title)
         self.report.syndicated, self.report.copies_first = len(plan.copy_of), plan.copies_first
+        self.report.guidless_stories, self.report.guidless_copies = plan.guidless_stories, plan.guidless_copies
+        self.report.clockless_corrections = plan.clockless_corrections
+        self.report.repolled_after_clockless = plan.repolled_after_clockless
         self.report.poison_deliveries = len(plan.poison_bodies)
         represented: set[str] = set()
         for url, title in plan.newest_title.items():

@@ -5,6 +5,7 @@
 | article       | ART#<id>            | ARTICLE        | CAT#<primary>   | LATEST#<yyyy-mm> |
 | body-hash key | HASH#<content_hash> | HASH           |                 |                  |
 | guid key      | GUID#<hash>         | GUID           |                 |                  |
+| URL key       | URL#<hash>          | URL            |                 |                  |
 | month marker  | MONTHS              | <yyyy-mm>      |                 |                  |
 | feed          | FEEDS               | FEED#<feed_id> |                 |                  |
 
@@ -24,6 +25,7 @@ from datetime import UTC, datetime
 ARTICLE_SK = "ARTICLE"
 HASH_SK = "HASH"
 GUID_SK = "GUID"
+URL_SK = "URL"
 MONTHS_PK = "MONTHS"
 FEEDS_PK = "FEEDS"
 
@@ -39,6 +41,12 @@ def hash_pk(content_hash: str) -> str:
 def guid_pk(source: str, guid: str) -> str:
     # Hashed: guids can be long URLs, and only equality matters.
     return "GUID#" + hashlib.sha256(f"{source}\n{guid}".encode()).hexdigest()[:32]
+
+
+def url_pk(url: str) -> str:
+    # A guid-less item's URL recorded on another source's article (the publisher's original sighted on a
+    # syndicator's copy stored before it): its later versions at that URL find the article by it.
+    return "URL#" + hashlib.sha256(url.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
 def feed_sk(feed_id: str) -> str:
