@@ -209,7 +209,8 @@ class DynamoArticleRepository:
         article*, so that the publisher's later versions of it (a correction under the same guid) find it even
         when a syndicator's copy of it was stored first (without a guid, save() claims its URL key instead)."""
         if by_url and not article.guid and article.url:
-            known_url = self._get_item(keys.url_pk(article.url), sk=keys.URL_SK, consistent=False)
+            # Read consistently: unlike a guid, a URL key has no conditional claim behind it to catch a stale read.
+            known_url = self._get_item(keys.url_pk(article.url), sk=keys.URL_SK)
             if known_url is not None and str(known_url["article_id"]) != article.id:
                 return str(known_url["article_id"]), True
         guid_pk = keys.guid_pk(_source_key(article), article.guid) if article.guid else None
