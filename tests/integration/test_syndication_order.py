@@ -376,3 +376,29 @@ def test_a_folded_copy_sent_again_later_does_not_take_the_article_back(repositor
     # Then it is a sighting of the corrected article, which stands
     assert outcome is WriteOutcome.DUPLICATE
     _assert_one_corrected_article(repository, 500, messages)
+
+
+@pytest.mark.parametrize("guids", ["both", "none"])
+def test_a_syndicators_newer_edit_of_its_copy_stays_one_article_with_the_newest_text(
+    repository: DynamoArticleRepository, guids: str
+) -> None:
+    # Given the original, and the syndicator's verbatim copy recorded on it
+    n = 900 + list(GUIDS).index(guids)
+    messages = _messages(n, guids=guids)
+    assert _deliver(repository, messages, "original") is WriteOutcome.CREATED
+    assert _deliver(repository, messages, "copy") is WriteOutcome.DUPLICATE
+    # When the syndicator later sends an edit of its copy, newer by its clock, at the same URL (same guid if any)
+    edit = json.loads(messages["copy"])
+    edit.update(
+        title=f"Rotterdam port reopens {n} (syndicator's edit)",
+        content_html=edit["content_html"] + "<p>Added by the syndicator.</p>",
+        updated="Thu, 19 Nov 2026 17:00:00 GMT",
+    )
+    outcome = ingest_item(parse_message(json.dumps(edit)), repository, now=NOW, seen=NOW, delivery="m-edit")
+    # Then there is one article, with the newest text, under the syndicator's URL, the publisher's recorded on it
+    assert outcome.write.outcome is WriteOutcome.UPDATED
+    (article,) = _articles_of(repository, n)
+    assert article.title.endswith("(syndicator's edit)")
+    assert article.url == f"https://syndicator.example.net/{n}"
+    assert f"https://wire.example.com/news/{n}" in article.duplicate_urls
+    assert "Wire" in article.also_from
