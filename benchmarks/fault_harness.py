@@ -1,9 +1,12 @@
 """Fault injection through the real ingest, index and ops handlers on moto (in process) and tantivy on disk.
 
 What the run plays, with a seeded random generator:
-- N distinct items over three months, corrections (same URL, a later `updated`, new title and body),
-  syndications (the same body at another URL from another source) and poison messages of every kind, in
-  shuffled order (a correction may come before its original), plus duplicate deliveries of any of them;
+- N distinct items over three months (a share from feeds without guids), corrections (same URL, new title and
+  body; a later `updated`, or none: then it is queued after its original and ordered by its sighting time),
+  syndications (the same body at another URL from another source, with or without a guid) and poison messages
+  of every kind, in shuffled order (a dated correction may come before its original), plus duplicate
+  deliveries of any of them (new messages: a duplicate of an original queued after its clockless correction is
+  a re-poll of a stale copy);
 - DynamoDB calls failing after the SDK's retries (a botocore hook on the client: throttling, 500s, timeouts
   before the call, and writes whose response was lost after it), and crash windows: the invocation dies right
   after an article write (the whole batch comes back, the process's caches are gone);
@@ -32,17 +35,15 @@ from collections import Counter, defaultdict, deque
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from email.utils import format_datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from botocore.exceptions import ClientError, ReadTimeoutError
 
-WORDS = [
-    *("market", "rates", "bank", "energy", "oil", "grid", "chip", "factory", "harvest", "wheat", "port"),
-    *("airline", "hotel", "election", "budget", "tariff", "export", "steel", "copper", "lithium", "battery"),
-    *("software", "cloud", "robot", "sensor", "vaccine", "retail", "brand", "shipping", "freight", "merger"),
-]
+from benchmarks.fault_plan import FaultConfig, Plan, plan_messages
+
+__all__ = ["FaultConfig", "FaultReport", "Plan", "plan_messages", "run_faults"]
+
 WRITES = {"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"}
 STREAM_BATCH = 100
 STREAM_RETRIES = 3
@@ -57,22 +58,6 @@ class IndexOutage(RuntimeError):
 
 
 @dataclass
-class FaultConfig:
-    items: int = 5000
-    corrections: float = 0.10
-    syndications: float = 0.05
-    syndication_first: float = 0.5  # share of syndicated copies delivered before their original's first delivery
-    poison: int = 50
-    dynamo_fault_rate: float = 0.20
-    index_fault_rate: float = 0.20
-    duplicate_rate: float = 0.10
-    crash_rate: float = 0.003  # per article write
-    stream_replay_rate: float = 0.10
-    replay_every_batches: int = 25
-    seed: int = 13
-
-
-@dataclass
 class FaultReport:
     config: FaultConfig
     expected_articles: int = 0
@@ -84,6 +69,10 @@ class FaultReport:
     sightings_missing: int = 0  # a syndicated copy not recorded on its original's article
     syndicated: int = 0
     copies_first: int = 0
+    guidless_stories: int = 0
+    guidless_copies: int = 0
+    clockless_corrections: int = 0
+    repolled_after_clockless: int = 0  # a new message with the original's old text, queued after its correction
     handler_errors: int = 0
     parked: Counter[str] = field(default_factory=Counter)
     poison_parked: int = 0
@@ -119,6 +108,9 @@ class FaultReport:
             ["reverted", self.reverted],
             ["syndicated copies (delivered before their original) / not recorded as a sighting",
              f"{self.syndicated} ({self.copies_first}) / {self.sightings_missing}"],
+            ["stories / copies without a guid", f"{self.guidless_stories} / {self.guidless_copies}"],
+            ["corrections without a clock (originals re-queued after one)",
+             f"{self.clockless_corrections} ({self.repolled_after_clockless})"],
             ["handler errors not injected (5xx)", self.handler_errors],
             ["poison messages parked with reason (DLQ entries)",
              f"{self.poison_parked}/{self.poison_deliveries} ({poison_reasons}) ({self.dlq_entries})"],
@@ -133,117 +125,6 @@ class FaultReport:
              f"({self.index_missing}, {self.index_stale}, {self.index_extra})"],
             ["wall time (s)", f"{self.seconds:.0f}"],
         ]  # fmt: skip
-
-
-# ------------------------------------------------------------------------------------------------ messages
-
-
-@dataclass
-class Plan:
-    bodies: list[tuple[str, str]]  # (kind, body) in delivery order, duplicates included
-    newest_title: dict[str, str]  # canonical URL -> title of its newest copy
-    syndicated_urls: set[str]
-    copy_of: dict[str, str]  # syndicated URL -> its original's URL
-    poison_bodies: set[str]
-    copies_first: int = 0  # syndicated copies delivered before their original's first delivery
-
-
-def _word(rng: random.Random) -> str:
-    return "".join(rng.choice("bcdfghjklmnprstvwz") + rng.choice("aeiou") for _ in range(rng.randint(2, 4)))
-
-
-def _text(rng: random.Random, n: int, words: int = 60) -> str:
-    """Distinct prose per article (a shared small vocabulary would make every article a near-duplicate)."""
-    sentences = []
-    for s in range(4):
-        chosen = " ".join(rng.choice(WORDS) if rng.random() < 0.2 else _word(rng) for _ in range(words // 4))
-        sentences.append(f"<p>Report {n}.{s}: {chosen}.</p>")
-    return "".join(sentences)
-
-
-def _poison(count: int) -> list[str]:
-    deep = "[" * 5000 + "]" * 5000
-    deep_extra = '{"a": ' * 900 + "1" + "}" * 900
-    shapes = [
-        lambda i: f'{{"title": "Deep", "url": "https://p.example/{i}", "extra": {{"x": {deep}}}}}',
-        lambda i: f'{{"title": "Num", "url": "https://p.example/{i}", "extra": {{"n": {"9" * 5000}}}}}',
-        lambda i: f'{{"title": "Deep extra", "url": "https://p.example/{i}", "extra": {deep_extra}}}',
-        lambda i: f'{{"title": "Broken", "url": "https://p.example/{i}"',
-        lambda i: json.dumps({"title": "Bin", "url": f"https://p.example/{i}", "content_text": "\x00\x01\x02" * 400}),
-        lambda i: json.dumps({"title": "   ", "url": f"https://p.example/{i}"}),
-        lambda i: f'{{"title": "Sur\\ud800rogate {i}", "url": "https://p.example/{i}"}}',
-        lambda i: json.dumps({"title": "Big", "url": f"https://p.example/{i}", "content_text": "x" * 300_000}),
-        lambda i: json.dumps({"title": "No identity", "summary": f"{i}"}),
-        lambda i: json.dumps([i]),
-    ]
-    return [shapes[i % len(shapes)](i) for i in range(count)]
-
-
-def plan_messages(config: FaultConfig) -> Plan:
-    rng = random.Random(config.seed)
-    start = datetime(2026, 9, 1, tzinfo=UTC)
-    bodies: list[tuple[str, str]] = []
-    newest: dict[str, str] = {}
-    syndicated: set[str] = set()
-    copy_of: dict[str, str] = {}
-    syndications: list[tuple[str, str]] = []  # (its original's body, the copy)
-    for n in range(config.items):
-        wire = n % 40
-        url = f"https://wire{wire}.example.com/news/{n}"
-        published = start + timedelta(minutes=rng.randrange(0, 90 * 24 * 60))
-        source = {"name": f"Wire {wire}", "feed_url": f"https://wire{wire}.example.com/rss"}
-        title = f"Story {n}: {rng.choice(WORDS)} {rng.choice(WORDS)} {rng.choice(WORDS)}"
-        html = _text(rng, n)
-        original = {
-            "url": url,
-            "guid": f"w{wire}-{n}",
-            "title": title,
-            "content_html": html,
-            "published": format_datetime(published),
-            "source": source,
-            "language": "en",
-        }
-        bodies.append(("original", json.dumps(original)))
-        newest[url] = title
-        if rng.random() < config.corrections:
-            corrected = dict(original)
-            corrected.update(
-                title=f"{title} (corrected)",
-                content_html=_text(rng, n) + "<p>Correction appended.</p>",
-                updated=format_datetime(published + timedelta(hours=2)),
-            )
-            bodies.append(("correction", json.dumps(corrected)))
-            newest[url] = corrected["title"]
-        if rng.random() < config.syndications:
-            copy_url = f"https://syndicator.example.net/{n}"
-            syndicated.add(copy_url)
-            copy_of[copy_url] = url
-            copy = dict(original, url=copy_url, guid=f"syn-{n}", source={"name": "Syndicator"})
-            syndications.append((json.dumps(original), json.dumps(copy)))
-    poison = _poison(config.poison)
-    bodies.extend(("poison", p) for p in poison)
-    duplicates = [b for b in bodies if rng.random() < config.duplicate_rate]
-    bodies.extend(duplicates)
-    rng.shuffle(bodies)
-    # A syndicator republishes the publisher's original: its copy comes after the original's first delivery, or
-    # (a share `syndication_first`) before it, so the publisher's original and correction find the copy stored.
-    copies_first = 0
-    for original_body, copy in syndications:
-        first = next(i for i, (_, b) in enumerate(bodies) if b == original_body)
-        before = rng.random() < config.syndication_first
-        copies_first += before
-        at = rng.randint(0, first) if before else rng.randint(first + 1, len(bodies))
-        bodies.insert(at, ("syndication", copy))
-        if rng.random() < config.duplicate_rate:
-            bodies.insert(rng.randint(at + 1, len(bodies)), ("syndication", copy))
-    return Plan(
-        bodies=bodies,
-        newest_title=newest,
-        syndicated_urls=syndicated,
-        copy_of=copy_of,
-        copies_first=copies_first,
-        poison_bodies=set(poison),
-    )
 
 
 # ------------------------------------------------------------------------------------------------ faults
@@ -586,6 +467,9 @@ class Run:
             copies[url].add(copy_url)
         self.report.expected_articles = len(plan.newest_title)
         self.report.syndicated, self.report.copies_first = len(plan.copy_of), plan.copies_first
+        self.report.guidless_stories, self.report.guidless_copies = plan.guidless_stories, plan.guidless_copies
+        self.report.clockless_corrections = plan.clockless_corrections
+        self.report.repolled_after_clockless = plan.repolled_after_clockless
         self.report.poison_deliveries = len(plan.poison_bodies)
         represented: set[str] = set()
         for url, title in plan.newest_title.items():

@@ -63,6 +63,9 @@ INGEST_BATCH_SIZE: Final = 10
 # DLQ message attributes carrying why an item was parked.
 DLQ_REASON_ATTRIBUTE: Final = "newsflow-reason"
 DLQ_DETAIL_ATTRIBUTE: Final = "newsflow-detail"
+# When the feed showed the item (epoch ms): the full-text stage re-queues a teaser with the page's text, and
+# passes its own message's sighting time on, so ingest orders it by the poll, not by the page fetch.
+SIGHTING_ATTRIBUTE: Final = "newsflow-seen"
 
 # DynamoDB single-table layout (see store/keys.py).
 GSI_CATEGORY: Final = "gsi1-category"

@@ -8,8 +8,10 @@ from benchmarks.fault_harness import FaultConfig, run_faults
 
 
 def test_nothing_is_lost_duplicated_or_reverted_under_faults() -> None:
-    # Given items, corrections, syndications (some before their original), poison and duplicates, with 20 % of
-    # DynamoDB calls and of index bulk calls failing, and crashes after 5 % of article writes
+    # Given items (a quarter from feeds without guids), corrections (half of them without a newer clock),
+    # syndications (some before their original), poison and duplicates (a stale original re-queued after its
+    # clockless correction), with 20 % of DynamoDB calls and of index bulk calls failing, and crashes after 5 %
+    # of article writes
     config = FaultConfig(items=60, syndications=0.15, poison=10, crash_rate=0.05, replay_every_batches=4, seed=7)
     # When they all go through ingest, the stream, the index and the scheduled repair
     report = run_faults(config)
@@ -20,6 +22,10 @@ def test_nothing_is_lost_duplicated_or_reverted_under_faults() -> None:
     assert report.reverted == 0, report.rows()
     # and every syndicated copy, some delivered before their original, is a sighting of it
     assert report.copies_first > 0, report.rows()
+    assert report.guidless_stories > 0, report.rows()
+    assert report.guidless_copies > 0, report.rows()
+    assert report.clockless_corrections > 0, report.rows()
+    assert report.repolled_after_clockless > 0, report.rows()
     assert report.sightings_missing == 0, report.rows()
     assert report.handler_errors == 0, report.rows()
     assert report.index_equals_table, report.rows()

@@ -135,3 +135,34 @@ def test_the_fetch_worker_sends_teasers_to_the_full_text_queue_and_full_items_to
     direct = [json.loads(r["body"])["title"] for r in receive_event(fulltext_env)["Records"]]
     assert teasers == ["Teaser"]
     assert direct == ["Whole"]
+
+
+def test_a_teaser_keeps_the_sighting_time_of_its_poll_through_the_page_fetch(
+    fulltext_env: LocalResources, site: FeedServer
+) -> None:
+    import time
+
+    # Given a teaser and, polled later, its correction without a newer clock (a new title), both on the
+    # full-text queue
+    original = {"url": site.url("/news/port"), "title": "Port volumes rise", "summary": TEASER, "guid": "port-2"}
+    correction = dict(original, title="Port volumes rise four percent")
+    queue = fulltext_env.fulltext_queue_url
+    aws.sqs().send_message(QueueUrl=queue, MessageBody=json.dumps(original))
+    time.sleep(0.05)
+    aws.sqs().send_message(QueueUrl=queue, MessageBody=json.dumps(correction))
+    records = _fulltext_event(fulltext_env)["Records"]
+    assert [json.loads(r["body"])["title"] for r in records] == [original["title"], correction["title"]]
+    polled = [int(r["attributes"]["SentTimestamp"]) for r in records]
+    # When the correction's page is fetched first, and the original's after it
+    for record in reversed(records):
+        assert fulltext.lambda_handler({"Records": [record]}, context("fulltext")) == {"batchItemFailures": []}
+    ingest_event = receive_event(fulltext_env)
+    titles = [json.loads(r["body"])["title"] for r in ingest_event["Records"]]
+    assert titles == [correction["title"], original["title"]]
+    # Then each item reaches ingest with the time it was polled, not when its page came back
+    seen = [int(r["messageAttributes"][c.SIGHTING_ATTRIBUTE]["stringValue"]) for r in ingest_event["Records"]]
+    assert seen == list(reversed(polled))
+    # and ingest keeps the correction: the original, polled before it, is a stale copy
+    ingest.lambda_handler(ingest_event, context("ingest"))
+    assert [o["outcome"] for o in ingest.last_outcomes] == ["created", "stale"]
+    assert _article(ingest.last_outcomes[0]["article_id"])["title"] == correction["title"]

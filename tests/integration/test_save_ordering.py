@@ -246,3 +246,38 @@ def test_a_concurrent_correction_between_read_and_write_is_not_overwritten(
     stored = _stored(repository, copies["second"])
     assert "second correction" in stored.title
     assert stored.version == 2
+
+
+def test_an_item_over_the_size_limit_is_refused_before_anything_is_claimed(
+    repository: DynamoArticleRepository,
+) -> None:
+    import random
+
+    from newsflow.store.codec import MAX_DOC_BYTES, DocumentTooLarge
+
+    # Given an article whose stored document would be over the limit even compressed (incompressible text)
+    rng = random.Random(3)
+    noise = "".join(rng.choice("abcdefghijklmnopqrstuvwxyz0123456789 ") for _ in range(3 * MAX_DOC_BYTES))
+    item = parse_message(body(guid="big-1", url="https://news.example.com/big"))
+    ingest_item(item, _Keep(), now=NOW)
+    big = _Keep.last.model_copy(update={"body_text": noise, "content_hash": "h-big"})
+    # When it is saved, it is refused
+    with pytest.raises(DocumentTooLarge):
+        repository.save(big, delivery="m-big")
+    # Then no claim (guid, body, URL key) and no article was written
+    scanned = aws.dynamodb().scan(TableName=repository._table)["Items"]
+    assert [i for i in scanned if i["pk"]["S"].split("#")[0] in {"GUID", "HASH", "URL", "ART"}] == []
+    # and the same guid's next, normal-sized version is stored
+    assert repository.save(_Keep.last, delivery="m-small").outcome is WriteOutcome.CREATED
+
+
+class _Keep:
+    """Keeps the article the pipeline built instead of storing it."""
+
+    last: Any = None
+
+    def save(self, article: Any, delivery: str | None = None) -> Any:
+        from newsflow.store.ports import WriteResult
+
+        _Keep.last = article
+        return WriteResult(outcome=WriteOutcome.CREATED, article_id=article.id, version=1)

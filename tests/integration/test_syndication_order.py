@@ -1,11 +1,13 @@
 """A syndicator's copy, the publisher's original and its correction, in every delivery order (with redeliveries),
-end as one article: the correction's content, the copy recorded on it as a sighting (`also_from`,
-`duplicate_urls`), every claim (body, feed guids) naming it. Also: a fold that stops half way is finished by the
-redelivery, and the stream/index side sees the folded copy removed."""
+with and without feed guids on either side, end as one article: the correction's content, the copy recorded on
+it as a sighting (`also_from`, `duplicate_urls`), every claim (body, feed guids, URL keys) naming it. Also: a
+fold that stops half way is finished by the redelivery, the stream/index side sees the folded copy removed, and
+a stale copy of the original sent again later (a re-poll) does not take back a correction without a clock."""
 
 from __future__ import annotations
 
 import itertools
+import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -21,14 +23,18 @@ from newsflow.store.codec import item_to_article
 from newsflow.store.dynamo import FOLD_ATTR, DynamoArticleRepository, deserialize
 from newsflow.store.ports import WriteOutcome
 
-from tests.integration.helpers import body
+from tests.integration.helpers import feed_item
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 PUBLISHED = "Thu, 19 Nov 2026 14:30:00 GMT"
 
 
-def _messages(n: int, corrected_by_clock: bool = True) -> dict[str, str]:
-    """The publisher's original, a syndicator's verbatim copy of it, and the publisher's correction."""
+GUIDS = {"both": (True, True), "publisher only": (True, False), "copy only": (False, True), "none": (False, False)}
+
+
+def _messages(n: int, corrected_by_clock: bool = True, guids: str = "both") -> dict[str, str]:
+    """The publisher's original, a syndicator's verbatim copy of it, and the publisher's correction (`guids`:
+    which of the two feeds give their items a guid)."""
     url = f"https://wire.example.com/news/{n}"
     html = f"<p>The port of Rotterdam reopened after the storm (story {n}).</p><p>Freight resumed at noon.</p>"
     original = {
@@ -52,7 +58,12 @@ def _messages(n: int, corrected_by_clock: bool = True) -> dict[str, str]:
         guid=f"syn-{n}",
         source={"name": "Syndicator", "feed_url": "https://syndicator.example.net/rss"},
     )
-    return {"original": body(**original), "copy": body(**copy), "correction": body(**correction)}
+    publisher_guid, copy_guid = GUIDS[guids]
+    built = {"original": feed_item(**original), "copy": feed_item(**copy), "correction": feed_item(**correction)}
+    for name, keep in (("original", publisher_guid), ("correction", publisher_guid), ("copy", copy_guid)):
+        if not keep:
+            del built[name]["guid"]
+    return {name: json.dumps(item) for name, item in built.items()}
 
 
 # When each copy was queued (its sighting time, kept by every redelivery): the publisher's original first.
@@ -100,9 +111,10 @@ def _assert_one_corrected_article(repository: DynamoArticleRepository, n: int, m
     assert article.source_name == "Wire"
     assert "Syndicator" in article.also_from
     assert f"https://syndicator.example.net/{n}" in article.duplicate_urls
-    # and every claim (bodies, feed guids) that named the copy or the original names it now
+    # and every claim (bodies, feed guids, URL keys) that named the copy or the original names it now
     ids = {_article_of(messages["copy"]).id, _article_of(messages["original"]).id}
-    claims = [i for i in _table(repository) if i["sk"] in (keys.HASH_SK, keys.GUID_SK) and i["article_id"] in ids]
+    kinds = (keys.HASH_SK, keys.GUID_SK, keys.URL_SK)
+    claims = [i for i in _table(repository) if i["sk"] in kinds and i["article_id"] in ids]
     assert claims
     assert all(c["article_id"] == article.id for c in claims), [(c["pk"], c["article_id"]) for c in claims]
     for name in ("copy", "correction"):
@@ -148,6 +160,95 @@ def test_every_order_of_copy_original_correction_and_redeliveries_ends_as_one_co
         article = _assert_one_corrected_article(repository, n, messages)
         assert WriteOutcome.CREATED in outcomes, (order, outcomes)
         assert article.version >= 1
+
+
+@pytest.mark.parametrize("guids", ["publisher only", "copy only", "none"])
+def test_every_order_ends_as_one_corrected_article_without_guids(
+    repository: DynamoArticleRepository, guids: str
+) -> None:
+    # Given feeds that give their items no guid (the publisher's, the syndicator's, or both): the publisher's
+    # original sighted on a copy stored before it is found by its URL when its correction comes
+    for n, order in enumerate(_orders(), start=1000 * (1 + list(GUIDS).index(guids))):
+        messages = _messages(n, guids=guids)
+        outcomes = [_deliver(repository, messages, name) for name in order]
+        _assert_one_corrected_article(repository, n, messages)
+        assert WriteOutcome.CREATED in outcomes, (order, outcomes)
+
+
+@pytest.mark.parametrize("guids", ["publisher only", "copy only", "none"])
+def test_without_guids_a_correction_without_a_clock_is_ordered_by_its_sighting_time(
+    repository: DynamoArticleRepository, guids: str
+) -> None:
+    for n, order in enumerate(_orders(), start=5000 + 1000 * list(GUIDS).index(guids)):
+        messages = _messages(n, corrected_by_clock=False, guids=guids)
+        for name in order:
+            _deliver(repository, messages, name)
+        _assert_one_corrected_article(repository, n, messages)
+
+
+def test_a_guidless_original_recorded_on_the_copy_is_found_by_its_url(repository: DynamoArticleRepository) -> None:
+    # Given the syndicator's copy stored first, then the publisher's original (no guids anywhere) recorded on it
+    messages = _messages(600, guids="none")
+    assert _deliver(repository, messages, "copy") is WriteOutcome.CREATED
+    assert _deliver(repository, messages, "original") is WriteOutcome.DUPLICATE
+    copy = _articles_of(repository, 600)[0]
+    # Then the original's URL key names the copy, written after the sighting that lists the URL
+    url = "https://wire.example.com/news/600"
+    assert url in copy.duplicate_urls
+    assert _claim_owner(repository, keys.url_pk(url), keys.URL_SK) == copy.id
+    # When the correction comes, it folds the copy in (one article, the correction's) and the keys follow
+    assert _deliver(repository, messages, "correction") is WriteOutcome.UPDATED
+    article = _assert_one_corrected_article(repository, 600, messages)
+    for key_url in (url, "https://syndicator.example.net/600"):
+        assert _claim_owner(repository, keys.url_pk(key_url), keys.URL_SK) == article.id
+
+
+def test_a_same_source_copy_at_a_second_url_keeps_its_own_later_version(repository: DynamoArticleRepository) -> None:
+    # Given (no guids) the copy first, the original recorded on it, and the publisher's same text at a second URL
+    messages = _messages(700, guids="none")
+    second = json.loads(messages["original"])
+    second["url"] = "https://wire.example.com/news/700-b"
+    for name in ("copy", "original"):
+        _deliver(repository, messages, name)
+    item = parse_message(json.dumps(second))
+    assert ingest_item(item, repository, now=NOW, seen=SEEN["original"], delivery="m-b").write.outcome is (
+        WriteOutcome.DUPLICATE
+    )
+    _deliver(repository, messages, "correction")  # folds the copy (and the key of the second URL) in
+    # When the publisher later changes the text at the second URL
+    later = dict(second, title="Rotterdam port reopens 700-b, a new story", content_html="<p>Other text.</p>")
+    later["updated"] = "Thu, 19 Nov 2026 18:00:00 GMT"
+    outcome = ingest_item(parse_message(json.dumps(later)), repository, now=NOW, seen=NOW, delivery="m-b2")
+    # Then that is its own article (as when the copies came in order), and the corrected article stands
+    assert outcome.write.outcome is WriteOutcome.CREATED
+    stored = [a for a in _articles_of(repository, 700)]
+    assert any(a.title.endswith("(corrected)") for a in stored)
+    assert repository.get(outcome.write.article_id) is not None
+
+
+@pytest.mark.parametrize("guids", ["both", "none"])
+def test_a_stale_original_re_polled_after_a_correction_without_a_clock_stays_stale(
+    repository: DynamoArticleRepository, guids: str
+) -> None:
+    # Given the original, then its correction (no newer `updated`/`published`: it wins by its sighting time)
+    n = 800 + list(GUIDS).index(guids)
+    messages = _messages(n, corrected_by_clock=False, guids=guids)
+    assert _deliver(repository, messages, "original") is WriteOutcome.CREATED
+    assert _deliver(repository, messages, "correction") is WriteOutcome.UPDATED
+    # When a stale feed copy of the original is queued again as a new message (seen after the correction)
+    later = NOW + timedelta(hours=1)
+    item = parse_message(messages["original"])
+    outcome = ingest_item(item, repository, now=later, seen=later, delivery="m-repoll").write.outcome
+    # Then it is an earlier version seen again: a sighting, the correction stands
+    assert outcome is WriteOutcome.STALE
+    (article,) = _articles_of(repository, n)
+    assert article.title.endswith("(corrected)")
+    # while a real second correction without a clock, seen later still, is an update
+    newer = json.loads(messages["correction"])
+    newer.update(title=newer["title"] + " again", content_html=newer["content_html"] + "<p>And again.</p>")
+    again = ingest_item(parse_message(json.dumps(newer)), repository, now=later, seen=later, delivery="m-k2")
+    assert again.write.outcome is WriteOutcome.UPDATED
+    assert repository.get(article.id).title.endswith("again")  # type: ignore[union-attr]
 
 
 def test_a_correction_without_a_newer_clock_is_ordered_by_its_sighting_time(
@@ -198,11 +299,12 @@ def _fail_after_article_write(operation: str) -> Iterator[None]:
         client.meta.events.unregister(f"before-call.dynamodb.{operation}", unique_id="fail-after")
 
 
+@pytest.mark.parametrize("guids", ["both", "none"])
 @pytest.mark.parametrize("operation", ["GetItem", "PutItem", "DeleteItem"])
 def test_a_fold_that_stops_half_way_is_finished_by_the_redelivery(
-    repository: DynamoArticleRepository, operation: str
+    repository: DynamoArticleRepository, operation: str, guids: str
 ) -> None:
-    messages = _messages(300)
+    messages = _messages(300, guids=guids)
     # Given the syndicator's copy stored first, then the original recorded on it
     assert _deliver(repository, messages, "copy") is WriteOutcome.CREATED
     assert _deliver(repository, messages, "original") is WriteOutcome.DUPLICATE
@@ -215,6 +317,27 @@ def test_a_fold_that_stops_half_way_is_finished_by_the_redelivery(
     # Then the redelivery finishes the fold and reports what the first attempt did
     assert _deliver(repository, messages, "correction") is WriteOutcome.UPDATED
     _assert_one_corrected_article(repository, 300, messages)
+
+
+def test_a_crash_between_the_sighting_and_the_url_key_is_repaired_by_the_redelivery(
+    repository: DynamoArticleRepository,
+) -> None:
+    # Given (no guids) the copy stored first, and the original's sighting written but the URL key write failing
+    messages = _messages(310, guids="none")
+    assert _deliver(repository, messages, "copy") is WriteOutcome.CREATED
+    failing = _fail_after_article_write("PutItem")
+    next(failing)
+    with pytest.raises(ClientError):
+        _deliver(repository, messages, "original")
+    failing.close()
+    url = "https://wire.example.com/news/310"
+    assert _claim_owner(repository, keys.url_pk(url), keys.URL_SK) is None
+    # When the original is redelivered, then the correction comes
+    assert _deliver(repository, messages, "original") is WriteOutcome.DUPLICATE
+    assert _claim_owner(repository, keys.url_pk(url), keys.URL_SK) is not None
+    assert _deliver(repository, messages, "correction") is WriteOutcome.UPDATED
+    # Then it is one corrected article
+    _assert_one_corrected_article(repository, 310, messages)
 
 
 def test_the_folded_copy_leaves_the_index(repository: DynamoArticleRepository, stack_env: LocalResources) -> None:
@@ -253,3 +376,29 @@ def test_a_folded_copy_sent_again_later_does_not_take_the_article_back(repositor
     # Then it is a sighting of the corrected article, which stands
     assert outcome is WriteOutcome.DUPLICATE
     _assert_one_corrected_article(repository, 500, messages)
+
+
+@pytest.mark.parametrize("guids", ["both", "none"])
+def test_a_syndicators_newer_edit_of_its_copy_stays_one_article_with_the_newest_text(
+    repository: DynamoArticleRepository, guids: str
+) -> None:
+    # Given the original, and the syndicator's verbatim copy recorded on it
+    n = 900 + list(GUIDS).index(guids)
+    messages = _messages(n, guids=guids)
+    assert _deliver(repository, messages, "original") is WriteOutcome.CREATED
+    assert _deliver(repository, messages, "copy") is WriteOutcome.DUPLICATE
+    # When the syndicator later sends an edit of its copy, newer by its clock, at the same URL (same guid if any)
+    edit = json.loads(messages["copy"])
+    edit.update(
+        title=f"Rotterdam port reopens {n} (syndicator's edit)",
+        content_html=edit["content_html"] + "<p>Added by the syndicator.</p>",
+        updated="Thu, 19 Nov 2026 17:00:00 GMT",
+    )
+    outcome = ingest_item(parse_message(json.dumps(edit)), repository, now=NOW, seen=NOW, delivery="m-edit")
+    # Then there is one article, with the newest text, under the syndicator's URL, the publisher's recorded on it
+    assert outcome.write.outcome is WriteOutcome.UPDATED
+    (article,) = _articles_of(repository, n)
+    assert article.title.endswith("(syndicator's edit)")
+    assert article.url == f"https://syndicator.example.net/{n}"
+    assert f"https://wire.example.com/news/{n}" in article.duplicate_urls
+    assert "Wire" in article.also_from

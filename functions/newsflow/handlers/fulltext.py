@@ -17,7 +17,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from newsflow import wiring
-from newsflow.constants import MAX_RECEIVE_COUNT
+from newsflow.constants import MAX_RECEIVE_COUNT, SIGHTING_ATTRIBUTE
 from newsflow.errors import PermanentItemError
 from newsflow.feeds.fetch import FeedFetcher  # noqa: F401 - built by newsflow.wiring, ships here
 from newsflow.feeds.policy import politeness_from_env  # noqa: F401 - wiring builds it, ships here
@@ -57,11 +57,21 @@ def _record(record: dict[str, Any], enricher: Enricher, items: SqsItemQueue, dlq
     except HostBusy as busy:
         metrics.add_metric(name="FullTextDeferred", unit=MetricUnit.Count, value=1)
         return {"outcome": "retry", "reason": str(busy)}
-    if items.send_raw([enriched.model_dump_json(exclude_none=True)]):
+    seen = _sighting_ms(record)
+    attributes = {SIGHTING_ATTRIBUTE: seen} if seen else None
+    if items.send_raw([enriched.model_dump_json(exclude_none=True)], attributes=attributes):
         return {"outcome": "retry", "reason": "the items queue refused the message"}
     name = "FullTextPage" if enriched.body_source == "page" else "FullTextFeed"
     metrics.add_metric(name=name, unit=MetricUnit.Count, value=1)
     return {"outcome": enriched.body_source or "feed", "url": item.url, "reason": enriched.body_source_reason}
+
+
+def _sighting_ms(record: dict[str, Any]) -> str | None:
+    """When the feed showed this teaser: the sighting time its producer passed on, else when it was queued here
+    (ingest checks the value is plausible; a redelivery of this message gives the same)."""
+    passed = ((record.get("messageAttributes") or {}).get(SIGHTING_ATTRIBUTE) or {}).get("stringValue")
+    sent = passed or (record.get("attributes") or {}).get("SentTimestamp")
+    return str(sent) if sent and str(sent).isdigit() and len(str(sent)) <= 16 else None
 
 
 @logger.inject_lambda_context

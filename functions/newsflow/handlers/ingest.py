@@ -21,7 +21,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from newsflow import wiring
-from newsflow.constants import MAX_RECEIVE_COUNT
+from newsflow.constants import MAX_RECEIVE_COUNT, SIGHTING_ATTRIBUTE
 from newsflow.errors import UNPROCESSABLE, PermanentItemError, unprocessable_reason
 from newsflow.messages import parse_message
 from newsflow.observability import logger, metrics
@@ -44,13 +44,19 @@ SIGHTING_MAX_SKEW = timedelta(minutes=5)
 
 
 def sighting_time(record: SQSRecord, now: datetime) -> datetime:
-    """When the message was queued (SentTimestamp): the same on every redelivery, unlike the processing time."""
-    try:
-        sent = datetime.fromtimestamp(int(record.attributes.sent_timestamp) / 1000, UTC)
-    except (KeyError, TypeError, ValueError, OverflowError, OSError):
-        return now
-    if now - SIGHTING_MAX_AGE <= sent <= now + SIGHTING_MAX_SKEW:
-        return min(sent, now)
+    """When the feed showed the item: the sighting time the full-text stage passed on with a teaser's page text
+    (SIGHTING_ATTRIBUTE), else when the message was queued (SentTimestamp); the same on every redelivery, unlike
+    the processing time. A value that is missing or implausible is not used."""
+    attributes = record.get("messageAttributes")
+    passed = attributes.get(SIGHTING_ATTRIBUTE) if isinstance(attributes, dict) else None
+    given = passed.get("stringValue") if isinstance(passed, dict) else None
+    for raw in (given, (record.get("attributes") or {}).get("SentTimestamp")):
+        try:
+            sent = datetime.fromtimestamp(int(str(raw)) / 1000, UTC)
+        except (TypeError, ValueError, OverflowError, OSError):
+            continue
+        if now - SIGHTING_MAX_AGE <= sent <= now + SIGHTING_MAX_SKEW:
+            return min(sent, now)
     return now
 
 

@@ -18,7 +18,7 @@ from newsflow.constants import GSI_CATEGORY
 from newsflow.models import GENERAL_CATEGORY, Article
 from newsflow.store import keys
 from newsflow.store.codec import article_to_item, item_to_article
-from newsflow.store.ordering import is_newer, keeps_page_body, same_material
+from newsflow.store.ordering import is_newer, keeps_page_body, newer_by_own_clock, same_material
 from newsflow.store.ports import ConcurrentUpdateError, CursorError, Page, WriteOutcome, WriteResult
 
 if TYPE_CHECKING:
@@ -96,9 +96,11 @@ class DynamoArticleRepository:
         - new id and a body nobody else has -> CREATED (conditional put: attribute_not_exists)
         - new id but the same feed guid or the same body as an existing article -> DUPLICATE (URL and source
           recorded on that article); the copy's feed guid is then claimed for that article too, so the
-          publisher's later versions of it find it
-        - new id whose feed guid names an article stored under a syndicator's URL (the copy came first), with
-          a newer version than that copy -> UPDATED: the copy is folded into this article (see `_fold`)
+          publisher's later versions of it find it; a copy without a guid from another source has its URL
+          claimed for that article instead (the URL key), for the same reason
+        - new id whose feed guid (or, without one, its URL key) names an article stored under another source's
+          URL (a syndicator's copy came first), with a newer version than that copy -> UPDATED: the copy is
+          folded into this article (`_fold_into_new`)
         - known id, same material content -> UNCHANGED (no article write: redeliveries are cheap), with the
           side records (category marker, body claim) re-asserted; when the stored copy was written by this same
           delivery (`delivery`, the queue message id: a write whose response was lost, a crash after the write)
@@ -106,8 +108,10 @@ class DynamoArticleRepository:
         - known id from another source (syndication) -> DUPLICATE (the source is recorded on the article), unless
           its body is much fuller (a teaser came first): then UPDATED with the fuller body
         - known id from the same source, changed content: UPDATED (version + 1, conditional on the version read)
-          only when the copy is newer by the item's own clock (store/ordering.py); an older or equal copy, or a
-          feed teaser of the item version whose page text is stored, is STALE: a sighting, never content. Its
+          only when the copy is newer by the item's own clock (store/ordering.py); an older or equal copy, a
+          feed teaser of the item version whose page text is stored, or an earlier version of this article seen
+          again with no newer `updated`/`published` (a re-poll of a stale feed copy after a correction that
+          carried no clock: only its sighting time is later), is STALE: a sighting, never content. Its
           body is claimed for the stored article; a syndicator's copy of it stored as its own article (it came
           before the original) is folded into this one.
 
@@ -116,15 +120,22 @@ class DynamoArticleRepository:
         article_to_item(article)  # raises DocumentTooLarge before any claim is made
         existing = self._get_item(keys.article_pk(article.id))
         if existing is None:
-            owner, via_guid = self._owner_of_new(article)
-            if owner != article.id:
-                owner_item = self._get_item(keys.article_pk(owner))
-                if owner_item is None:
-                    raise ConcurrentUpdateError(owner)
-                stored = item_to_article(owner_item)
-                if via_guid and _newer_version_of_copy(article, stored) and not self._holds_body(stored, article):
+            owner, linked = self._owner_of_new(article)
+            stored = self._owner_article(owner) if owner != article.id else None
+            if stored is not None and linked and not article.guid and _source_key(stored) == _source_key(article):
+                # A URL key re-pointed by a fold at an article of this same source: this URL was that source's
+                # own copy at a second URL, not an earlier version of the item. Decided as without the key.
+                owner, linked = self._owner_of_new(article, by_url=False)
+                stored = self._owner_article(owner) if owner != article.id else None
+            if stored is not None:
+                if linked and _newer_version_of_copy(article, stored) and not self._holds_body(stored, article):
                     return self._fold_into_new(article, stored, delivery)
-                return _result(WriteOutcome.DUPLICATE, self._add_sighting(stored, article))
+                sighted = self._add_sighting(stored, article)
+                if not linked and not article.guid and article.url and _source_key(stored) != _source_key(article):
+                    # After the sighting (a URL key always names an article that lists the URL): the
+                    # publisher's later versions at this URL, which have no guid to find it by, find it by this.
+                    self._point(keys.url_pk(article.url), keys.URL_SK, stored.id, instead_of=article.id)
+                return _result(WriteOutcome.DUPLICATE, sighted)
             try:
                 self._put(
                     article,
@@ -153,10 +164,13 @@ class DynamoArticleRepository:
             # The same URL syndicated by another feed: the first version stands, the sighting is kept.
             return _result(WriteOutcome.DUPLICATE, self._add_sighting(current, article))
         if _source_key(current) == _source_key(article) and (
-            not is_newer(article, current) or keeps_page_body(current, article)
+            not is_newer(article, current)
+            or keeps_page_body(current, article)
+            or self._is_past_version(current, article)
         ):
-            # An older copy (a redelivery of the original after its correction, a retry that lost the race), or
-            # the teaser of the stored page text: the stored copy stands; the stale one is a sighting, never
+            # An older copy (a redelivery of the original after its correction, a retry that lost the race, a
+            # re-poll of the original after a correction without a clock), or the teaser of the stored page
+            # text: the stored copy stands; the stale one is a sighting, never
             # content. Its body is still a version of this article: claimed for it, so a copy of that version at
             # another URL is a duplicate, as it would have been had the copies come in order; a copy stored
             # before this version was seen is folded in now.
@@ -189,11 +203,23 @@ class DynamoArticleRepository:
         self._reassert_side_records(updated)
         return _result(WriteOutcome.UPDATED, updated)
 
-    def _owner_of_new(self, article: Article) -> tuple[str, bool]:
-        """(the article a new id's copy belongs to, whether its feed guid said so). The guid is read first (a
-        guid already claimed names the article); then the body is claimed; a copy of another article's body
-        claims its guid *for that article*, so that the publisher's later versions of it (a correction under
-        the same guid) find it even when a syndicator's copy of it was stored first."""
+    def _owner_article(self, owner: str) -> Article:
+        owner_item = self._get_item(keys.article_pk(owner))
+        if owner_item is None:  # folded away since its claim was read: decide again on the redelivery
+            raise ConcurrentUpdateError(owner)
+        return item_to_article(owner_item)
+
+    def _owner_of_new(self, article: Article, by_url: bool = True) -> tuple[str, bool]:
+        """(the article a new id's copy belongs to, whether its identity said so: its feed guid or, without one,
+        its URL key). The guid is read first (a guid already claimed names the article), or without a guid the
+        URL key; then the body is claimed; a copy of another article's body claims its guid *for that
+        article*, so that the publisher's later versions of it (a correction under the same guid) find it even
+        when a syndicator's copy of it was stored first (without a guid, save() claims its URL key instead)."""
+        if by_url and not article.guid and article.url:
+            # Read consistently: unlike a guid, a URL key has no conditional claim behind it to catch a stale read.
+            known_url = self._get_item(keys.url_pk(article.url), sk=keys.URL_SK)
+            if known_url is not None and str(known_url["article_id"]) != article.id:
+                return str(known_url["article_id"]), True
         guid_pk = keys.guid_pk(_source_key(article), article.guid) if article.guid else None
         if guid_pk is not None:
             known = self._get_item(guid_pk, sk=keys.GUID_SK, consistent=False)
@@ -211,6 +237,14 @@ class DynamoArticleRepository:
         return article.id, False
 
     # -- folding a syndicator's copy that was stored before the publisher's own article -----------------
+
+    def _is_past_version(self, current: Article, incoming: Article) -> bool:
+        """`incoming` is newer than `current` only by its sighting time, and its body is one `current` had
+        before (claimed for it): an earlier version sent again (a stale feed copy re-polled after a correction
+        that carried no clock), not a new one. A change of the title alone is not told apart this way."""
+        if incoming.content_hash == current.content_hash or newer_by_own_clock(incoming, current):
+            return False
+        return self._holds_body(current, incoming)
 
     def _holds_body(self, stored: Article, incoming: Article) -> bool:
         """Is `incoming`'s body a version `stored` already holds (a copy folded into it, sent again later)? Then
@@ -268,7 +302,7 @@ class DynamoArticleRepository:
         return merged
 
     def _finish_fold(self, into: Article, copy_id: str) -> None:
-        """Point the folded copy's claims (body, feed guids) at `into`, then remove the copy. Each step is
+        """Point the folded copy's claims (body, feed guids, URL keys) at `into`, then remove the copy. Each step is
         idempotent, and the marker written with `into` (FOLD_ATTR) stays until its next content write, so a
         retry after a crash or a lost response finishes the fold (one read when there is nothing left to do)."""
         copy_item = self._get_item(keys.article_pk(copy_id))
@@ -280,17 +314,25 @@ class DynamoArticleRepository:
             self._point(keys.guid_pk(_source_key(copy), copy.guid), keys.GUID_SK, into.id, instead_of=copy_id)
         if into.guid:  # the publisher's guid named the copy (its original was recorded on it)
             self._point(keys.guid_pk(_source_key(into), into.guid), keys.GUID_SK, into.id, instead_of=copy_id)
+        # The URL keys: the copy's own URL now names `into` (its source's later versions find it), and every key
+        # that named the copy names `into` (the URLs sighted on it; none is created for them).
+        if copy.url:
+            self._point(keys.url_pk(copy.url), keys.URL_SK, into.id, instead_of=copy_id)
+        for url in sorted(set(copy.duplicate_urls) - {copy.url, ""}):
+            self._point(keys.url_pk(url), keys.URL_SK, into.id, instead_of=copy_id, create=False)
         self._client.delete_item(
             TableName=self._table, Key=serialize({"pk": keys.article_pk(copy_id), "sk": keys.ARTICLE_SK})
         )
 
-    def _point(self, pk: str, sk: str, article_id: str, instead_of: str) -> None:
-        """Make a claim name `article_id` if it is free or names `instead_of` (never takes another's claim)."""
+    def _point(self, pk: str, sk: str, article_id: str, instead_of: str, create: bool = True) -> None:
+        """Make a claim name `article_id` if it is free (unless `create` is false) or names `instead_of` (never
+        takes another's claim)."""
+        condition = "article_id = :old OR article_id = :id"
         try:
             self._client.put_item(
                 TableName=self._table,
                 Item=serialize({"pk": pk, "sk": sk, "article_id": article_id}),
-                ConditionExpression="attribute_not_exists(pk) OR article_id = :old OR article_id = :id",
+                ConditionExpression=f"attribute_not_exists(pk) OR {condition}" if create else condition,
                 ExpressionAttributeValues={":old": {"S": instead_of}, ":id": {"S": article_id}},
             )
         except ClientError as error:

@@ -5,6 +5,7 @@
 | article         | ART#<id>            | ARTICLE        | CAT#<primary>   |
 | body-hash key   | HASH#<content_hash> | HASH           |                 |
 | guid key        | GUID#<hash>         | GUID           |                 |
+| URL key         | URL#<hash>          | URL            |                 |
 | category marker | CATEGORIES          | <slug>         |                 |
 | feed            | FEEDS               | FEED#<feed_id> |                 |
 
@@ -25,6 +26,7 @@ from datetime import UTC, datetime
 ARTICLE_SK = "ARTICLE"
 HASH_SK = "HASH"
 GUID_SK = "GUID"
+URL_SK = "URL"
 CATEGORIES_PK = "CATEGORIES"
 FEEDS_PK = "FEEDS"
 
@@ -40,6 +42,12 @@ def hash_pk(content_hash: str) -> str:
 def guid_pk(source: str, guid: str) -> str:
     # Hashed: guids can be long URLs, and only equality matters.
     return "GUID#" + hashlib.sha256(f"{source}\n{guid}".encode()).hexdigest()[:32]
+
+
+def url_pk(url: str) -> str:
+    # A guid-less item's URL recorded on another source's article (the publisher's original sighted on a
+    # syndicator's copy stored before it): its later versions at that URL find the article by it.
+    return "URL#" + hashlib.sha256(url.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
 def feed_sk(feed_id: str) -> str:

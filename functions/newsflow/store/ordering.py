@@ -66,6 +66,12 @@ def _own_moment(article: Article) -> datetime | None:
     return moment.astimezone(UTC) if moment else None
 
 
+def newer_by_own_clock(incoming: Article, current: Article) -> bool:
+    """`incoming` carries a later `updated`/`published` than `current` (its sighting time does not count)."""
+    theirs, ours = _own_moment(incoming), _own_moment(current)
+    return theirs is not None and ours is not None and theirs > ours
+
+
 def keeps_page_body(current: Article, incoming: Article) -> bool:
     """A stored page body stands against a feed teaser unless the teaser is newer by the item's own clock."""
     if current.body_source != "page" or incoming.body_source != "feed":

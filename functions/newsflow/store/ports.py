@@ -5,7 +5,7 @@ The DynamoDB implementations live beside this module; services and tests depend 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from enum import StrEnum
 from typing import Protocol
 
@@ -74,8 +74,9 @@ class DeadLetter(BaseModel):
 
 
 class ItemQueue(Protocol):
-    def send_raw(self, bodies: Sequence[str]) -> list[int]:
-        """Send message bodies in batches of 10; returns the indexes that could not be sent."""
+    def send_raw(self, bodies: Sequence[str], attributes: Mapping[str, str] | None = None) -> list[int]:
+        """Send message bodies in batches of 10 (each with the string message `attributes`); returns the indexes
+        that could not be sent."""
         ...
 
 

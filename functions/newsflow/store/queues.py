@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from newsflow.constants import DLQ_DETAIL_ATTRIBUTE, DLQ_REASON_ATTRIBUTE
@@ -21,14 +21,16 @@ class SqsItemQueue:
         self._client = client
         self._url = queue_url
 
-    def send_raw(self, bodies: Sequence[str]) -> list[int]:
+    def send_raw(self, bodies: Sequence[str], attributes: Mapping[str, str] | None = None) -> list[int]:
         failed: list[int] = []
+        message_attributes = {k: {"DataType": "String", "StringValue": v} for k, v in (attributes or {}).items()}
         for start in range(0, len(bodies), SQS_BATCH):
             chunk = bodies[start : start + SQS_BATCH]
-            response = self._client.send_message_batch(
-                QueueUrl=self._url,
-                Entries=[{"Id": str(start + i), "MessageBody": body} for i, body in enumerate(chunk)],
-            )
+            entries: list[Any] = [{"Id": str(start + i), "MessageBody": body} for i, body in enumerate(chunk)]
+            if message_attributes:
+                for entry in entries:
+                    entry["MessageAttributes"] = message_attributes
+            response = self._client.send_message_batch(QueueUrl=self._url, Entries=entries)
             failed.extend(int(entry["Id"]) for entry in response.get("Failed", []))
         return failed
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from newsflow.constants import SIGHTING_ATTRIBUTE
 from newsflow.handlers.ingest import sighting_time
 from newsflow.models import Article
 from newsflow.store.ordering import is_newer, keeps_page_body
@@ -89,3 +90,28 @@ def test_a_missing_or_implausible_sent_time_falls_back_to_now(sent: Any) -> None
 def test_a_sent_time_older_than_the_queue_keeps_messages_is_not_trusted() -> None:
     old = NOW - timedelta(days=15)
     assert sighting_time(_record(int(old.timestamp() * 1000)), NOW) == NOW
+
+
+def _record_with(passed: Any, sent: int) -> SQSRecord:
+    return SQSRecord(
+        {
+            "messageId": "m",
+            "body": "{}",
+            "attributes": {"SentTimestamp": str(sent)},
+            "messageAttributes": {SIGHTING_ATTRIBUTE: passed},
+        }
+    )
+
+
+def test_the_sighting_time_passed_on_by_the_full_text_stage_comes_first() -> None:
+    polled, requeued = NOW - timedelta(minutes=9), NOW - timedelta(minutes=1)
+    passed = {"stringValue": str(int(polled.timestamp() * 1000)), "dataType": "String"}
+    assert sighting_time(_record_with(passed, int(requeued.timestamp() * 1000)), NOW) == polled
+
+
+@pytest.mark.parametrize(
+    "passed", [{"stringValue": "x"}, {"stringValue": str(10**30)}, {"stringValue": "0"}, "not-a-dict", None, {}]
+)
+def test_an_unusable_passed_sighting_time_falls_back_to_the_queue_time(passed: Any) -> None:
+    requeued = NOW - timedelta(minutes=1)
+    assert sighting_time(_record_with(passed, int(requeued.timestamp() * 1000)), NOW) == requeued
