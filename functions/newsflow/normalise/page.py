@@ -49,7 +49,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from newsflow.normalise import fast_xpaths
-from newsflow.normalise.candidates import looks_wrong, readability_html, second_opinion
+from newsflow.normalise.candidates import agree, looks_wrong, quick_article_text, readability_html, second_opinion
 from newsflow.normalise.html import clean_fragment, html_to_text
 from newsflow.normalise.pagemeta import PageMetadata, read_metadata
 from newsflow.normalise.prune import (
@@ -304,6 +304,8 @@ def _second_opinion(
         built["trafilatura-full"] = _full_candidate(pruned, metadata, base_url)
         return built["trafilatura-full"].text
 
+    if agree(fast.text, quick_article_text(pruned)):  # readability's scoring, cheaply: the fast text was right
+        return "trafilatura", fast
     built["readability"] = _readability_candidate(pruned, metadata, base_url)
     index, _ = second_opinion(fast.text, built["readability"].text, full, page_words)
     method = ("trafilatura", "readability", "trafilatura-full")[index]
