@@ -15,6 +15,8 @@ site's markup:
 Only then are second opinions asked, one at a time, on the same pruned page (not narrowed), so that
 the fast path's choice of container does not carry over, and each only when the one before did not
 settle the question:
+0. readability's scoring done cheaply on the pruned tree (`quick_article_text`, a few milliseconds):
+   when its text agrees with the fast text, the fast text stands and readability-lxml is not built;
 1. readability-lxml 0.9 (`Document(...).summary()`): scores paragraphs and their parents, leads on news
    pages. When its text agrees with the fast text (word-trigram F1 >= AGREEMENT), the fast text was
    right after all (the page simply holds more prose than the article): it is kept. When it does not

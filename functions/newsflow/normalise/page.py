@@ -20,7 +20,8 @@
    tails stay), on the whole pruned page before the article container is copied: the extractor is asked
    for plain text, and a third fewer elements make the copy, the extractor and any second opinion faster;
 6. trafilatura 2.3.1 extracts the main content in fast mode (no readability / jusText comparison, no
-   comments, no links, no formatting: each costs time and precision on the benchmarks; images kept);
+   comments, no links, no formatting: each costs time and precision on the benchmarks), with its
+   costliest class/id XPaths run as Python selectors (`fast_xpaths`, same output);
 7. its output becomes HTML: a leading heading that repeats the page title is dropped, a paragraph
    that repeats the preceding image's alt text becomes a <figcaption> (kept for display, left out of
    the text); the HTML is sanitised by the same nh3 allow-list as feed content and turned into
