@@ -103,10 +103,12 @@ _LIVE_CANDIDATES = etree.XPath(
     "//@class[contains(., 'live') or contains(., 'Live') or contains(., 'icker')]"
     " | //@id[contains(., 'live') or contains(., 'ticker')]"
 )
-_JUDGED = etree.XPath(
-    "//nav | //footer | //menu | //aside | //noscript | (//@class | //@id)/parent::*[self::div or self::section"
-    " or self::ul or self::ol or self::dl or self::form or self::header or self::table or self::span or self::figure]"
-)
+# Layout tags and every class/id value, in document order (an element's attributes come right after it):
+# the values are strings, much cheaper to test than element proxies, and most name nothing.
+_JUDGED = etree.XPath("//nav | //footer | //menu | //aside | //noscript | //@class | //@id")
+_NAMED_TAGS: Final = frozenset(
+    {"div", "section", "ul", "ol", "dl", "form", "header", "table", "span", "figure"}
+)  # fmt: skip
 _LINK_ONLY_CANDIDATES = etree.XPath("//p[a and not(normalize-space(text()))]")
 _LINK_TEXT = etree.XPath(".//a//text()")
 _PROSE_PARAGRAPH_WORDS: Final = 10
@@ -169,6 +171,13 @@ def _named_head(names: str) -> str | None:
     if ("body" in lowered or "content" in lowered) and KEEP_MARKERS.search(lowered):
         return None
     return boilerplate_name(lowered)
+
+
+@lru_cache(maxsize=8192)
+def _names_boilerplate(value: str) -> bool:
+    """One class or id value has a token that names boilerplate (necessary for its element's whole
+    class/id string to name it: `_named_head` tests the same tokens, and may still keep the block)."""
+    return boilerplate_name(value.lower()) is not None
 
 
 def _holds_article(element: etree._Element, total_words: int) -> bool:
@@ -245,12 +254,20 @@ def prune_boilerplate(root: lxml_html.HtmlElement, *, live: bool = False) -> int
     removed = 0
     # Only the elements that can be judged, in document order (an XPath in libxml2, not a Python walk);
     # a block is removed at once, so that what lies inside it is recognised as gone and not judged.
-    # The name test comes first (cached per distinct class/id string): most named blocks name nothing,
-    # and only those that do are checked for still being in the tree.
-    for element in _JUDGED(root):
-        tag = element.tag
-        if tag not in _STRUCTURAL and tag not in _PROSE_HOLDERS and _named_head(_names(element)) is None:
-            continue
+    # The name test comes first (cached per distinct class/id value): most values name nothing, and only
+    # the elements of those that do are looked at, named in full and checked for still being in the tree.
+    judged = None
+    for found in _JUDGED(root):
+        # a class or id value: its element is judged only if the value names something
+        if isinstance(found, etree._ElementUnicodeResult):
+            if not _names_boilerplate(str(found)):  # str(): the cache must not hold the tree
+                continue
+            element = found.getparent()
+            if element is judged or element.tag not in _NAMED_TAGS or _named_head(_names(element)) is None:
+                continue
+        else:
+            element = found
+        judged = element
         if element.getroottree().getroot() is not root:
             continue
         if _doomed(element, total):

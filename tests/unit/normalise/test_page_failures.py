@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 from lxml import etree
+from lxml import html as lxml_html
 from newsflow.normalise import page as page_module
-from newsflow.normalise.candidates import choose, decide, looks_wrong, second_opinion
+from newsflow.normalise.candidates import choose, decide, looks_wrong, quick_article_text, second_opinion
 from newsflow.normalise.page import extract_page
 from newsflow.normalise.prune import boilerplate_name
 
@@ -219,6 +220,36 @@ class TestLiveTickers:
             assert f"Update {i}." in text
 
 
+class TestQuickArticleText:
+    """readability's scoring, cheaply: the check that lets a flagged fast text stand without readability-lxml."""
+
+    LINKS = "".join(f"<li><a href='/s/{i}'>Harbour story number {i} of the week</a></li>" for i in range(15))
+
+    def test_it_finds_the_paragraphs_and_not_the_link_lists(self) -> None:
+        root = lxml_html.document_fromstring(
+            f"<html><body><div class='top'><ul>{self.LINKS}</ul></div>"
+            f"<div class='story'>{prose(6)}</div>"
+            f"<div class='rail'><ul>{self.LINKS}</ul><p>Short note.</p></div></body></html>"
+        )
+        text = quick_article_text(root)
+        for i in range(6):
+            assert f"Paragraph {i}." in text
+        assert "Harbour story number" not in text
+
+    def test_divs_holding_only_text_count_as_paragraphs(self) -> None:
+        paragraphs = "".join(f"<div>{SENTENCES[i]}, said the clerk, Paragraph {i}.</div>" for i in range(6))
+        root = lxml_html.document_fromstring(
+            f"<html><body><div class='menu'><ul>{self.LINKS}</ul></div><div>{paragraphs}</div></body></html>"
+        )
+        text = quick_article_text(root)
+        assert all(f"Paragraph {i}." in text for i in range(6))
+        assert "Harbour story number" not in text
+
+    def test_a_page_without_paragraphs_gives_nothing(self) -> None:
+        root = lxml_html.document_fromstring(f"<html><body><ul>{self.LINKS}</ul></body></html>")
+        assert quick_article_text(root) == ""
+
+
 class TestFallback:
     def test_looks_wrong_flags_short_empty_and_list_like_text(self) -> None:
         article = "\n\n".join(SENTENCES * 3)
@@ -272,11 +303,12 @@ class TestFallback:
         assert "Paragraph 0." in page.body_text
         assert "Paragraph 11." in page.body_text
 
-    def test_a_page_with_more_prose_than_its_article_asks_one_second_opinion_only(
+    def test_a_page_with_more_prose_than_its_article_is_settled_by_the_cheap_check(
         self, monkeypatch: pytest.MonkeyPatch
     ) -> None:
         # The article is a third of the page's words (a list of notes about the town beside it): the fast text looks
-        # short against the page, readability-lxml finds the same article, and full mode is never built.
+        # short against the page, readability's scoring (`quick_article_text`) finds the same article, so neither
+        # readability-lxml nor full mode is built.
         asked: list[str] = []
         for name in ("_readability_candidate", "_full_candidate"):
             real = getattr(page_module, name)
@@ -293,7 +325,7 @@ class TestFallback:
         )
         article = f"<main><article><h1>Tide barrier vote</h1>{prose(6)}</article></main>"
         page = extract_page(document(f"{article}<div class='more'>{notes}</div>"), URL)
-        assert asked == ["_readability_candidate"]
+        assert asked == []
         assert page.method == "trafilatura"
         assert "Paragraph 5." in page.body_text
         assert "Note" not in page.body_text
