@@ -43,6 +43,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Final
@@ -91,6 +92,7 @@ FOLLOW_CHECK_SECONDS: Final = 1.0
 TEXT_FIELDS: Final = TEXT_FIELD_BOOSTS
 
 _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
+_ONE_MICROSECOND: Final = timedelta(microseconds=1)
 _STORED_TEXT: Final = ("title", "summary", "body")
 DECODED_CACHE: Final = 2048  # decoded documents kept (by stored content): a few front pages' worth
 _KEYWORDS: Final = (
@@ -107,6 +109,21 @@ _KEYWORDS: Final = (
     "story_keys",
 )
 PUBLISHER_SEPARATOR: Final = "\x1f"
+
+
+_FacetCounts = tuple[dict[str, dict[str, int]], dict[str, dict[str, datetime]], dict[str, int]]
+BESIDE_THREADS: Final = 4  # aggregations running beside their searches, process-wide
+_beside_pool: ThreadPoolExecutor | None = None
+_beside_lock = threading.Lock()
+
+
+def _beside() -> ThreadPoolExecutor:
+    """The threads that run a search's facet aggregation beside the search itself (created on first use)."""
+    global _beside_pool
+    with _beside_lock:
+        if _beside_pool is None:
+            _beside_pool = ThreadPoolExecutor(BESIDE_THREADS, thread_name_prefix="tantivy-facets")
+        return _beside_pool
 
 
 class IndexSchemaMismatch(RuntimeError):
@@ -145,7 +162,8 @@ def _utc(value: datetime) -> datetime:
 
 
 def epoch_micros(value: datetime) -> int:
-    return (_utc(value) - _EPOCH) // timedelta(microseconds=1)
+    # aware datetimes subtract across zones exactly: no conversion to UTC needed
+    return ((value.replace(tzinfo=UTC) if value.tzinfo is None else value) - _EPOCH) // _ONE_MICROSECOND
 
 
 def from_epoch_micros(value: float) -> datetime:
@@ -528,6 +546,17 @@ class TantivyIndex:
         if searcher is None:
             searcher = self._index.searcher()
 
+        facets_pending: Future[_FacetCounts] | None = None
+        if query.facets:
+            # Facets count the same documents without scoring them: the optional proximity clause
+            # only adds to scores (never changes which documents match), so leave it out (~25 % of
+            # the aggregation's cost on a broad query). tantivy releases the GIL while it aggregates
+            # and searches, so the aggregation runs on another core beside the search below.
+            facet_query = full if matching is text_query else self._with_filters(matching, query.filters)
+            facets_pending = _beside().submit(
+                self._facets, searcher, facet_query, query.facets, query.facet_latest, query.facet_size
+            )
+
         total: int | None = None
         if by_date:
             if query.search_after:
@@ -557,8 +586,9 @@ class TantivyIndex:
                 marked = render_snippet(text, generator.snippet_from_doc(stored), whole=whole)
                 if marked:
                     highlights[name] = marked
+            # typed values built here: no validation needed (a page's members are hundreds of hits)
             hits.append(
-                SearchHit(
+                SearchHit.model_construct(
                     id=doc.id,
                     score=score or 0.0,
                     document=doc,
@@ -566,16 +596,7 @@ class TantivyIndex:
                     highlights=highlights,
                 )
             )
-        if query.facets:
-            # Facets count the same documents without scoring them: the optional proximity clause
-            # only adds to scores (never changes which documents match), so leave it out (~25 % of
-            # the aggregation's cost on a broad query).
-            facet_query = full if matching is text_query else self._with_filters(matching, query.filters)
-            facets, latest, other = self._facets(
-                searcher, facet_query, query.facets, query.facet_latest, query.facet_size
-            )
-        else:
-            facets, latest, other = {}, {}, {}
+        facets, latest, other = facets_pending.result() if facets_pending is not None else ({}, {}, {})
         return SearchResult(
             total=total or 0,
             hits=hits,
@@ -680,7 +701,7 @@ class TantivyIndex:
         names: Iterable[str],
         with_latest: bool,
         facet_size: int = FACET_SIZE,
-    ) -> tuple[dict[str, dict[str, int]], dict[str, dict[str, datetime]], dict[str, int]]:
+    ) -> _FacetCounts:
         aggs: dict[str, Any] = {}
         for name in names:
             size = MONTH_FACET_SIZE if name == "month" else facet_size * (10 if name == "publisher" else 1)
