@@ -166,26 +166,32 @@ def render_snippet(text: str, snippet: tantivy.Snippet, whole: bool) -> str | No
     `whole`: mark the complete `text` (titles), else only the snippet's fragment. tantivy reports
     byte offsets (relative to the fragment), so the work is done on UTF-8 bytes.
     """
-    spans = [(h.start, h.end) for h in snippet.highlighted()]
+    spans = sorted((h.start, h.end) for h in snippet.highlighted())
     if not spans:
         return None
     if whole:
-        raw = text.encode("utf-8")
+        source = text
         shift = snippet.fragment_range().start
     else:
-        raw = snippet.fragment().encode("utf-8")
+        source = snippet.fragment()
         shift = 0
+    # ASCII text (most of it): byte offsets are character offsets, so slice the string itself
+    raw: str | bytes = source if source.isascii() else source.encode("utf-8")
     out: list[str] = []
     pos = 0
-    for start, end in sorted(spans):
+    for start, end in spans:
         start, end = start + shift, end + shift
         if start < pos or end > len(raw):
             continue
-        out.append(html.escape(raw[pos:start].decode("utf-8", "replace")))
-        out.append("<mark>" + html.escape(raw[start:end].decode("utf-8", "replace")) + "</mark>")
+        out.append(html.escape(_text(raw[pos:start])))
+        out.append("<mark>" + html.escape(_text(raw[start:end])) + "</mark>")
         pos = end
-    out.append(html.escape(raw[pos:].decode("utf-8", "replace")))
+    out.append(html.escape(_text(raw[pos:])))
     return "".join(out)
+
+
+def _text(piece: str | bytes) -> str:
+    return piece if isinstance(piece, str) else piece.decode("utf-8", "replace")
 
 
 class _Pins:
