@@ -121,6 +121,7 @@ def run(n_docs: int | None = None, repeats: int = REPEATS) -> str:
                 call(path)
             one: list[float] = []
             cpu: list[float] = []
+            own: list[float] = []
             cold: list[float] = []
             many: list[float] = []
             for _ in range(repeats):
@@ -129,10 +130,11 @@ def run(n_docs: int | None = None, repeats: int = REPEATS) -> str:
                 call(page)
                 cold.append((time.perf_counter() - t0) * 1000)
                 service.pages._ttl = BLOCKS_TTL_SECONDS  # as deployed: shared for up to 10 s
-                c0, t0 = time.process_time(), time.perf_counter()
+                c0, h0, t0 = time.process_time(), time.thread_time(), time.perf_counter()
                 wire, plain = call(page)
                 one.append((time.perf_counter() - t0) * 1000)
                 cpu.append((time.process_time() - c0) * 1000)
+                own.append((time.thread_time() - h0) * 1000)
                 t0 = time.perf_counter()
                 sizes = [call(path) for path in separate]
                 many.append((time.perf_counter() - t0) * 1000)
@@ -143,6 +145,7 @@ def run(n_docs: int | None = None, repeats: int = REPEATS) -> str:
                     f"{percentile(one, 50):.1f}",
                     f"{p95:.1f}",
                     f"{percentile(cpu, 95):.1f}",
+                    f"{percentile(own, 95):.1f}",
                     f"{percentile(cold, 95):.1f}",
                     f"{wire / 1024:.1f}",
                     f"{plain / 1024:.1f}",
@@ -159,6 +162,7 @@ def run(n_docs: int | None = None, repeats: int = REPEATS) -> str:
                 "p50 ms",
                 f"p95 ms (goal <= {GOAL_MS:.0f})",
                 "p95 CPU ms",
+                "p95 CPU ms, request thread",
                 "p95 ms, blocks not shared",
                 f"gzip KB (goal <= {GOAL_KB:.0f})",
                 "raw KB",
@@ -171,8 +175,10 @@ def run(n_docs: int | None = None, repeats: int = REPEATS) -> str:
     lines.append("")
     lines.append(f"load average during the run: {load:.1f} on {os.cpu_count()} cores (others' work shares them)")
     lines.append(
-        "p95 CPU ms: this process's CPU time per page (time.process_time), what the page costs whatever the "
-        "machine's load; the goal is judged on the wall-clock p95."
+        "p95 CPU ms: this process's CPU time per page (time.process_time, all threads), what the page costs "
+        "whatever the machine's load; request thread: the CPU time of the thread that answers (time.thread_time), "
+        "without the facet aggregation that runs beside the search on another core. The goal is judged on the "
+        "wall-clock p95."
     )
     for label, fast, small in verdicts:
         lines.append(

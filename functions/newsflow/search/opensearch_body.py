@@ -1,8 +1,9 @@
 """What the OpenSearch adapter sends and reads, as pure functions of plain data (no client, no server).
 
 `index_definition` (settings + strict mapping), `bulk_index_body` / `bulk_delete_body` (NDJSON chunks),
-`bulk_failures` (per-item outcome of a `_bulk` response), `compile_text` and `build_search_body` (query DSL
-from the parsed AST, never `query_string`), `story_sources_body`, and the response parsers
+`bulk_failures` (per-item outcome of a `_bulk` response), `render_search` / `render_query` (query DSL from the
+shared query plan, `newsflow.search.plan`: the parsed AST, never `query_string`; `build_search_body` plans and
+renders a SearchQuery), `story_sources_body`, and the response parsers
 `parse_search_response` / `parse_story_sources`. tests/spec checks every body built here, and every
 response read here, against OpenSearch's own API specification.
 """
@@ -16,10 +17,18 @@ from typing import Any, Final
 
 from newsflow.search.aggs import derived_source_fields, story_sources_aggs
 from newsflow.search.aggs import parse_story_sources as parse_aggregated_stories
+from newsflow.search.plan import (
+    Clause,
+    Facet,
+    QueryPlan,
+    Range,
+    Term,
+    Terms,
+    plan_query,
+)
 from newsflow.search.port import (
     IndexFailure,
     SearchDocument,
-    SearchFilters,
     SearchHit,
     SearchQuery,
     SearchResult,
@@ -27,11 +36,7 @@ from newsflow.search.port import (
     month_of,
 )
 from newsflow.search.query import (
-    FACET_FIELDS,
-    FACET_SIZE,
-    HIGHLIGHT_CHARS,
     PROXIMITY_BOOST,
-    PROXIMITY_FIELDS,
     PROXIMITY_SLOP,
     TEXT_FIELD_BOOSTS,
     TIE_BREAKER,
@@ -41,7 +46,6 @@ from newsflow.search.query import (
     ParsedQuery,
     Phrase,
     Word,
-    parse_query,
 )
 
 MAX_RESULT_WINDOW: Final = 11_000  # offsets are for shallow pages only: deep pages use search_after
@@ -222,9 +226,8 @@ def _item_reason(status: Any, error: Any) -> str:
 # ---------------------------------------------------------------------------------------- query
 
 
-def _field_list(search_in: Sequence[str] = ()) -> list[str]:
-    chosen = [f"{name}^{boost:g}" for name, boost in TEXT_FIELD_BOOSTS.items() if not search_in or name in search_in]
-    return chosen or list(_TEXT_FIELDS)
+def _boosted(fields: Sequence[tuple[str, float]]) -> list[str]:
+    return [f"{name}^{boost:g}" for name, boost in fields]
 
 
 def compile_text(node: Node, *, negated: bool = False, fields: Sequence[str] | None = None) -> dict[str, Any]:
@@ -262,65 +265,36 @@ def compile_text(node: Node, *, negated: bool = False, fields: Sequence[str] | N
     return {"bool": body}
 
 
-def _filter_clauses(f: SearchFilters) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """(filter, must_not) clauses: they restrict, never score."""
-    filters: list[dict[str, Any]] = []
-    must_not: list[dict[str, Any]] = []
-    if f.category:
-        filters.append(
-            {
-                "bool": {
-                    "should": [{"term": {"categories": f.category}}, {"term": {"category": f.category}}],
-                    "minimum_should_match": 1,
-                }
-            }
-        )
-    if f.primary_category:
-        filters.append({"term": {"category": f.primary_category}})
-    if f.source_ids:
-        filters.append({"terms": {"source_id": list(f.source_ids)}})
-    if f.source_domains:
-        filters.append({"terms": {"source_domain": [d.lower() for d in f.source_domains]}})
-    if f.language:
-        filters.append({"term": {"language": f.language}})
-    if f.published_from is not None or f.published_to is not None:
+def render_clause(clause: Clause) -> dict[str, Any]:
+    """One filter clause of the plan as query DSL (it restricts, never scores)."""
+    if isinstance(clause, Term):
+        return {"term": {clause.field: clause.value}}
+    if isinstance(clause, Terms):
+        if clause.field == "id":
+            return {"ids": {"values": list(clause.values)}}  # the document id is the article id
+        return {"terms": {clause.field: list(clause.values)}}
+    if isinstance(clause, Range):
         bounds: dict[str, int] = {}
-        if f.published_from is not None:
-            bounds["gte"] = _micros(f.published_from)
-        if f.published_to is not None:
-            bounds["lt"] = _micros(f.published_to)
-        filters.append({"range": {"sort_at_us": bounds}})
-    if f.story_ids:
-        filters.append({"terms": {"story_id": list(f.story_ids)}})
-    if f.story_keys:
-        filters.append({"terms": {"story_keys": list(f.story_keys)}})
-    if f.exclude_domains:
-        must_not.append({"terms": {"source_domain": [d.lower() for d in f.exclude_domains]}})
-    if f.exclude_ids:
-        must_not.append({"ids": {"values": list(f.exclude_ids)}})
-    if f.exclude_story_id:
-        must_not.append({"term": {"story_id": f.exclude_story_id}})
-    if f.min_sources is not None:
-        filters.append({"range": {"source_total": {"gte": f.min_sources}}})
-    filters.extend({"term": {"tags": tag}} for tag in f.tags)
-    return filters, must_not
+        if clause.gte is not None:
+            bounds["gte"] = clause.gte
+        if clause.lt is not None:
+            bounds["lt"] = clause.lt
+        return {"range": {clause.field: bounds}}
+    return {"bool": {"should": [render_clause(c) for c in clause.clauses], "minimum_should_match": 1}}
 
 
-def build_query(query: SearchQuery, parsed: ParsedQuery | None = None) -> dict[str, Any]:
-    """The `query` part: the parsed text (scoring) plus non-scoring filters."""
-    parsed = parse_query(query.text) if parsed is None else parsed
-    fields = _field_list(query.search_in)
-    bool_query: dict[str, Any] = {
-        "must": [compile_text(parsed.root, fields=fields) if parsed.root is not None else {"match_all": {}}]
-    }
-    words = parsed.proximity_words()
-    near_fields = [f for f in fields if f.split("^", 1)[0] in PROXIMITY_FIELDS]
-    if words and near_fields:
+def render_query(plan: QueryPlan) -> dict[str, Any]:
+    """The `query` part of a plan: the parsed text (scoring) plus non-scoring filters."""
+    fields = _boosted(plan.fields)
+    root = plan.parsed.root
+    text = compile_text(root, fields=fields) if root is not None else {"match_all": {}}
+    bool_query: dict[str, Any] = {"must": [text]}
+    if plan.near_words:
         bool_query["should"] = [
             {
                 "multi_match": {
-                    "query": " ".join(words),
-                    "fields": near_fields,
+                    "query": " ".join(plan.near_words),
+                    "fields": _boosted(plan.near_fields),
                     "type": "phrase",
                     "slop": PROXIMITY_SLOP,
                     "tie_breaker": TIE_BREAKER,
@@ -328,44 +302,50 @@ def build_query(query: SearchQuery, parsed: ParsedQuery | None = None) -> dict[s
                 }
             }
         ]
-    filters, must_not = _filter_clauses(query.filters)
-    if filters:
-        bool_query["filter"] = filters
-    if must_not:
-        bool_query["must_not"] = must_not
+    if plan.filters:
+        bool_query["filter"] = [render_clause(c) for c in plan.filters]
+    if plan.excluded:
+        bool_query["must_not"] = [render_clause(c) for c in plan.excluded]
     return {"bool": bool_query}
 
 
+def build_query(query: SearchQuery, parsed: ParsedQuery | None = None) -> dict[str, Any]:
+    """The `query` part: the parsed text (scoring) plus non-scoring filters."""
+    return render_query(plan_query(query, parsed))
+
+
 def is_by_date(query: SearchQuery, parsed: ParsedQuery) -> bool:
-    return query.sort_by == "publishedAt" or not parsed.scores
+    return plan_query(query, parsed).by_date
 
 
 def build_search_body(
     query: SearchQuery, parsed: ParsedQuery | None = None, pit_id: str | None = None
 ) -> dict[str, Any]:
     """The `_search` request body for a SearchQuery (with `pit_id`: searched in that point in time)."""
-    parsed = parse_query(query.text) if parsed is None else parsed
-    by_date = is_by_date(query, parsed)
-    direction = "asc" if by_date and query.reverse else "desc"
+    return render_search(plan_query(query, parsed), pit_id)
+
+
+def render_search(plan: QueryPlan, pit_id: str | None = None) -> dict[str, Any]:
+    """The `_search` request body of a plan (with `pit_id`: searched in that point in time)."""
+    direction = "asc" if plan.ascending else "desc"
     # `{field: direction}`: the spec's SortCombinations is a oneOf, and `{"_score": {"order": ...}}` matches
     # two of its branches (SortOptions and FieldWithOrder), so only the direction form is valid as written.
     by_time: list[Any] = [{"sort_at_us": direction}, {"id": "desc" if direction == "asc" else "asc"}]
     body: dict[str, Any] = {
-        "query": build_query(query, parsed),
-        "sort": by_time if by_date else [{"_score": "desc"}, *by_time],
-        "size": query.size,
-        "track_total_hits": query.count,
+        "query": render_query(plan),
+        "sort": by_time if plan.by_date else [{"_score": "desc"}, *by_time],
+        "size": plan.size,
+        "track_total_hits": plan.count,
     }
-    if query.search_after:
-        body["search_after"] = list(query.search_after)
+    if plan.search_after:
+        body["search_after"] = list(plan.search_after)
     else:
-        body["from"] = query.offset
+        body["from"] = plan.offset
     if pit_id:
         body["pit"] = {"id": pit_id, "keep_alive": PIT_KEEP_ALIVE}
-    if query.facets:
-        body["aggs"] = {name: _facet_agg(name, query.facet_latest, query.facet_size) for name in query.facets}
-    if query.highlight and parsed.root is not None:
-        fields = [name for name in TEXT_FIELD_BOOSTS if not query.search_in or name in query.search_in]
+    if plan.facets:
+        body["aggs"] = {facet.name: _facet_agg(facet, plan.facet_latest) for facet in plan.facets}
+    if plan.highlights:
         body["highlight"] = {
             "pre_tags": ["<mark>"],
             "post_tags": ["</mark>"],
@@ -374,16 +354,16 @@ def build_search_body(
                 # the whole title (as tantivy's adapter marks it), one fragment of the summary and the body
                 name: {"number_of_fragments": 0}
                 if name == "title"
-                else {"fragment_size": HIGHLIGHT_CHARS[name], "number_of_fragments": 1, "no_match_size": 0}
-                for name in fields
+                else {"fragment_size": chars, "number_of_fragments": 1, "no_match_size": 0}
+                for name, chars in plan.highlights
             },
         }
     return body
 
 
-def _facet_agg(name: str, with_latest: bool, facet_size: int = FACET_SIZE) -> dict[str, Any]:
+def _facet_agg(facet: Facet, with_latest: bool) -> dict[str, Any]:
     agg: dict[str, Any]
-    if name == "month":
+    if facet.name == "month":
         # Calendar months in UTC, newest first; empty months are left out, as tantivy's terms do.
         agg = {
             "date_histogram": {
@@ -395,8 +375,7 @@ def _facet_agg(name: str, with_latest: bool, facet_size: int = FACET_SIZE) -> di
             }
         }
     else:
-        size = facet_size * (10 if name == "publisher" else 1)
-        agg = {"terms": {"field": FACET_FIELDS[name], "size": size}}
+        agg = {"terms": {"field": facet.field, "size": facet.size}}
     if with_latest:
         agg["aggs"] = {"latest": {"max": {"field": "sort_at_us"}}}
     return agg
@@ -404,7 +383,7 @@ def _facet_agg(name: str, with_latest: bool, facet_size: int = FACET_SIZE) -> di
 
 def story_sources_body(query: SearchQuery, max_stories: int) -> dict[str, Any]:
     return {
-        "query": build_query(query),
+        "query": render_query(plan_query(query)),
         "size": 0,
         "track_total_hits": False,
         "aggs": story_sources_aggs(max_stories),

@@ -1,8 +1,9 @@
 """The `SearchIndex` on OpenSearch (Amazon OpenSearch Service in AWS), with opensearch-py.
 
-Everything that decides what is sent and how answers are read is a pure function of plain data in
-`opensearch_body` (re-exported here); `OpenSearchIndex` only moves those bodies over HTTP. The HTTP
-calls it can make (method + path, `{index}` being the alias or a concrete `<alias>-v<n>`):
+Everything that decides what is sent and how answers are read is a pure function of plain data: the query
+plan (`newsflow.search.plan`, shared with the tantivy adapter) rendered by `opensearch_body` (re-exported
+here); `OpenSearchIndex` only moves those bodies over HTTP. The HTTP calls it can make (method + path,
+`{index}` being the alias or a concrete `<alias>-v<n>`):
 HEAD /, HEAD /{index}, PUT /{index}, GET /{index} (`<alias>-v*`), DELETE /{index},
 HEAD /_alias/{name}, GET /_alias/{name}, POST /_aliases, POST /{index}/_refresh, POST /{index}/_bulk,
 POST /{index}/_search, POST /_search (in a point in time), POST /{index}/_search/point_in_time,
@@ -46,9 +47,11 @@ from newsflow.search.opensearch_body import (
     is_by_date,
     parse_search_response,
     parse_story_sources,
+    render_search,
     story_sources_body,
     versioned_name,
 )
+from newsflow.search.plan import plan_query
 from newsflow.search.port import (
     IndexFailure,
     SearchDocument,
@@ -57,7 +60,6 @@ from newsflow.search.port import (
     SnapshotExpired,
     StorySources,
 )
-from newsflow.search.query import parse_query
 
 __all__ = [
     "BULK_MAX_BYTES",
@@ -249,20 +251,20 @@ class OpenSearchIndex:
     def search(self, query: SearchQuery) -> SearchResult:
         from opensearchpy.exceptions import NotFoundError
 
-        parsed = parse_query(query.text)
+        plan = plan_query(query)
         pit_id = None
-        if not is_by_date(query, parsed) and (query.snapshot or query.keep_snapshot):
-            pit_id = query.snapshot or self._open_pit()
+        if plan.pinned:
+            pit_id = plan.snapshot or self._open_pit()
         try:
             if pit_id:
                 try:
-                    response = self._client.search(body=build_search_body(query, parsed, pit_id))
+                    response = self._client.search(body=render_search(plan, pit_id))
                 except NotFoundError as exc:
                     if query.snapshot:  # the point in time expired (or was closed): never the live index
                         raise SnapshotExpired(f"point in time expired: {exc}") from exc
                     raise
             else:
-                response = self._client.search(index=self.index_name, body=build_search_body(query, parsed))
+                response = self._client.search(index=self.index_name, body=render_search(plan))
         except NotFoundError as exc:
             if not _index_missing(exc):
                 raise

@@ -7,6 +7,10 @@ histograms only take a fixed interval, never calendar months); `sort_at_us` is t
 key (epoch microseconds: tantivy date fast fields keep only seconds). The rest of the SearchDocument
 is stored as a JSON blob, so `get` and hits return a complete document.
 
+Queries: `newsflow.search.plan.plan_query` decides what a search matches, ranks, pages, facets and highlights
+(the same plan the OpenSearch adapter renders to DSL); `tantivy_query.TantivyQueries` renders it into tantivy
+query objects. User text never reaches tantivy's query-language parser.
+
 Paging. `publishedAt` order is (sort_at_us desc, id asc); `search_after` = [sort_at_us, id] becomes
 a range filter `sort_at_us < last` plus, for the (rare) documents sharing `last`, those with a
 larger id; so any page costs the same, however deep, and arrivals never shift it. Relevancy paging
@@ -43,6 +47,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Final
@@ -50,10 +55,10 @@ from typing import Any, Final
 import tantivy
 
 from newsflow.search.aggs import derived_source_fields, parse_story_sources, story_sources_aggs
+from newsflow.search.plan import Facet, epoch_micros, plan_query
 from newsflow.search.port import (
     IndexFailure,
     SearchDocument,
-    SearchFilters,
     SearchHit,
     SearchQuery,
     SearchResult,
@@ -62,23 +67,9 @@ from newsflow.search.port import (
     StorySources,
 )
 from newsflow.search.query import (
-    FACET_FIELDS,
-    FACET_SIZE,
-    HIGHLIGHT_CHARS,
-    MONTH_FACET_SIZE,
-    PROXIMITY_BOOST,
-    PROXIMITY_FIELDS,
-    PROXIMITY_SLOP,
     TEXT_FIELD_BOOSTS,
-    TIE_BREAKER,
-    Node,
-    Not,
-    Or,
-    ParsedQuery,
-    Phrase,
-    Word,
-    parse_query,
 )
+from newsflow.search.tantivy_query import TantivyQueries, build_analyzer
 
 SCHEMA_VERSION: Final = 4  # 3: syndicated + source_total (What's Hot counts verbatim copies); 4: story_keys
 SCHEMA_MARKER: Final = "newsflow-schema.json"
@@ -93,7 +84,6 @@ TEXT_FIELDS: Final = TEXT_FIELD_BOOSTS
 _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 _STORED_TEXT: Final = ("title", "summary", "body")
 DECODED_CACHE: Final = 2048  # decoded documents kept (by stored content): a few front pages' worth
-TERMS_AS_DISJUNCTION_MAX: Final = 64  # larger term sets: one term-set query
 TIES_READ_MAX: Final = 64  # a tie group of up to this many hits is ordered by its stored ids, not by another search
 _KEYWORDS: Final = (
     "category",
@@ -109,6 +99,21 @@ _KEYWORDS: Final = (
     "story_keys",
 )
 PUBLISHER_SEPARATOR: Final = "\x1f"
+
+
+_FacetCounts = tuple[dict[str, dict[str, int]], dict[str, dict[str, datetime]], dict[str, int]]
+BESIDE_THREADS: Final = 4  # aggregations running beside their searches, process-wide
+_beside_pool: ThreadPoolExecutor | None = None
+_beside_lock = threading.Lock()
+
+
+def _beside() -> ThreadPoolExecutor:
+    """The threads that run a search's facet aggregation beside the search itself (created on first use)."""
+    global _beside_pool
+    with _beside_lock:
+        if _beside_pool is None:
+            _beside_pool = ThreadPoolExecutor(BESIDE_THREADS, thread_name_prefix="tantivy-facets")
+        return _beside_pool
 
 
 class IndexSchemaMismatch(RuntimeError):
@@ -131,23 +136,8 @@ def build_schema() -> tantivy.Schema:
     return sb.build()
 
 
-def build_analyzer() -> tantivy.TextAnalyzer:
-    """The same pipeline as tantivy's built-in `en_stem`, for analysing query words."""
-    return (
-        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
-        .filter(tantivy.Filter.remove_long(40))
-        .filter(tantivy.Filter.lowercase())
-        .filter(tantivy.Filter.stemmer("english"))
-        .build()
-    )
-
-
 def _utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-def epoch_micros(value: datetime) -> int:
-    return (_utc(value) - _EPOCH) // timedelta(microseconds=1)
 
 
 def from_epoch_micros(value: float) -> datetime:
@@ -177,26 +167,32 @@ def render_snippet(text: str, snippet: tantivy.Snippet, whole: bool) -> str | No
     `whole`: mark the complete `text` (titles), else only the snippet's fragment. tantivy reports
     byte offsets (relative to the fragment), so the work is done on UTF-8 bytes.
     """
-    spans = [(h.start, h.end) for h in snippet.highlighted()]
+    spans = sorted((h.start, h.end) for h in snippet.highlighted())
     if not spans:
         return None
     if whole:
-        raw = text.encode("utf-8")
+        source = text
         shift = snippet.fragment_range().start
     else:
-        raw = snippet.fragment().encode("utf-8")
+        source = snippet.fragment()
         shift = 0
+    # ASCII text (most of it): byte offsets are character offsets, so slice the string itself
+    raw: str | bytes = source if source.isascii() else source.encode("utf-8")
     out: list[str] = []
     pos = 0
-    for start, end in sorted(spans):
+    for start, end in spans:
         start, end = start + shift, end + shift
         if start < pos or end > len(raw):
             continue
-        out.append(html.escape(raw[pos:start].decode("utf-8", "replace")))
-        out.append("<mark>" + html.escape(raw[start:end].decode("utf-8", "replace")) + "</mark>")
+        out.append(html.escape(_text(raw[pos:start])))
+        out.append("<mark>" + html.escape(_text(raw[start:end])) + "</mark>")
         pos = end
-    out.append(html.escape(raw[pos:].decode("utf-8", "replace")))
+    out.append(html.escape(_text(raw[pos:])))
     return "".join(out)
+
+
+def _text(piece: str | bytes) -> str:
+    return piece if isinstance(piece, str) else piece.decode("utf-8", "replace")
 
 
 class _Pins:
@@ -297,7 +293,7 @@ class TantivyIndex:
     ) -> None:
         self._root = Path(path)
         self._schema = build_schema()
-        self._analyzer = build_analyzer()
+        self._q = TantivyQueries(self._schema, build_analyzer())
         self._lock = threading.Lock()
         self._writer: tantivy.IndexWriter | None = None
         self._heap = writer_heap_bytes
@@ -512,55 +508,65 @@ class TantivyIndex:
 
     def search(self, query: SearchQuery) -> SearchResult:
         self._follow_generation()
-        parsed = parse_query(query.text)
-        fields = _fields(query.search_in)
-        matching, text_query = self._compile_text_parts(parsed, fields)
-        full = self._with_filters(text_query, query.filters)
-        by_date = query.sort_by == "publishedAt" or text_query is None or not parsed.scores
+        plan = plan_query(query)
+        matching, text_query = self._q.text_parts(plan)
+        full = self._q.with_filters(text_query, plan)
+        by_date = plan.by_date or text_query is None  # text that analyses to nothing lists by date
+        ascending = by_date and plan.reverse
         snapshot: str | None = None
         searcher = None
-        if not by_date and query.snapshot:
-            searcher = self._snapshots.get(query.snapshot)
+        if not by_date and plan.snapshot:
+            searcher = self._snapshots.get(plan.snapshot)
             if searcher is None:
-                raise SnapshotExpired(f"snapshot {query.snapshot} has expired")
-            snapshot = query.snapshot
-        elif not by_date and query.keep_snapshot:
+                raise SnapshotExpired(f"snapshot {plan.snapshot} has expired")
+            snapshot = plan.snapshot
+        elif not by_date and plan.keep_snapshot:
             generation = f"{self._epoch}.{self._generation}"
             snapshot, searcher = self._snapshots.pin(generation, self._index.searcher())
         if searcher is None:
             searcher = self._index.searcher()
 
+        facets_pending: Future[_FacetCounts] | None = None
+        if plan.facets:
+            # Facets count the same documents without scoring them: the optional proximity clause
+            # only adds to scores (never changes which documents match), so leave it out (~25 % of
+            # the aggregation's cost on a broad query). tantivy releases the GIL while it aggregates
+            # and searches, so the aggregation runs on another core beside the search below.
+            facet_query = full if matching is text_query else self._q.with_filters(matching, plan)
+            facets_pending = _beside().submit(self._facets, searcher, facet_query, plan.facets, plan.facet_latest)
+
         total: int | None = None
         if by_date:
-            if query.search_after:
-                addrs = self._after_by_date(searcher, full, query.search_after, query.size, query.reverse)
+            if plan.search_after:
+                addrs = self._after_by_date(searcher, full, plan.search_after, plan.size, ascending)
             else:
                 total, addrs = self._page_by_date(
-                    searcher, full, query.offset, query.offset + query.size, ascending=query.reverse
+                    searcher, full, plan.offset, plan.offset + plan.size, ascending=ascending
                 )
             scored: list[tuple[float | None, tantivy.DocAddress]] = [(None, addr) for addr in addrs]
         else:
-            limit = query.offset + query.size
-            result = searcher.search(full, limit=limit, count=query.count)
-            total = _count(result) if query.count else None
-            scored = [(float(score), addr) for score, addr in result.hits[query.offset : limit]]
-        if total is None and query.count:
+            limit = plan.offset + plan.size
+            result = searcher.search(full, limit=limit, count=plan.count)
+            total = _count(result) if plan.count else None
+            scored = [(float(score), addr) for score, addr in result.hits[plan.offset : limit]]
+        if total is None and plan.count:
             total = _count(searcher.search(full, limit=1, count=True))
 
-        generators = self._snippet_generators(searcher, text_query, fields) if query.highlight else {}
+        generators = self._snippet_generators(searcher, text_query, plan.highlights)
         hits = []
         for score, addr in scored:
             stored = searcher.doc(addr)
             doc = _from_tantivy(stored)
             highlights: dict[str, str] = {}
-            for name, generator in generators.items():
+            for name, (generator, chars) in generators.items():
                 text = getattr(doc, name)
-                whole = name == "title" or len(text) <= HIGHLIGHT_CHARS[name]  # short fields come back whole
+                whole = name == "title" or len(text) <= chars  # short fields come back whole
                 marked = render_snippet(text, generator.snippet_from_doc(stored), whole=whole)
                 if marked:
                     highlights[name] = marked
+            # typed values built here: no validation needed (a page's members are hundreds of hits)
             hits.append(
-                SearchHit(
+                SearchHit.model_construct(
                     id=doc.id,
                     score=score or 0.0,
                     document=doc,
@@ -568,16 +574,7 @@ class TantivyIndex:
                     highlights=highlights,
                 )
             )
-        if query.facets:
-            # Facets count the same documents without scoring them: the optional proximity clause
-            # only adds to scores (never changes which documents match), so leave it out (~25 % of
-            # the aggregation's cost on a broad query).
-            facet_query = full if matching is text_query else self._with_filters(matching, query.filters)
-            facets, latest, other = self._facets(
-                searcher, facet_query, query.facets, query.facet_latest, query.facet_size
-            )
-        else:
-            facets, latest, other = {}, {}, {}
+        facets, latest, other = facets_pending.result() if facets_pending is not None else ({}, {}, {})
         return SearchResult(
             total=total or 0,
             hits=hits,
@@ -589,23 +586,24 @@ class TantivyIndex:
 
     def story_sources(self, query: SearchQuery, max_stories: int = 500) -> list[StorySources]:
         self._follow_generation()
-        parsed = parse_query(query.text)
+        plan = plan_query(query)
         # An aggregation never scores: the matching part of the text query is enough (no proximity boost).
-        matching, _ = self._compile_text_parts(parsed, _fields(query.search_in))
-        full = self._with_filters(matching, query.filters)
+        matching, _ = self._q.text_parts(plan)
+        full = self._q.with_filters(matching, plan)
         raw: dict[str, Any] = self._index.searcher().aggregate(full, story_sources_aggs(max_stories))
         return parse_story_sources(raw)
 
     def _snippet_generators(
-        self, searcher: tantivy.Searcher, text_query: tantivy.Query | None, fields: dict[str, float]
-    ) -> dict[str, tantivy.SnippetGenerator]:
+        self, searcher: tantivy.Searcher, text_query: tantivy.Query | None, highlights: Sequence[tuple[str, int]]
+    ) -> dict[str, tuple[tantivy.SnippetGenerator, int]]:
+        """Per highlighted field: its snippet generator and snippet length."""
         if text_query is None:
             return {}
         generators = {}
-        for name in fields:
+        for name, chars in highlights:
             generator = tantivy.SnippetGenerator.create(searcher, text_query, self._schema, name)
-            generator.set_max_num_chars(HIGHLIGHT_CHARS[name])
-            generators[name] = generator
+            generator.set_max_num_chars(chars)
+            generators[name] = (generator, chars)
         return generators
 
     def _after_by_date(
@@ -622,13 +620,17 @@ class TantivyIndex:
         except (IndexError, TypeError, ValueError):
             raise ValueError("search_after must end with [sort_at_us, id]") from None
         # Documents sharing the last timestamp: after the last id in id order (asc, or desc when reversed).
-        tie_query = self._and(query, self._range("sort_at_us", last_us, last_us + 1))
+        tie_query = self._q.both(query, self._q.range("sort_at_us", last_us, last_us + 1))
         id_order = tantivy.Order.Desc if reverse else tantivy.Order.Asc
         tied = searcher.search(tie_query, limit=MAX_TIES, count=False, order_by_field="id", order=id_order)
         page = [addr for key, addr in tied.hits if (str(key) < last_id if reverse else str(key) > last_id)][:size]
         if len(page) < size:
-            rest = self._range("sort_at_us", last_us + 1, None) if reverse else self._range("sort_at_us", None, last_us)
-            _, more = self._page_by_date(searcher, self._and(query, rest), 0, size - len(page), ascending=reverse)
+            rest = (
+                self._q.range("sort_at_us", last_us + 1, None)
+                if reverse
+                else self._q.range("sort_at_us", None, last_us)
+            )
+            _, more = self._page_by_date(searcher, self._q.both(query, rest), 0, size - len(page), ascending=reverse)
             page.extend(more)
         return page
 
@@ -680,27 +682,21 @@ class TantivyIndex:
                 page.extend(group[pos - first : stop - first])
                 pos = stop
                 continue
-            ties = self._and(query, self._range("sort_at_us", key, key + 1))
+            ties = self._q.both(query, self._q.range("sort_at_us", key, key + 1))
             tied = searcher.search(ties, limit=stop - first, count=False, order_by_field="id", order=id_order)
             page.extend(addr for _, addr in tied.hits[pos - first : stop - first])
             pos = stop
         return total, page
 
     def _facets(
-        self,
-        searcher: tantivy.Searcher,
-        query: tantivy.Query,
-        names: Iterable[str],
-        with_latest: bool,
-        facet_size: int = FACET_SIZE,
-    ) -> tuple[dict[str, dict[str, int]], dict[str, dict[str, datetime]], dict[str, int]]:
+        self, searcher: tantivy.Searcher, query: tantivy.Query, facets: Sequence[Facet], with_latest: bool
+    ) -> _FacetCounts:
         aggs: dict[str, Any] = {}
-        for name in names:
-            size = MONTH_FACET_SIZE if name == "month" else facet_size * (10 if name == "publisher" else 1)
-            agg: dict[str, Any] = {"terms": {"field": FACET_FIELDS[name], "size": size}}
+        for facet in facets:
+            agg: dict[str, Any] = {"terms": {"field": facet.field, "size": facet.size}}
             if with_latest:
                 agg["aggs"] = {"latest": {"max": {"field": "sort_at_us"}}}
-            aggs[name] = agg
+            aggs[facet.name] = agg
         raw: dict[str, Any] = searcher.aggregate(query, aggs)
         counts: dict[str, dict[str, int]] = {}
         latest: dict[str, dict[str, datetime]] = {}
@@ -718,163 +714,6 @@ class TantivyIndex:
                     if (b.get("latest") or {}).get("value") is not None
                 }
         return counts, latest, other
-
-    # ------------------------------------------------------------------------- query building
-
-    def _range(self, field: str, lower: int | None, upper: int | None) -> tantivy.Query:
-        """[lower, upper) on an integer field; an open side is unbounded."""
-        return tantivy.Query.range_query(
-            self._schema,
-            field,
-            tantivy.FieldType.Integer,
-            lower,
-            upper,
-            include_lower=True,
-            include_upper=upper is None,
-        )
-
-    @staticmethod
-    def _and(query: tantivy.Query, restriction: tantivy.Query) -> tantivy.Query:
-        return tantivy.Query.boolean_query(
-            [(tantivy.Occur.Must, query), (tantivy.Occur.Must, tantivy.Query.const_score_query(restriction, 0.0))]
-        )
-
-    def _terms(self, field: str, values: Sequence[str]) -> tantivy.Query:
-        """Any of `values` in `field` (only ever a filter: callers give it no score). A few terms as a disjunction
-        of term queries: tantivy's term-set query walks the field's whole term dictionary, ~25x slower for the
-        story keys' five terms (the story lookup of every ingested article)."""
-        if not values or len(values) > TERMS_AS_DISJUNCTION_MAX:
-            return tantivy.Query.term_set_query(self._schema, field, list(values))
-        return tantivy.Query.boolean_query(
-            [(tantivy.Occur.Should, tantivy.Query.term_query(self._schema, field, value)) for value in values]
-        )
-
-    def _with_filters(self, text_query: tantivy.Query | None, f: SearchFilters) -> tantivy.Query:
-        must: list[tantivy.Query] = []
-        must_not: list[tantivy.Query] = []
-        if f.category:
-            must.append(tantivy.Query.term_query(self._schema, "categories", f.category))
-        if f.primary_category:
-            must.append(tantivy.Query.term_query(self._schema, "category", f.primary_category))
-        if f.source_ids:
-            must.append(self._terms("source_id", f.source_ids))
-        if f.source_domains:
-            must.append(self._terms("source_domain", [d.lower() for d in f.source_domains]))
-        if f.exclude_domains:
-            must_not.append(self._terms("source_domain", [d.lower() for d in f.exclude_domains]))
-        if f.language:
-            must.append(tantivy.Query.term_query(self._schema, "language", f.language))
-        if f.published_from is not None or f.published_to is not None:
-            lower = epoch_micros(f.published_from) if f.published_from is not None else None
-            upper = epoch_micros(f.published_to) if f.published_to is not None else None
-            must.append(self._range("sort_at_us", lower, upper))
-        if f.story_ids:
-            must.append(self._terms("story_id", f.story_ids))
-        if f.story_keys:
-            must.append(self._terms("story_keys", f.story_keys))
-        if f.exclude_ids:
-            must_not.append(self._terms("id", f.exclude_ids))
-        if f.exclude_story_id:
-            must_not.append(tantivy.Query.term_query(self._schema, "story_id", f.exclude_story_id))
-        if f.min_sources is not None:
-            must.append(self._range("source_total", f.min_sources, None))
-        must.extend(tantivy.Query.term_query(self._schema, "tags", tag) for tag in f.tags)
-        if not must and not must_not:
-            return text_query if text_query is not None else tantivy.Query.all_query()
-        clauses = [(tantivy.Occur.Must, text_query if text_query is not None else tantivy.Query.all_query())]
-        # Filters restrict but never score (const 0), as OpenSearch `filter` clauses.
-        clauses += [(tantivy.Occur.Must, tantivy.Query.const_score_query(q, 0.0)) for q in must]
-        clauses += [(tantivy.Occur.MustNot, q) for q in must_not]
-        return tantivy.Query.boolean_query(clauses)
-
-    def _compile_text_parts(
-        self, parsed: ParsedQuery, fields: dict[str, float]
-    ) -> tuple[tantivy.Query | None, tantivy.Query | None]:
-        """(what decides the matches, the scoring query = that plus the optional proximity boost).
-
-        Both are the same object when there is no proximity boost.
-        """
-        if parsed.root is None:
-            return None, None
-        main = self._compile(parsed.root, fields)
-        if main is None:
-            return None, None
-        words = parsed.proximity_words()
-        if not words:
-            return main, main
-        tokens = [t for w in words for t in self._analyzer.analyze(w)]
-        if len(tokens) < 2:
-            return main, main
-        near_fields = {name: boost for name, boost in fields.items() if name in PROXIMITY_FIELDS}
-        if not near_fields:
-            return main, main
-        near = tantivy.Query.boost_query(
-            self._phrase_all_fields(tokens, near_fields, slop=PROXIMITY_SLOP), PROXIMITY_BOOST
-        )
-        return main, tantivy.Query.boolean_query([(tantivy.Occur.Must, main), (tantivy.Occur.Should, near)])
-
-    def _compile(self, node: Node, fields: dict[str, float]) -> tantivy.Query | None:
-        if isinstance(node, Word | Phrase):
-            return self._leaf(node.text, fields)
-        if isinstance(node, Not):
-            inner = self._compile(node.item, fields)
-            if inner is None:
-                return None
-            return tantivy.Query.boolean_query(
-                [(tantivy.Occur.Must, tantivy.Query.all_query()), (tantivy.Occur.MustNot, inner)]
-            )
-        if isinstance(node, Or):
-            subs = [q for q in (self._compile(i, fields) for i in node.items) if q is not None]
-            if not subs:
-                return None
-            return subs[0] if len(subs) == 1 else tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in subs])
-        must = [q for q in (self._compile(i, fields) for i in node.items if not isinstance(i, Not)) if q is not None]
-        must_not = [
-            q for q in (self._compile(i.item, fields) for i in node.items if isinstance(i, Not)) if q is not None
-        ]
-        if not must and not must_not:
-            return None
-        if not must:
-            must = [tantivy.Query.all_query()]
-        if len(must) == 1 and not must_not:
-            return must[0]
-        return tantivy.Query.boolean_query(
-            [(tantivy.Occur.Must, q) for q in must] + [(tantivy.Occur.MustNot, q) for q in must_not]
-        )
-
-    def _leaf(self, text: str, fields: dict[str, float]) -> tantivy.Query | None:
-        """A word or phrase analysed exactly as the text fields were: one term, or a phrase."""
-        tokens = [(t.position, t.text) for t in self._analyzer.pre_tokenize(text).tokens]
-        if not tokens:
-            return None
-        if len(tokens) == 1:
-            return tantivy.Query.disjunction_max_query(
-                [
-                    tantivy.Query.boost_query(tantivy.Query.term_query(self._schema, field, tokens[0][1]), boost)
-                    for field, boost in fields.items()
-                ],
-                tie_breaker=TIE_BREAKER,
-            )
-        base = tokens[0][0]
-        return self._phrase_all_fields([(pos - base, tok) for pos, tok in tokens], fields, slop=0)
-
-    def _phrase_all_fields(
-        self, words: Sequence[str | tuple[int, str]], fields: dict[str, float], slop: int
-    ) -> tantivy.Query:
-        return tantivy.Query.disjunction_max_query(
-            [
-                tantivy.Query.boost_query(
-                    tantivy.Query.phrase_query(self._schema, field, list(words), slop=slop), boost
-                )
-                for field, boost in fields.items()
-            ],
-            tie_breaker=TIE_BREAKER,
-        )
-
-
-def _fields(search_in: Sequence[str]) -> dict[str, float]:
-    chosen = {name: boost for name, boost in TEXT_FIELDS.items() if not search_in or name in search_in}
-    return chosen or dict(TEXT_FIELDS)
 
 
 def _from_tantivy(stored: tantivy.Document) -> SearchDocument:

@@ -8,7 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from newsflow.api.params import FilterParams, TopHeadlinesParams
+from newsflow.api.params import FilterParams, RelatedParams, TopHeadlinesParams
 from newsflow.api.service import QueryService
 
 from tests.unit.search.test_query_service import NOW, Site, article
@@ -75,3 +75,37 @@ def test_the_window_is_the_service_setting(site: Site) -> None:
     assert body.articles[0].source_count == 3
     assert set(body.articles[0].also_from) == {"Late 0", "Late 1"}
     assert body.total_results == 3
+
+
+def test_collapse_by_story_keeps_late_members_as_articles_of_their_own(site: Site) -> None:
+    # When the latest articles are listed one per story
+    page = site.service.list_articles(FilterParams.model_validate({"pageSize": 50, "collapse": "story"}))
+    ids = [a.id for a in page.articles]
+    # Then each late member of the old story stands alone (the first of them hides no other), the old story's
+    # window is one entry (its newer member), and the port story one
+    assert ids[:2] == ["f" * 32, "l0" + "0" * 30]
+    assert ids[2] in {"p1" + "0" * 30, "p2" + "0" * 30}
+    assert ids[3:] == ["l1" + "0" * 30, "l2" + "0" * 30, "o2" + "0" * 30]
+    # And paged one by one, the walk shows the same entries
+    seen = []
+    cursor = None
+    while True:
+        query = {"pageSize": 1, "collapse": "story", **({"cursor": cursor} if cursor else {})}
+        one = site.service.list_articles(FilterParams.model_validate(query))
+        seen += [a.id for a in one.articles]
+        cursor = one.next_cursor
+        if not cursor:
+            break
+    assert seen == ids
+
+
+def test_related_leaves_out_only_the_story_window_of_the_article(site: Site) -> None:
+    # A late member stands alone: the other late members and the old story (one entry for its window) are related
+    related = [a.id for a in site.service.related("l0" + "0" * 30, RelatedParams(page_size=10)).articles]
+    assert "l0" + "0" * 30 not in related
+    assert {"l1" + "0" * 30, "l2" + "0" * 30} <= set(related)
+    assert len({"o1" + "0" * 30, "o2" + "0" * 30} & set(related)) == 1
+    # The old story's first article: its window's other member is its story (left out), the late ones are not
+    related = [a.id for a in site.service.related("o1" + "0" * 30, RelatedParams(page_size=10)).articles]
+    assert "o2" + "0" * 30 not in related
+    assert {"l0" + "0" * 30, "l1" + "0" * 30, "l2" + "0" * 30} <= set(related)

@@ -227,3 +227,33 @@ def test_date_order_with_many_ties_matches_a_plain_sort_for_any_page(tmp_path: P
             offset, size = rng.randrange(0, 160), rng.randrange(1, 40)
             page = index.search(SearchQuery(sort_by="publishedAt", offset=offset, size=size))
             assert [h.id for h in page.hits] == expected[offset : offset + size], (offset, size)
+
+
+def test_facets_aggregate_beside_the_search_and_their_failure_is_the_search_s(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given an index whose facet aggregation runs on another thread
+    with TantivyIndex(tmp_path) as index:
+        assert index.upsert([make_doc(f"d{i}", f"Oil note {i}", hours_ago=i) for i in range(5)]) == []
+        threads: list[str] = []
+        real = TantivyIndex._facets
+
+        def spy(self: TantivyIndex, *args: object, **kwargs: object) -> object:
+            threads.append(threading.current_thread().name)
+            return real(self, *args, **kwargs)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(TantivyIndex, "_facets", spy)
+        result = index.search(SearchQuery(text="oil", facets=["category"]))
+        # Then the counts are those of the search's matches, computed off the request's thread
+        assert result.facets == {"category": {"economy": 5}}
+        assert result.total == 5
+        assert threads
+        assert threads[0] != threading.current_thread().name
+
+        # And when the aggregation fails, the search fails with its error (never facets silently missing)
+        def broken(self: TantivyIndex, *args: object, **kwargs: object) -> object:
+            raise RuntimeError("aggregation failed")
+
+        monkeypatch.setattr(TantivyIndex, "_facets", broken)
+        with pytest.raises(RuntimeError, match="aggregation failed"):
+            index.search(SearchQuery(text="oil", facets=["category"]))

@@ -3,6 +3,7 @@ its primary category, and related posts from the index."""
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from typing import Final
 
@@ -73,7 +74,11 @@ class ArticlePages:
             doc = SearchDocument.from_article(article)
         words = [w for w in words_of(" ".join([doc.title, *doc.tags])) if w not in STOP_WORDS and len(w) > 2]
         words = list(dict.fromkeys(words))[:RELATED_WORDS]
-        filters = SearchFilters(exclude_ids=[doc.id], exclude_story_id=doc.story_id)
+        # Not its own story: the members within the story's window (one past the window stands alone, and so
+        # does this article when it lies past its story's window: then only it is left out).
+        members = self._cards.with_members([doc], {})
+        own = [m.id for m in self._cards.members_of(doc, members) if m.id != doc.id]
+        filters = SearchFilters(exclude_ids=[doc.id, *own])
         size = params.page_size
         fetch = min(size * 4, 100)
         if words:
@@ -97,8 +102,12 @@ class ArticlePages:
         seen: set[str] = set()
         hits = []
         for query in queries:
-            for hit in self._index.search(query).hits:  # one per story: the best match stands for its story
-                key = hit.document.story_key
+            found = self._index.search(query).hits
+            # The window decides only between hits of one story id: read the members of those stories alone.
+            counts = Counter(h.document.story_id for h in found)
+            self._cards.with_members((h.document for h in found if counts[h.document.story_id] > 1), members)
+            for hit in found:  # one per story: the best match stands for its story
+                key = self._cards.window_key(hit.document, members)
                 if key not in seen:
                     seen.add(key)
                     hits.append(hit)
@@ -107,5 +116,8 @@ class ArticlePages:
             if len(hits) == size:
                 break
         return ListResponse(
-            total_results=len(hits), total_relation="eq", articles=self._cards.of_hits(hits), next_cursor=None
+            total_results=len(hits),
+            total_relation="eq",
+            articles=self._cards.of_hits(hits, members),
+            next_cursor=None,
         )

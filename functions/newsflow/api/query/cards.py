@@ -79,8 +79,30 @@ class Cards:
         group = members.get(doc.story_id or "", [])
         return group if in_window(doc, group, self.span) else []
 
-    def of_hits(self, hits: Sequence[SearchHit]) -> list[ArticleCard]:
-        members = self.story_members(h.document.story_id for h in hits if h.document.story_id)
+    def with_members(
+        self, docs: Iterable[SearchDocument], known: dict[str, list[SearchDocument]]
+    ) -> dict[str, list[SearchDocument]]:
+        """`known` (story -> its window's members, as `story_members` reads them) completed with the stories of
+        `docs` it lacks; updated in place and returned."""
+        missing = {d.story_id for d in docs if d.story_id and d.story_id not in known}
+        if missing:
+            found = self.story_members(missing)
+            known.update(found)
+            known.update((story, []) for story in missing - found.keys())
+        return known
+
+    def window_key(self, doc: SearchDocument, members: Mapping[str, list[SearchDocument]]) -> str:
+        """What collapses stories, with the window: the story, or the article itself when it stands alone (no
+        story, or past its story's window). A story whose members `members` lacks counts as indexed."""
+        if doc.story_id is None or doc.story_id not in members:  # not read: the story as indexed
+            return doc.story_key
+        return doc.story_key if self.members_of(doc, members) else f"a:{doc.id}"
+
+    def of_hits(
+        self, hits: Sequence[SearchHit], members: dict[str, list[SearchDocument]] | None = None
+    ) -> list[ArticleCard]:
+        """The cards of these hits; `members` holds stories' members already read (the rest are read here)."""
+        members = self.with_members((h.document for h in hits), dict(members or {}))
         cards = []
         for hit in hits:
             doc = hit.document

@@ -156,11 +156,14 @@ class Listings:
                 "keep_snapshot": relevancy,
             }
         )
+        members: dict[str, list[SearchDocument]] = {}  # stories' window members, read once for the page
         try:
             result = self._index.search(query)
             passed = state.offset if state else 0
             if params.collapse == "story":
-                hits, examined, last, exhausted = self._collapsed(query, result.hits, size, fetch, result.snapshot)
+                hits, examined, last, exhausted = self._collapsed(
+                    query, result.hits, size, fetch, result.snapshot, members
+                )
             else:
                 hits = result.hits[:size]
                 examined = len(hits)
@@ -179,7 +182,7 @@ class Listings:
         body: dict[str, Any] = {
             "total_results": result.total,
             "total_relation": result.total_relation,
-            "articles": self._cards.of_hits(hits),
+            "articles": self._cards.of_hits(hits, members),
             "next_cursor": next_cursor,
         }
         if response is SearchResponse:
@@ -190,9 +193,17 @@ class Listings:
         return response(**body)
 
     def _collapsed(
-        self, query: SearchQuery, first: list[SearchHit], size: int, fetch: int, snapshot: str | None
+        self,
+        query: SearchQuery,
+        first: list[SearchHit],
+        size: int,
+        fetch: int,
+        snapshot: str | None,
+        members: dict[str, list[SearchDocument]],
     ) -> tuple[list[SearchHit], int, SearchHit | None, bool]:
-        """One article per story: an article is shown when it is its story's first in this ordering.
+        """One article per story: an article is shown when it is its story's first in this ordering. With the
+        story window: only the members within their story's window count as the story; one past it stands alone
+        (shown, and hiding nothing). `members` collects the stories' window members read on the way.
 
         Returns (hits to show, candidates examined, last candidate examined, no more candidates).
         """
@@ -201,12 +212,14 @@ class Listings:
         last: SearchHit | None = None
         batch = first
         for _ in range(COLLAPSE_ROUNDS):
-            firsts = self._story_firsts(query, {h.document.story_id for h in batch if h.document.story_id}, snapshot)
+            self._cards.with_members((h.document for h in batch), members)
+            stories = {h.document.story_id for h in batch if h.document.story_id and self._in_story(h, members)}
+            firsts = self._story_firsts(query, stories, snapshot, members)
             for hit in batch:
                 examined += 1
                 last = hit
                 story = hit.document.story_id
-                if story is None or firsts.get(story, hit.id) == hit.id:
+                if story is None or not self._in_story(hit, members) or firsts.get(story, hit.id) == hit.id:
                     kept.append(hit)
                 if len(kept) == size:
                     return kept, examined, last, False
@@ -225,8 +238,13 @@ class Listings:
             ).hits
         return kept, examined, last, not batch
 
-    def _story_firsts(self, query: SearchQuery, stories: set[str], snapshot: str | None) -> dict[str, str]:
-        """story id -> id of its first article in the query's ordering."""
+    def _in_story(self, hit: SearchHit, members: dict[str, list[SearchDocument]]) -> bool:
+        return bool(self._cards.members_of(hit.document, members))
+
+    def _story_firsts(
+        self, query: SearchQuery, stories: set[str], snapshot: str | None, members: dict[str, list[SearchDocument]]
+    ) -> dict[str, str]:
+        """story id -> id of its first article (within the story's window) in the query's ordering."""
         if not stories:
             return {}
         restricted = query.model_copy(
@@ -244,8 +262,9 @@ class Listings:
         )
         firsts: dict[str, str] = {}
         for hit in self._index.search(restricted).hits:
-            if hit.document.story_id:
-                firsts.setdefault(hit.document.story_id, hit.id)
+            story = hit.document.story_id
+            if story and story not in firsts and self._in_story(hit, members):
+                firsts[story] = hit.id
         return firsts
 
 
