@@ -120,7 +120,7 @@ def store_article(
     match = find_story(article.id, article_sketch, stories.candidates, stories.thresholds, article.sort_at)
     article = article.model_copy(update={"story_id": match.story_id})
     write = _save(repository, article, delivery)
-    if write.outcome not in (WriteOutcome.DUPLICATE, WriteOutcome.STALE):
+    if write.outcome not in (WriteOutcome.DUPLICATE, WriteOutcome.STALE) and not write.superseded:
         _file_in_story(article, article_sketch, write, match, stories)
     return IngestResult(write=write, category=article.category, story_id=write.story_id)
 

@@ -108,8 +108,14 @@ def _items() -> list[str]:
         updated="2026-11-21T10:00:00Z",
         content_text=(second.get("content_text") or second.get("summary") or "") + " Corrected.",
     )
+    # An edit of the third item without a newer clock (ordered by its sighting time: its replaced version is
+    # kept as the article's contender), then the third item's old text queued again (a stale re-poll)
+    third = json.loads(items[2])
+    edited = dict(third, title=third["title"] + " (edited)", summary=(third.get("summary") or "") + " Edited.")
+    edited.pop("updated", None)
     return [json.dumps(copy_first), *items, items[0], json.dumps(near), json.dumps(rewrite), json.dumps(syndicated),
-            json.dumps(correction), json.dumps(second_corrected), *bad, "{not json"]  # fmt: skip
+            json.dumps(correction), json.dumps(second_corrected), json.dumps(edited), items[2], *bad,
+            "{not json"]  # fmt: skip
 
 
 def ingest_scenario(roles: Roles, run: Run) -> None:

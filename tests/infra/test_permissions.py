@@ -147,6 +147,7 @@ def test_ingest_stored_new_items_found_duplicates_and_parked_poison(checked: Che
     outcomes = [o["outcome"] for o in results["ingest"]]
     assert outcomes.count("created") >= 10
     assert "unchanged" in outcomes  # the repeated item
+    assert "stale" in outcomes, " ".join(outcomes)  # the third item's old text re-polled after its edit without a clock
     assert "duplicate" in outcomes or "updated" in outcomes  # the syndicated copy
     assert outcomes.count("rejected") >= 4  # the sample poison messages and the invalid JSON
     assert any(o.get("story_id") for o in results["ingest"])  # the near-duplicate formed a story

@@ -251,6 +251,58 @@ def test_a_stale_original_re_polled_after_a_correction_without_a_clock_stays_sta
     assert repository.get(article.id).title.endswith("again")  # type: ignore[union-attr]
 
 
+def test_a_re_poll_of_the_original_after_a_title_only_correction_without_a_clock_stays_stale(
+    repository: DynamoArticleRepository,
+) -> None:
+    # Given an original and a correction of its title alone, without a newer clock (the same body hash)
+    messages = _messages(900, corrected_by_clock=False)
+    title_only = json.loads(messages["original"])
+    title_only["title"] += " (corrected)"
+    messages["correction"] = json.dumps(title_only)
+    assert _deliver(repository, messages, "original") is WriteOutcome.CREATED
+    assert _deliver(repository, messages, "correction") is WriteOutcome.UPDATED
+    # When the original's old text is queued again, seen after the correction
+    later = NOW + timedelta(hours=1)
+    outcome = ingest_item(parse_message(messages["original"]), repository, now=later, seen=later, delivery="m-r")
+    # Then it is the version the correction replaced (the article's contender), not a newer one
+    assert outcome.write.outcome is WriteOutcome.STALE
+    (article,) = _articles_of(repository, 900)
+    assert article.title.endswith("(corrected)")
+    assert article.version == 2
+
+
+def _repoll_orders() -> list[tuple[str, ...]]:
+    return sorted(set(itertools.permutations(["original", "original", "correction", "repoll"])))
+
+
+@pytest.mark.parametrize("guids", ["both", "none"])
+def test_every_order_of_original_correction_and_a_later_re_poll_of_the_original_ends_corrected(
+    repository: DynamoArticleRepository, guids: str
+) -> None:
+    # Given an original, its correction without a clock (it wins by its sighting time) and a stale feed copy
+    # of the original queued again after the correction (a new message: a later sighting time), with the
+    # original's own message also delivered twice
+    later = NOW + timedelta(hours=1)
+    seen = {"original": SEEN["original"], "correction": SEEN["correction"], "repoll": later}
+    for n, order in enumerate(_repoll_orders(), start=1000 + 100 * list(GUIDS).index(guids)):
+        messages = _messages(n, corrected_by_clock=False, guids=guids)
+        messages["repoll"] = messages["original"]
+        # When they are processed in any order (the original's first delivery failing until after the
+        # correction and the re-poll, say)
+        for name in order:
+            ingest_item(parse_message(messages[name]), repository, now=later, seen=seen[name], delivery=f"m-{name}")
+        # Then one article holds the correction: the body the re-poll sent again was first seen before it
+        stored = [a for a in _articles_of(repository, n)]
+        assert len(stored) == 1, order
+        assert stored[0].title.endswith("(corrected)"), order
+        # and a further re-poll of the original, later still, stays a sighting
+        again = ingest_item(
+            parse_message(messages["original"]), repository, now=later, seen=later + timedelta(hours=1), delivery="m-3"
+        )
+        assert again.write.outcome is WriteOutcome.STALE, order
+        assert repository.get(stored[0].id).title.endswith("(corrected)"), order  # type: ignore[union-attr]
+
+
 def test_a_correction_without_a_newer_clock_is_ordered_by_its_sighting_time(
     repository: DynamoArticleRepository,
 ) -> None:
@@ -317,6 +369,48 @@ def test_a_fold_that_stops_half_way_is_finished_by_the_redelivery(
     # Then the redelivery finishes the fold and reports what the first attempt did
     assert _deliver(repository, messages, "correction") is WriteOutcome.UPDATED
     _assert_one_corrected_article(repository, 300, messages)
+
+
+def test_a_crash_after_the_write_is_still_reported_created_after_a_sighting_in_between(
+    repository: DynamoArticleRepository,
+) -> None:
+    # Given the original's article written, then its invocation failing (before it could answer)
+    messages = _messages(320)
+    failing = _fail_after_article_write("GetItem")
+    next(failing)
+    with pytest.raises(ClientError):
+        _deliver(repository, messages, "original")
+    failing.close()
+    # and a syndicator's copy recorded on it as a sighting before the original is redelivered
+    assert _deliver(repository, messages, "copy") is WriteOutcome.DUPLICATE
+    # When the original is redelivered, then it reports what its first attempt did
+    assert _deliver(repository, messages, "original") is WriteOutcome.CREATED
+    # and a later delivery of the same copy is what it is
+    assert _deliver(repository, messages, "copy") is WriteOutcome.DUPLICATE
+
+
+def test_a_crash_after_the_write_is_still_reported_created_after_a_correction_in_between(
+    repository: DynamoArticleRepository,
+) -> None:
+    # Given the original's article written, then its invocation failing, and its correction stored before the
+    # original is redelivered
+    messages = _messages(330)
+    failing = _fail_after_article_write("GetItem")
+    next(failing)
+    with pytest.raises(ClientError):
+        _deliver(repository, messages, "original")
+    failing.close()
+    assert _deliver(repository, messages, "correction") is WriteOutcome.UPDATED
+    # When the original is redelivered, then it reports the creation its first attempt made, and the
+    # correction stands
+    assert _deliver(repository, messages, "original") is WriteOutcome.CREATED
+    (article,) = [a for a in _articles_of(repository, 330)]
+    assert article.title.endswith("(corrected)")
+    assert article.version == 2
+    # while another message with the original's text is what it is: stale
+    later = NOW + timedelta(hours=1)
+    again = ingest_item(parse_message(messages["original"]), repository, now=later, seen=later, delivery="m-other")
+    assert again.write.outcome is WriteOutcome.STALE
 
 
 def test_a_crash_between_the_sighting_and_the_url_key_is_repaired_by_the_redelivery(

@@ -62,6 +62,12 @@ def article_to_item(article: Article) -> dict[str, Any]:
     return item
 
 
+def contender_to_item(article: Article, clock: str) -> dict[str, Any]:
+    """The contender record of an article (keys.contender_pk): the copy, and its clock for the conditional write."""
+    doc = compress_doc(article.model_dump_json().encode("utf-8"))
+    return {"pk": keys.contender_pk(article.id), "sk": keys.CONTENDER_SK, "clock": clock, "doc": doc}
+
+
 def compress_doc(raw: bytes) -> bytes:
     compressor = zlib.compressobj(level=9, zdict=DOC_DICTIONARY)
     return compressor.compress(raw) + compressor.flush()

@@ -17,8 +17,15 @@ from botocore.exceptions import ClientError
 from newsflow.constants import GSI_CATEGORY
 from newsflow.models import GENERAL_CATEGORY, Article
 from newsflow.store import keys
-from newsflow.store.codec import article_to_item, item_to_article
-from newsflow.store.ordering import is_newer, keeps_page_body, newer_by_own_clock, same_material
+from newsflow.store.codec import article_to_item, contender_to_item, item_to_article
+from newsflow.store.ordering import (
+    clock_key,
+    decided_by_sighting,
+    is_newer,
+    keeps_page_body,
+    newer_by_own_clock,
+    same_material,
+)
 from newsflow.store.ports import ConcurrentUpdateError, CursorError, Page, WriteOutcome, WriteResult
 
 if TYPE_CHECKING:
@@ -27,6 +34,8 @@ if TYPE_CHECKING:
 BATCH_GET_LIMIT = 100
 WRITTEN_BY_ATTR = "written_by"
 WRITE_OUTCOME_ATTR = "write_outcome"
+EARLIER_WRITES_ATTR = "earlier_writes"  # "<delivery>=<outcome>" of the content writes before the last one
+EARLIER_WRITES_KEPT = 3
 FOLD_ATTR = "folding"  # the id of a copy folded into this article (kept until the article's next content write)
 MAX_BATCH_ATTEMPTS = 5
 MAX_PARTITION_QUERIES = 8  # the latest listing's category Queries in flight at once
@@ -121,16 +130,18 @@ class DynamoArticleRepository:
         existing = self._get_item(keys.article_pk(article.id))
         if existing is None:
             owner, linked = self._owner_of_new(article)
-            stored = self._owner_article(owner) if owner != article.id else None
+            stored_item = self._owner_item(owner) if owner != article.id else None
+            stored = item_to_article(stored_item) if stored_item is not None else None
             if stored is not None and linked and not article.guid and _source_key(stored) == _source_key(article):
                 # A URL key re-pointed by a fold at an article of this same source: this URL was that source's
                 # own copy at a second URL, not an earlier version of the item. Decided as without the key.
                 owner, linked = self._owner_of_new(article, by_url=False)
-                stored = self._owner_article(owner) if owner != article.id else None
-            if stored is not None:
+                stored_item = self._owner_item(owner) if owner != article.id else None
+                stored = item_to_article(stored_item) if stored_item is not None else None
+            if stored is not None and stored_item is not None:
                 if linked and _newer_version_of_copy(article, stored) and not self._holds_body(stored, article):
                     return self._fold_into_new(article, stored, delivery)
-                sighted = self._add_sighting(stored, article)
+                sighted = self._add_sighting(stored, article, stored_item)
                 if not linked and not article.guid and article.url and _source_key(stored) != _source_key(article):
                     # After the sighting (a URL key always names an article that lists the URL): the
                     # publisher's later versions at this URL, which have no guid to find it by, find it by this.
@@ -158,11 +169,13 @@ class DynamoArticleRepository:
         if existing.get(FOLD_ATTR):  # a fold that stopped half way (a crash, a lost response): finish it
             self._finish_fold(current, str(existing[FOLD_ATTR]))
         if same_material(current, article):
+            if article.last_seen_at < current.last_seen_at:
+                return self._seen_earlier(existing, current, article, delivery)
             self._reassert_side_records(current)
             return _result(_replayed_outcome(existing, delivery) or WriteOutcome.UNCHANGED, current)
         if _source_key(current) != _source_key(article) and not _much_richer(article, current):
             # The same URL syndicated by another feed: the first version stands, the sighting is kept.
-            return _result(WriteOutcome.DUPLICATE, self._add_sighting(current, article))
+            return _result(WriteOutcome.DUPLICATE, self._add_sighting(current, article, existing))
         if _source_key(current) == _source_key(article) and (
             not is_newer(article, current)
             or keeps_page_body(current, article)
@@ -174,11 +187,22 @@ class DynamoArticleRepository:
             # content. Its body is still a version of this article: claimed for it, so a copy of that version at
             # another URL is a duplicate, as it would have been had the copies come in order; a copy stored
             # before this version was seen is folded in now.
+            if (
+                not is_newer(article, current)
+                and decided_by_sighting(article, current)
+                and not keeps_page_body(current, article)
+            ):
+                self._keep_contender(article)  # it lost on sighting time alone: kept in case that turns
             self._reassert_side_records(current)
             owner = self._claim_body_hash(article.content_hash, current.id)
             if owner != current.id:
                 current = self._fold_copy(current, owner, article.content_hash)
-            return _result(WriteOutcome.STALE, self._add_sighting(current, article))
+                return _result(WriteOutcome.STALE, self._add_sighting(current, article))
+            replayed = _replayed_outcome(existing, delivery)  # this delivery wrote an earlier version
+            stale = _result(replayed or WriteOutcome.STALE, self._add_sighting(current, article, existing))
+            return stale.model_copy(update={"superseded": True})
+        if _source_key(current) == _source_key(article) and decided_by_sighting(article, current):
+            self._keep_contender(current)  # replaced on sighting time alone: kept in case that turns
         if _source_key(current) != _source_key(article):
             # A syndicator's teaser came first and the full text arrives now: keep the fuller body (an
             # update), and remember the first source as a sighting.
@@ -199,15 +223,79 @@ class DynamoArticleRepository:
                 "duplicate_urls": current.duplicate_urls,
             }
         )
-        self._put_if_version(updated, current.version, delivery=delivery)
+        self._put_if_version(updated, current.version, delivery=delivery, previous=existing)
         self._reassert_side_records(updated)
         return _result(WriteOutcome.UPDATED, updated)
 
-    def _owner_article(self, owner: str) -> Article:
+    # -- a version seen earlier than its stored sighting time ------------------------------------
+
+    def _seen_earlier(
+        self, existing: dict[str, Any], current: Article, article: Article, delivery: str | None
+    ) -> WriteResult:
+        """A message with the stored body, queued before the one it was stored from (the earlier message's
+        deliveries failed until now): the version's sighting time moves back to its first sighting. If the
+        contender (the copy that lost to this version, or that it replaced, on sighting time alone) is newer
+        than the version at its first sighting, the contender stands: the stored body was a stale copy seen
+        again (a re-poll of the original processed before the original, after its correction)."""
+        earlier = current.model_copy(
+            update={
+                "last_seen_at": article.last_seen_at,
+                "first_seen_at": min(current.first_seen_at, article.last_seen_at),
+            }
+        )
+        contender = self._contender(current.id)
+        if (
+            contender is not None
+            and _source_key(contender) == _source_key(current)
+            and not same_material(contender, current)
+            and not keeps_page_body(current, contender)
+            and is_newer(contender, earlier)
+        ):
+            promoted = contender.model_copy(
+                update={
+                    "version": current.version + 1,
+                    "first_seen_at": min(earlier.first_seen_at, contender.first_seen_at),
+                    "sort_at": contender.published_at or current.sort_at,
+                    "extra": {**current.extra, **contender.extra},
+                    "story_id": current.story_id or contender.story_id,
+                    "also_from": current.also_from,
+                    "duplicate_urls": current.duplicate_urls,
+                }
+            )
+            self._put_if_version(promoted, current.version, delivery=delivery, previous=existing)
+            self._reassert_side_records(promoted)
+            # After the article (a crash between leaves the promoted copy as its own contender: harmless).
+            self._keep_contender(earlier, replace=True)
+            return _result(WriteOutcome.UPDATED, promoted)
+        self._put_if_version(earlier, current.version, keep=existing)
+        self._reassert_side_records(earlier)
+        return _result(_replayed_outcome(existing, delivery) or WriteOutcome.UNCHANGED, earlier)
+
+    def _keep_contender(self, copy: Article, replace: bool = False) -> None:
+        """Keep `copy` as the article's contender unless the one kept is newer (one record per article)."""
+        clock = clock_key(copy)
+        kwargs: dict[str, Any] = {
+            "TableName": self._table,
+            "Item": serialize(contender_to_item(copy, clock)),
+        }
+        if not replace:
+            kwargs["ConditionExpression"] = "attribute_not_exists(pk) OR clock < :clock"
+            kwargs["ExpressionAttributeValues"] = {":clock": {"S": clock}}
+        try:
+            self._client.put_item(**kwargs)
+        except ClientError as error:
+            if not is_conditional_failure(error):
+                raise
+
+    def _contender(self, article_id: str) -> Article | None:
+        item = self._get_item(keys.contender_pk(article_id), sk=keys.CONTENDER_SK)
+        return item_to_article(item) if item else None
+
+    def _owner_item(self, owner: str) -> dict[str, Any]:
         owner_item = self._get_item(keys.article_pk(owner))
         if owner_item is None:  # folded away since its claim was read: decide again on the redelivery
             raise ConcurrentUpdateError(owner)
-        return item_to_article(owner_item)
+        return owner_item
 
     def _owner_of_new(self, article: Article, by_url: bool = True) -> tuple[str, bool]:
         """(the article a new id's copy belongs to, whether its identity said so: its feed guid or, without one,
@@ -239,12 +327,16 @@ class DynamoArticleRepository:
     # -- folding a syndicator's copy that was stored before the publisher's own article -----------------
 
     def _is_past_version(self, current: Article, incoming: Article) -> bool:
-        """`incoming` is newer than `current` only by its sighting time, and its body is one `current` had
-        before (claimed for it): an earlier version sent again (a stale feed copy re-polled after a correction
-        that carried no clock), not a new one. A change of the title alone is not told apart this way."""
-        if incoming.content_hash == current.content_hash or newer_by_own_clock(incoming, current):
+        """`incoming` is newer than `current` only by its sighting time, and it is a version `current` had
+        before: its body is claimed for it, or it is the article's contender (the version replaced on sighting
+        time alone, so a change of the title alone is told apart too): an earlier version sent again (a stale
+        feed copy re-polled after a correction that carried no clock), not a new one."""
+        if newer_by_own_clock(incoming, current):
             return False
-        return self._holds_body(current, incoming)
+        if incoming.content_hash != current.content_hash and self._holds_body(current, incoming):
+            return True
+        contender = self._contender(current.id)
+        return contender is not None and same_material(contender, incoming)
 
     def _holds_body(self, stored: Article, incoming: Article) -> bool:
         """Is `incoming`'s body a version `stored` already holds (a copy folded into it, sent again later)? Then
@@ -345,8 +437,9 @@ class DynamoArticleRepository:
         self._claim_body_hash(article.content_hash, article.id)
         self._mark_category(article, check_first=True)
 
-    def _add_sighting(self, owner: Article, sighting: Article) -> Article:
-        """Record another source / URL on the stored article (search and the API show it); no version bump."""
+    def _add_sighting(self, owner: Article, sighting: Article, owner_item: dict[str, Any] | None = None) -> Article:
+        """Record another source / URL on the stored article (search and the API show it); no version bump.
+        The stored item's markers (`owner_item`: which delivery wrote this version, a fold to finish) stay."""
         label = _source_label(sighting)
         also_from = set(owner.also_from)
         if label and label != _source_label(owner):
@@ -357,11 +450,20 @@ class DynamoArticleRepository:
         if also_from == set(owner.also_from) and urls == set(owner.duplicate_urls):
             return owner  # a redelivered sighting changes nothing
         updated = owner.model_copy(update={"also_from": sorted(also_from), "duplicate_urls": sorted(urls)})
-        self._put_if_version(updated, owner.version)
+        self._put_if_version(updated, owner.version, keep=owner_item)
         return updated
 
-    def _put_if_version(self, article: Article, expected_version: int, delivery: str | None = None) -> None:
-        """Replace the stored article only if nobody changed it since we read `expected_version`."""
+    def _put_if_version(
+        self,
+        article: Article,
+        expected_version: int,
+        delivery: str | None = None,
+        keep: dict[str, Any] | None = None,
+        previous: dict[str, Any] | None = None,
+    ) -> None:
+        """Replace the stored article only if nobody changed it since we read `expected_version` (`keep`: the
+        stored item, whose markers a write of the same version carries on; `previous`: the stored item a new
+        version replaces, whose write markers go on as earlier writes)."""
         try:
             self._put(
                 article,
@@ -369,6 +471,8 @@ class DynamoArticleRepository:
                 values={":expected": {"N": str(expected_version)}},
                 delivery=delivery,
                 outcome=WriteOutcome.UPDATED if delivery else None,
+                keep=keep,
+                previous=previous,
             )
         except ClientError as error:
             if is_conditional_failure(error):
@@ -383,8 +487,21 @@ class DynamoArticleRepository:
         delivery: str | None = None,
         outcome: WriteOutcome | None = None,
         folding: str | None = None,
+        keep: dict[str, Any] | None = None,
+        previous: dict[str, Any] | None = None,
     ) -> None:
         item = article_to_item(article)
+        if keep:
+            # A write of the same version (a sighting, an earlier sighting time): the delivery that wrote this
+            # content is still the one to report it, and a fold left half way is still to finish.
+            markers = (WRITTEN_BY_ATTR, WRITE_OUTCOME_ATTR, EARLIER_WRITES_ATTR, FOLD_ATTR)
+            item.update({k: keep[k] for k in markers if k in keep})
+        elif previous:
+            # A new version: the deliveries that wrote the versions before it can still be redelivered (their
+            # invocation failed after the write) and must report what they did, not what they find.
+            earlier = _writes_of(previous)[-EARLIER_WRITES_KEPT:]
+            if earlier:
+                item[EARLIER_WRITES_ATTR] = earlier
         if delivery and outcome:
             # Which delivery wrote this content, and as what: its retry (a lost response, a crash after the
             # write) reports the same outcome instead of "unchanged".
@@ -581,10 +698,23 @@ def _latest_position(payload: dict[str, Any]) -> str:
 
 
 def _replayed_outcome(item: dict[str, Any], delivery: str | None) -> WriteOutcome | None:
-    """The outcome of the stored write when this delivery made it (its response was lost, or we crashed)."""
-    if delivery and item.get(WRITTEN_BY_ATTR) == delivery and item.get(WRITE_OUTCOME_ATTR):
-        return WriteOutcome(str(item[WRITE_OUTCOME_ATTR]))
+    """The outcome of a stored write this delivery made (its response was lost, or we crashed after it): the
+    last content write, or one of the few before it (a newer version was written since)."""
+    if not delivery:
+        return None
+    for written in reversed(_writes_of(item)):
+        by, _, outcome = written.rpartition("=")
+        if by == delivery:
+            return WriteOutcome(outcome)
     return None
+
+
+def _writes_of(item: dict[str, Any]) -> list[str]:
+    """ "<delivery>=<outcome>" of the stored item's content writes, oldest first."""
+    writes = [str(w) for w in item.get(EARLIER_WRITES_ATTR) or []]
+    if item.get(WRITTEN_BY_ATTR) and item.get(WRITE_OUTCOME_ATTR):
+        writes.append(f"{item[WRITTEN_BY_ATTR]}={item[WRITE_OUTCOME_ATTR]}")
+    return writes
 
 
 def _result(outcome: WriteOutcome, stored: Article) -> WriteResult:

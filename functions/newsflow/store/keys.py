@@ -6,6 +6,7 @@
 | body-hash key   | HASH#<content_hash> | HASH           |                 |
 | guid key        | GUID#<hash>         | GUID           |                 |
 | URL key         | URL#<hash>          | URL            |                 |
+| contender       | ALT#<id>            | CONTENDER      |                 |
 | category marker | CATEGORIES          | <slug>         |                 |
 | feed            | FEEDS               | FEED#<feed_id> |                 |
 
@@ -27,6 +28,7 @@ ARTICLE_SK = "ARTICLE"
 HASH_SK = "HASH"
 GUID_SK = "GUID"
 URL_SK = "URL"
+CONTENDER_SK = "CONTENDER"
 CATEGORIES_PK = "CATEGORIES"
 FEEDS_PK = "FEEDS"
 
@@ -48,6 +50,12 @@ def url_pk(url: str) -> str:
     # A guid-less item's URL recorded on another source's article (the publisher's original sighted on a
     # syndicator's copy stored before it): its later versions at that URL find the article by it.
     return "URL#" + hashlib.sha256(url.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+def contender_pk(article_id: str) -> str:
+    # The copy of an article that lost to its stored version on sighting time alone (store/ordering.py): not
+    # under ART#, so neither the stream's index filter nor the table scans see it as an article.
+    return f"ALT#{article_id}"
 
 
 def feed_sk(feed_id: str) -> str:

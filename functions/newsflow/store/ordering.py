@@ -8,6 +8,10 @@
   after it.
 - Copies equal on both are ordered by a digest of their material content: deterministic, whatever the arrival
   order.
+- A version's sighting time is its *first* sighting: when a message with the stored body arrives that was
+  queued earlier than the stored one (the earlier message's first delivery failed, say), the stored sighting
+  moves back, and a contender that lost to the stored version, or was replaced by it, on sighting time alone
+  may now be the newer copy: the one copy per article kept for that (`decided_by_sighting`, `clock_key`).
 - A stored full text from the article page is not replaced by the feed's teaser of the same item version (a
   redelivered teaser whose page fetch failed this time): only a copy newer by the item's own clock
   (`updated_at`/`published_at`, never the sighting time) replaces it.
@@ -78,3 +82,19 @@ def keeps_page_body(current: Article, incoming: Article) -> bool:
         return False
     ours, theirs = _own_moment(current), _own_moment(incoming)
     return theirs is None or (ours is not None and theirs <= ours)
+
+
+def decided_by_sighting(a: Article, b: Article) -> bool:
+    """No own clock tells `a` and `b` apart (equal `updated`/`published`, or one has neither): their order
+    rests on when each was seen, so learning that one was seen earlier can reverse it."""
+    ours, theirs = _own_moment(a), _own_moment(b)
+    return ours is None or theirs is None or ours == theirs
+
+
+def clock_key(article: Article) -> str:
+    """`item_clock` as one string whose lexical order is the clock's order (for a conditional write)."""
+    moment, seen, digest = item_clock(article)
+    return f"{moment.strftime(_SORTABLE)}|{seen.strftime(_SORTABLE)}|{digest}"
+
+
+_SORTABLE = "%Y-%m-%dT%H:%M:%S.%fZ"

@@ -31,6 +31,9 @@ class WriteResult(BaseModel):
     article_id: str = Field(description="The stored article: for a duplicate, the one it duplicates.")
     version: int
     story_id: str | None = None
+    superseded: bool = Field(
+        default=False, description="A newer version than the delivered copy is stored: nothing of the copy is filed."
+    )
 
 
 class Page(BaseModel):

@@ -11,7 +11,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from newsflow.constants import SIGHTING_ATTRIBUTE
 from newsflow.handlers.ingest import sighting_time
 from newsflow.models import Article
-from newsflow.store.ordering import is_newer, keeps_page_body
+from newsflow.store.ordering import clock_key, decided_by_sighting, is_newer, keeps_page_body
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 PUBLISHED = datetime(2026, 11, 19, 14, 30, tzinfo=UTC)
@@ -115,3 +115,23 @@ def test_the_sighting_time_passed_on_by_the_full_text_stage_comes_first() -> Non
 def test_an_unusable_passed_sighting_time_falls_back_to_the_queue_time(passed: Any) -> None:
     requeued = NOW - timedelta(minutes=1)
     assert sighting_time(_record_with(passed, int(requeued.timestamp() * 1000)), NOW) == requeued
+
+
+def test_the_clock_key_sorts_as_the_clock_compares() -> None:
+    copies = [
+        _article(),
+        _article(title="Corrected", content_hash="h2", last_seen_at=NOW + timedelta(minutes=3)),
+        _article(title="Updated", updated_at=PUBLISHED + timedelta(hours=1)),
+        _article(title="Undated", published_at=None, last_seen_at=NOW - timedelta(days=400)),
+        _article(title="Other way"),
+    ]
+    for one in copies:
+        for other in copies:
+            assert (clock_key(one) > clock_key(other)) == is_newer(one, other), (one.title, other.title)
+
+
+def test_only_copies_no_own_clock_tells_apart_are_decided_by_sighting() -> None:
+    original = _article()
+    assert decided_by_sighting(original, _article(title="Corrected", last_seen_at=NOW + timedelta(minutes=3)))
+    assert decided_by_sighting(original, _article(published_at=None))
+    assert not decided_by_sighting(original, _article(updated_at=PUBLISHED + timedelta(hours=1)))
