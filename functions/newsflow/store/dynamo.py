@@ -126,7 +126,7 @@ class DynamoArticleRepository:
 
         The size limit is checked before anything is claimed (an oversize item leaves no guid or body claim).
         """
-        article_to_item(article)  # raises DocumentTooLarge before any claim is made
+        built = article_to_item(article)  # raises DocumentTooLarge before any claim is made
         existing = self._get_item(keys.article_pk(article.id))
         if existing is None:
             owner, linked = self._owner_of_new(article)
@@ -154,6 +154,7 @@ class DynamoArticleRepository:
                     values=None,
                     delivery=delivery,
                     outcome=WriteOutcome.CREATED,
+                    built=built,  # compressing the document again would cost as much as the first time
                 )
             except ClientError as error:
                 if not is_conditional_failure(error):
@@ -489,8 +490,9 @@ class DynamoArticleRepository:
         folding: str | None = None,
         keep: dict[str, Any] | None = None,
         previous: dict[str, Any] | None = None,
+        built: dict[str, Any] | None = None,
     ) -> None:
-        item = article_to_item(article)
+        item = dict(built) if built is not None else article_to_item(article)
         if keep:
             # A write of the same version (a sighting, an earlier sighting time): the delivery that wrote this
             # content is still the one to report it, and a fold left half way is still to finish.
