@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from pydantic import BaseModel, Field
 
-from newsflow.stories.match import StoryThresholds, Verdict, decide
+from newsflow.stories.match import StoryThresholds, Verdict, decide, screen
 from newsflow.stories.ports import Candidate, CandidateIndex
 from newsflow.stories.sketch import Sketch, band_keys
 
@@ -81,20 +81,14 @@ def find_story(
         if c.article_id != article_id:
             stories_under.setdefault(c.found_under, set()).add(c.story_id)
     spans = story_spans(candidates.values())
-    best: tuple[Candidate, Verdict] | None = None
+    kept: tuple[Candidate, tuple[float, float, float]] | None = None
     for candidate in candidates.values():
         if published_at is not None and not within_span(spans[candidate.story_id], published_at, thresholds):
             continue
-        verdict = decide(sketch, candidate.sketch, thresholds)
-        if not verdict.same_story:
-            continue
-        score = (verdict.similarity.body_jaccard, verdict.similarity.containment, verdict.similarity.lead_jaccard)
-        if best is None or score > (
-            best[1].similarity.body_jaccard,
-            best[1].similarity.containment,
-            best[1].similarity.lead_jaccard,
-        ):
-            best = (candidate, verdict)
+        score = screen(sketch, candidate.sketch, thresholds)  # (body, containment, lead) of one story, or None
+        if score is not None and (kept is None or score > kept[1]):
+            kept = (candidate, score)
+    best = (kept[0], decide(sketch, kept[0].sketch, thresholds)) if kept is not None else None
     if best is None:
         return StoryMatch(
             story_id=article_id,

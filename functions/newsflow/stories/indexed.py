@@ -15,6 +15,7 @@ it in memory), so copies in one batch or in quick succession on one container st
 from __future__ import annotations
 
 import base64
+import itertools
 import threading
 import time
 from collections import OrderedDict
@@ -104,7 +105,7 @@ class IndexedCandidateIndex:
                 taken[key] += 1
                 seen.add((key, doc.id))
                 found.append(candidate.model_copy(update={"found_under": key}))
-        for key, candidate in self._recent_under(keys):
+        for key, candidate in self._recent_under(keys, limit_per_key):
             if (key, candidate.article_id) not in seen:
                 found.append(candidate.model_copy(update={"found_under": key}))
         return found
@@ -131,11 +132,17 @@ class IndexedCandidateIndex:
                 if not under:
                     del self._by_key[key]
 
-    def _recent_under(self, keys: list[str]) -> list[tuple[str, Candidate]]:
-        """(key, candidate) for what this container stored in the last RECENT_SECONDS under these keys: looked up
-        by key (a lookup costs its keys, not every article of the last two minutes)."""
+    def _recent_under(self, keys: list[str], limit_per_key: int) -> list[tuple[str, Candidate]]:
+        """(key, candidate) for the newest `limit_per_key` of what this container stored in the last
+        RECENT_SECONDS under each of these keys, oldest first: looked up by key (a lookup costs its keys, not
+        every article of the last two minutes), and capped like the search (under a key that many articles
+        share, the whole two minutes' worth made each lookup compare hundreds of candidates)."""
         cutoff = time.monotonic() - self._recent_seconds
         with self._lock:
             while self._recent and next(iter(self._recent.values()))[0] < cutoff:
                 self._forget(next(iter(self._recent)))
-            return [(key, c) for key in sorted(set(keys)) for c in self._by_key.get(key, {}).values()]
+            found: list[tuple[str, Candidate]] = []
+            for key in sorted(set(keys)):
+                newest = list(itertools.islice(reversed(self._by_key.get(key, {}).values()), limit_per_key))
+                found.extend((key, c) for c in reversed(newest))
+            return found

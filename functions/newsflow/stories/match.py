@@ -61,43 +61,65 @@ class Verdict(BaseModel):
 
 
 def similarity(a: Sketch, b: Sketch) -> Similarity:
+    body, lead, containment, small = _measures(a, b)
+    return Similarity(body_jaccard=body, lead_jaccard=lead, containment=containment, shorter_shingles=small)
+
+
+def _measures(a: Sketch, b: Sketch) -> tuple[float, float, float, int]:
+    """(body resemblance, lead resemblance, containment of the shorter body, its shingle count)."""
     body = jaccard(a.body, b.body)
     lead = jaccard(a.lead, b.lead)
     small, large = sorted((a.body_shingles, b.body_shingles))
     # |A∩B| = J/(1+J)·(|A|+|B|); containment of the shorter text in the longer one.
     shared = body / (1 + body) * (small + large) if body > 0 else 0.0
     containment = min(1.0, shared / small) if small else 0.0
-    return Similarity(body_jaccard=body, lead_jaccard=lead, containment=containment, shorter_shingles=small)
+    return body, lead, containment, small
+
+
+def _same_story_reason(a: Sketch, b: Sketch, measures: tuple[float, float, float, int], t: StoryThresholds) -> str:
+    """Why `a` and `b` are one story, or "" when they are not (the one place the rules live)."""
+    body, lead, containment, small = measures
+    if body == 1.0 and a.body_shingles == b.body_shingles:
+        return "identical text"
+    if lead >= t.lead_jaccard and min(a.lead_shingles, b.lead_shingles) >= t.min_lead_shingles:
+        return f"same lead {lead:.2f} >= {t.lead_jaccard}"
+    if small < t.min_shingles:
+        return ""
+    if body >= t.body_jaccard:
+        return f"body resemblance {body:.2f} >= {t.body_jaccard}"
+    if containment >= t.containment and body >= t.containment_min_jaccard:
+        return f"shorter text contained {containment:.2f} >= {t.containment} in the longer"
+    return ""
+
+
+def screen(a: Sketch, b: Sketch, thresholds: StoryThresholds) -> tuple[float, float, float] | None:
+    """`decide` without its explanation: (body, containment, lead) when `a` and `b` are one story, else None.
+    A story lookup screens every candidate and explains only the one it keeps."""
+    measures = _measures(a, b)
+    if not _same_story_reason(a, b, measures, thresholds):
+        return None
+    return measures[0], measures[2], measures[1]
 
 
 def decide(a: Sketch, b: Sketch, thresholds: StoryThresholds) -> Verdict:
-    sim = similarity(a, b)
+    measures = _measures(a, b)
+    body, lead, containment, small = measures
+    sim = Similarity(body_jaccard=body, lead_jaccard=lead, containment=containment, shorter_shingles=small)
+    reason = _same_story_reason(a, b, measures, thresholds)
+    if reason:
+        return Verdict(same_story=True, reason=reason, similarity=sim)
     t = thresholds
-    if sim.body_jaccard == 1.0 and a.body_shingles == b.body_shingles:
-        return Verdict(same_story=True, reason="identical text", similarity=sim)
-    if sim.lead_jaccard >= t.lead_jaccard and min(a.lead_shingles, b.lead_shingles) >= t.min_lead_shingles:
-        return Verdict(same_story=True, reason=f"same lead {sim.lead_jaccard:.2f} >= {t.lead_jaccard}", similarity=sim)
-    if sim.shorter_shingles < t.min_shingles:
+    if small < t.min_shingles:
         return Verdict(
             same_story=False,
-            reason=f"too short to compare ({sim.shorter_shingles} shingles < {t.min_shingles})",
-            similarity=sim,
-        )
-    if sim.body_jaccard >= t.body_jaccard:
-        return Verdict(
-            same_story=True, reason=f"body resemblance {sim.body_jaccard:.2f} >= {t.body_jaccard}", similarity=sim
-        )
-    if sim.containment >= t.containment and sim.body_jaccard >= t.containment_min_jaccard:
-        return Verdict(
-            same_story=True,
-            reason=f"shorter text contained {sim.containment:.2f} >= {t.containment} in the longer",
+            reason=f"too short to compare ({small} shingles < {t.min_shingles})",
             similarity=sim,
         )
     return Verdict(
         same_story=False,
         reason=(
-            f"body resemblance {sim.body_jaccard:.2f} < {t.body_jaccard}, containment {sim.containment:.2f} "
-            f"< {t.containment}, lead {sim.lead_jaccard:.2f} < {t.lead_jaccard}"
+            f"body resemblance {body:.2f} < {t.body_jaccard}, containment {containment:.2f} "
+            f"< {t.containment}, lead {lead:.2f} < {t.lead_jaccard}"
         ),
         similarity=sim,
     )

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import operator
 import re
 import struct
 from typing import Final
@@ -161,7 +162,11 @@ def band_keys(signature: tuple[int, ...], bands: int, rows: int, prefix: str) ->
 
 
 def jaccard(a: tuple[int, ...], b: tuple[int, ...]) -> float:
-    pairs = [(x, y) for x, y in zip(a, b, strict=True) if x != _EMPTY or y != _EMPTY]
-    if not pairs:
-        return 0.0
-    return sum(1 for x, y in pairs if x == y) / len(pairs)
+    """The share of slots where the two signatures agree, over the slots not empty in both."""
+    if len(a) != len(b):
+        raise ValueError(f"signatures of {len(a)} and {len(b)} slots")
+    if _EMPTY in a and _EMPTY in b:  # only a text without shingles has empty slots (densified otherwise)
+        pairs = [(x, y) for x, y in zip(a, b, strict=True) if x != _EMPTY or y != _EMPTY]
+        return sum(1 for x, y in pairs if x == y) / len(pairs) if pairs else 0.0
+    # No slot is empty in both: every slot counts, compared in C (a story lookup compares ~100 candidates).
+    return sum(map(operator.eq, a, b)) / len(a) if a else 0.0

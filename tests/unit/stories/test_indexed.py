@@ -91,3 +91,17 @@ def test_once_indexed_an_article_is_returned_once_per_key(search: TantivyIndex) 
     # When looked up, it comes back from the index, not twice
     found = candidates.lookup(keys, limit_per_key=20)
     assert sorted((c.found_under, c.article_id) for c in found) == sorted((k, "a1") for k in keys)
+
+
+def test_recent_articles_are_capped_per_key_like_the_search(search: TantivyIndex) -> None:
+    # Given 30 articles this container stored a moment ago under the same keys, none indexed yet
+    keys = lsh_keys(sketch("Oil output cut", TEXT), StoryThresholds())
+    candidates = IndexedCandidateIndex(search, window_days=30, clock=lambda: NOW)
+    for n in range(30):
+        entry = Candidate(article_id=f"r{n}", story_id="S", source="Example", sort_at=NOW, sketch=sketch("", TEXT))
+        candidates.add(keys, entry, 30)
+    # When a copy looks its keys up, 5 per key
+    found = candidates.lookup(keys, limit_per_key=5)
+    # Then each key gives the 5 stored last, oldest of them first
+    for key in keys:
+        assert [c.article_id for c in found if c.found_under == key] == [f"r{n}" for n in range(25, 30)]

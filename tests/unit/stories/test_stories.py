@@ -102,3 +102,48 @@ def test_thresholds_come_from_the_environment() -> None:
     assert (thresholds.body_jaccard, thresholds.body_bands) == (0.7, 6)
     with pytest.raises(ValueError, match="body_jaccard"):
         StoryThresholds.from_env({"NEWSFLOW_STORY_BODY_JACCARD": "2"})
+
+
+def _slow_jaccard(a: tuple[int, ...], b: tuple[int, ...]) -> float:
+    """The definition: agreeing slots over the slots not empty in both."""
+    empty = 0xFFFFFFFF
+    pairs = [(x, y) for x, y in zip(a, b, strict=True) if x != empty or y != empty]
+    return sum(1 for x, y in pairs if x == y) / len(pairs) if pairs else 0.0
+
+
+def test_jaccard_is_the_share_of_agreeing_slots_over_the_slots_not_empty_in_both() -> None:
+    import random
+
+    rng = random.Random(5)
+    words = [f"w{n}" for n in range(60)]
+    texts = [" ".join(rng.choices(words, k=rng.randint(0, 80))) for _ in range(40)] + ["", "a"]
+    sketches = [sketch("", text) for text in texts]
+    for one in sketches:
+        for other in sketches:
+            assert jaccard(one.body, other.body) == _slow_jaccard(one.body, other.body)
+            assert jaccard(one.lead, other.lead) == _slow_jaccard(one.lead, other.lead)
+    with pytest.raises(ValueError):
+        jaccard((1, 2), (1, 2, 3))
+
+
+def test_screening_keeps_exactly_what_decide_calls_one_story() -> None:
+    import random
+
+    from newsflow.stories.match import screen
+
+    rng = random.Random(9)
+    base = [" ".join(rng.choices([f"w{n}" for n in range(300)], k=120)) for _ in range(6)]
+    texts = [t[: rng.randint(10, len(t))] + " " + " ".join(rng.choices(["x", "y", "z"], k=rng.randint(0, 30)))
+             for t in base for _ in range(6)]  # fmt: skip
+    thresholds = StoryThresholds()
+    kept = 0
+    for one in texts:
+        for other in texts:
+            a, b = sketch("Title", one), sketch("Title", other)
+            verdict, score = decide(a, b, thresholds), screen(a, b, thresholds)
+            assert (score is not None) == verdict.same_story
+            if score is not None:
+                kept += 1
+                sim = verdict.similarity
+                assert score == (sim.body_jaccard, sim.containment, sim.lead_jaccard)
+    assert 0 < kept < len(texts) ** 2  # both answers occur
