@@ -186,6 +186,11 @@ class SearchQuery(BaseModel):
     snapshot: str | None = Field(default=None, description="A snapshot id from a previous result.")
     keep_snapshot: bool = Field(default=False, description="Relevancy paging: open (or extend) a snapshot.")
     count: bool = True
+    ties_by_id: bool = Field(
+        default=True,
+        description="publishedAt: equal timestamps ordered by id (stable paging). False: in the index's order, "
+        "for a caller that reads one page and needs no stable order among equals (the story candidate lookup).",
+    )
     facets: list[FacetName] = Field(default_factory=list)
     facet_size: int = Field(default=100, ge=1, le=1000, description="Values per facet (month: every month).")
     facet_latest: bool = Field(default=False, description="Also report the newest sort_at of each facet bucket.")

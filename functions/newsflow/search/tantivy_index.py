@@ -541,7 +541,13 @@ class TantivyIndex:
                 addrs = self._after_by_date(searcher, full, plan.search_after, plan.size, ascending)
             else:
                 total, addrs = self._page_by_date(
-                    searcher, full, plan.offset, plan.offset + plan.size, ascending=ascending
+                    searcher,
+                    full,
+                    plan.offset,
+                    plan.offset + plan.size,
+                    ascending=ascending,
+                    ties_by_id=query.ties_by_id,
+                    count=plan.count,
                 )
             scored: list[tuple[float | None, tantivy.DocAddress]] = [(None, addr) for addr in addrs]
         else:
@@ -642,7 +648,9 @@ class TantivyIndex:
         limit: int,
         *,
         ascending: bool = False,
-    ) -> tuple[int, list[tantivy.DocAddress]]:
+        ties_by_id: bool = True,
+        count: bool = True,
+    ) -> tuple[int | None, list[tantivy.DocAddress]]:
         """Hits [offset, limit) ordered by sort_at desc, then id asc (ascending: the exact inverse).
 
         tantivy orders by one fast field; equal timestamps come back in index order. Every group of
@@ -652,9 +660,11 @@ class TantivyIndex:
         """
         order = tantivy.Order.Asc if ascending else tantivy.Order.Desc
         id_order = tantivy.Order.Desc if ascending else tantivy.Order.Asc
-        result = searcher.search(query, limit=limit, count=True, order_by_field="sort_at_us", order=order)
-        total = _count(result)
+        result = searcher.search(query, limit=limit, count=count, order_by_field="sort_at_us", order=order)
+        total = _count(result) if count else None
         keyed = [(int(key), addr) for key, addr in result.hits]
+        if not ties_by_id:  # the caller takes equals in any order: no group is re-read (feeds share timestamps)
+            return total, [addr for _, addr in keyed[offset:limit]]
         page: list[tantivy.DocAddress] = []
         pos = offset
         while pos < min(limit, len(keyed)):

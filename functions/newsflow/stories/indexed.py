@@ -85,6 +85,7 @@ class IndexedCandidateIndex:
             sort_by="publishedAt",
             size=min(MAX_HITS, limit_per_key * len(keys)),
             count=False,
+            ties_by_id=False,  # equals in index order: items of one feed often share a timestamp
         )
         taken: dict[str, int] = dict.fromkeys(keys, 0)
         found: list[Candidate] = []

@@ -229,6 +229,25 @@ def test_date_order_with_many_ties_matches_a_plain_sort_for_any_page(tmp_path: P
             assert [h.id for h in page.hits] == expected[offset : offset + size], (offset, size)
 
 
+def test_without_ties_by_id_a_page_is_the_newest_in_any_order_among_equals(tmp_path: Path) -> None:
+    # Given 150 documents over only 7 distinct timestamps, in several segments
+    rng = random.Random(4)
+    docs = [make_doc(f"id-{rng.randrange(10**6):06d}-{i}", "Story", hours_ago=rng.randrange(7)) for i in range(150)]
+    with TantivyIndex(tmp_path) as index:
+        for start in range(0, 150, 40):
+            index.upsert(docs[start : start + 40])
+        for size in (1, 20, 37, 100, 150):
+            # When the newest `size` are asked for without the order among equals (and without a total)
+            query = SearchQuery(sort_by="publishedAt", size=size, ties_by_id=False, count=False)
+            page = index.search(query).hits
+            # Then they are `size` documents, newest first, none older than any left out
+            assert len(page) == size == len({h.id for h in page})
+            moments = [h.document.sort_at for h in page]
+            assert moments == sorted(moments, reverse=True)
+            left_out = [d.sort_at for d in docs if d.id not in {h.id for h in page}]
+            assert not left_out or max(left_out) <= moments[-1]
+
+
 def test_facets_aggregate_beside_the_search_and_their_failure_is_the_search_s(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
