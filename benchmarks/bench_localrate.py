@@ -32,6 +32,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+from benchmarks.bench_normalise import generate_items
 from benchmarks.bench_pipeline import _items
 from benchmarks.common import REPO_ROOT, baseline_functions, percentile, table
 
@@ -318,6 +319,15 @@ def run() -> str:
         restart_seconds = restart.start()
         held = sample_articles(restart, sample)
         restart.stop()
+        # Items that share words and timestamps (template sentences over small vocabularies, a handful of
+        # publication times): many near-duplicate candidates under each story key, as in real feeds.
+        shared = Dev(current, work / "shared-data")
+        shared.start()
+        shared_bodies = [json.dumps(item) for item in generate_items(count, seed=11)]
+        seconds, summary = ingest(shared, shared_bodies, work, "shared")
+        shared.stop()
+        rows.append(["ingest, items sharing words and times, idle API", count, f"{seconds:.1f}",
+                     f"{count / seconds:.1f}", summary, ""])  # fmt: skip
         old_rate = "not in this checkout"
         old = baseline_functions(work, BASELINE_COMMIT)
         if old is not None and baseline_count:
