@@ -328,6 +328,17 @@ def test_redelivered_original_after_a_correction_without_a_clock_stays_stale(
     assert stored[0].title.endswith("(corrected)")
 
 
+def _deliver_crashing_after_the_write(
+    repository: DynamoArticleRepository, messages: dict[str, str], name: str, operation: str
+) -> None:
+    """Deliver `name`, its invocation failing at the first `operation` after the article was written."""
+    failing = _fail_after_article_write(operation)
+    next(failing)
+    with pytest.raises(ClientError):
+        _deliver(repository, messages, name)
+    failing.close()
+
+
 def _fail_after_article_write(operation: str) -> Iterator[None]:
     """Fail the first `operation` call made after an article item was written (what survives the SDK)."""
     state = {"written": False, "armed": True}
@@ -361,11 +372,7 @@ def test_a_fold_that_stops_half_way_is_finished_by_the_redelivery(
     assert _deliver(repository, messages, "copy") is WriteOutcome.CREATED
     assert _deliver(repository, messages, "original") is WriteOutcome.DUPLICATE
     # When the correction folds the copy in, but the process fails after writing the corrected article
-    failing = _fail_after_article_write(operation)
-    next(failing)
-    with pytest.raises(ClientError):
-        _deliver(repository, messages, "correction")
-    failing.close()
+    _deliver_crashing_after_the_write(repository, messages, "correction", operation)
     # Then the redelivery finishes the fold and reports what the first attempt did
     assert _deliver(repository, messages, "correction") is WriteOutcome.UPDATED
     _assert_one_corrected_article(repository, 300, messages)
@@ -376,11 +383,7 @@ def test_a_crash_after_the_write_is_still_reported_created_after_a_sighting_in_b
 ) -> None:
     # Given the original's article written, then its invocation failing (before it could answer)
     messages = _messages(320)
-    failing = _fail_after_article_write("GetItem")
-    next(failing)
-    with pytest.raises(ClientError):
-        _deliver(repository, messages, "original")
-    failing.close()
+    _deliver_crashing_after_the_write(repository, messages, "original", "GetItem")
     # and a syndicator's copy recorded on it as a sighting before the original is redelivered
     assert _deliver(repository, messages, "copy") is WriteOutcome.DUPLICATE
     # When the original is redelivered, then it reports what its first attempt did
@@ -395,11 +398,7 @@ def test_a_crash_after_the_write_is_still_reported_created_after_a_correction_in
     # Given the original's article written, then its invocation failing, and its correction stored before the
     # original is redelivered
     messages = _messages(330)
-    failing = _fail_after_article_write("GetItem")
-    next(failing)
-    with pytest.raises(ClientError):
-        _deliver(repository, messages, "original")
-    failing.close()
+    _deliver_crashing_after_the_write(repository, messages, "original", "GetItem")
     assert _deliver(repository, messages, "correction") is WriteOutcome.UPDATED
     # When the original is redelivered, then it reports the creation its first attempt made, and the
     # correction stands
@@ -419,11 +418,7 @@ def test_a_crash_between_the_sighting_and_the_url_key_is_repaired_by_the_redeliv
     # Given (no guids) the copy stored first, and the original's sighting written but the URL key write failing
     messages = _messages(310, guids="none")
     assert _deliver(repository, messages, "copy") is WriteOutcome.CREATED
-    failing = _fail_after_article_write("PutItem")
-    next(failing)
-    with pytest.raises(ClientError):
-        _deliver(repository, messages, "original")
-    failing.close()
+    _deliver_crashing_after_the_write(repository, messages, "original", "PutItem")
     url = "https://wire.example.com/news/310"
     assert _claim_owner(repository, keys.url_pk(url), keys.URL_SK) is None
     # When the original is redelivered, then the correction comes

@@ -9,6 +9,7 @@ import json
 import re
 import time
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
@@ -211,19 +212,7 @@ class DynamoArticleRepository:
                 update={"also_from": sorted({*current.also_from, _source_label(current)} - {_source_label(article)})}
             )
             current = current.model_copy(update={"also_from": article.also_from})
-        updated = article.model_copy(
-            update={
-                "version": current.version + 1,
-                "first_seen_at": current.first_seen_at,
-                # An undated article keeps its place in "newest first" instead of jumping to the top.
-                "sort_at": article.published_at or current.sort_at,
-                "extra": {**current.extra, **article.extra},
-                # An article keeps its story and its recorded sightings across updates.
-                "story_id": current.story_id or article.story_id,
-                "also_from": current.also_from,
-                "duplicate_urls": current.duplicate_urls,
-            }
-        )
+        updated = _next_version(current, article, first_seen_at=current.first_seen_at)
         self._put_if_version(updated, current.version, delivery=delivery, previous=existing)
         self._reassert_side_records(updated)
         return _result(WriteOutcome.UPDATED, updated)
@@ -252,17 +241,8 @@ class DynamoArticleRepository:
             and not keeps_page_body(current, contender)
             and is_newer(contender, earlier)
         ):
-            promoted = contender.model_copy(
-                update={
-                    "version": current.version + 1,
-                    "first_seen_at": min(earlier.first_seen_at, contender.first_seen_at),
-                    "sort_at": contender.published_at or current.sort_at,
-                    "extra": {**current.extra, **contender.extra},
-                    "story_id": current.story_id or contender.story_id,
-                    "also_from": current.also_from,
-                    "duplicate_urls": current.duplicate_urls,
-                }
-            )
+            first_seen_at = min(earlier.first_seen_at, contender.first_seen_at)
+            promoted = _next_version(current, contender, first_seen_at=first_seen_at)
             self._put_if_version(promoted, current.version, delivery=delivery, previous=existing)
             self._reassert_side_records(promoted)
             # After the article (a crash between leaves the promoted copy as its own contender: harmless).
@@ -697,6 +677,23 @@ def _latest_position(payload: dict[str, Any]) -> str:
         if isinstance(key, dict) and isinstance(key.get("gsi2sk"), str) and _SORT_KEY.match(key["gsi2sk"]):
             return str(key["gsi2sk"])
     raise CursorError("cursor does not belong to this query")
+
+
+def _next_version(current: Article, content: Article, first_seen_at: datetime) -> Article:
+    """`content` stored as the version after `current`."""
+    return content.model_copy(
+        update={
+            "version": current.version + 1,
+            "first_seen_at": first_seen_at,
+            # An undated article keeps its place in "newest first" instead of jumping to the top.
+            "sort_at": content.published_at or current.sort_at,
+            "extra": {**current.extra, **content.extra},
+            # An article keeps its story and its recorded sightings across updates.
+            "story_id": current.story_id or content.story_id,
+            "also_from": current.also_from,
+            "duplicate_urls": current.duplicate_urls,
+        }
+    )
 
 
 def _replayed_outcome(item: dict[str, Any], delivery: str | None) -> WriteOutcome | None:

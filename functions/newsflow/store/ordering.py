@@ -91,10 +91,10 @@ def decided_by_sighting(a: Article, b: Article) -> bool:
     return ours is None or theirs is None or ours == theirs
 
 
+_SORTABLE = "%Y-%m-%dT%H:%M:%S.%fZ"  # fixed width: lexical order is time order
+
+
 def clock_key(article: Article) -> str:
     """`item_clock` as one string whose lexical order is the clock's order (for a conditional write)."""
     moment, seen, digest = item_clock(article)
     return f"{moment.strftime(_SORTABLE)}|{seen.strftime(_SORTABLE)}|{digest}"
-
-
-_SORTABLE = "%Y-%m-%dT%H:%M:%S.%fZ"
