@@ -176,7 +176,9 @@ SAVE_ATTEMPTS = 3
 def _save(repository: ArticleRepository, article: Article, delivery: str | None) -> WriteResult:
     for attempt in range(SAVE_ATTEMPTS):
         try:
-            return repository.save(article, delivery)
+            if attempt == 0:
+                return repository.save(article, delivery)
+            return repository.save(article, delivery, fresh=True)  # after a conflict: read what is there now
         except DocumentTooLarge as exc:
             raise PermanentItemError("oversize", str(exc)) from exc
         except ConcurrentUpdateError:
