@@ -18,7 +18,7 @@ from botocore.exceptions import ClientError
 
 from newsflow.constants import GSI_CATEGORY
 from newsflow.models import GENERAL_CATEGORY, Article
-from newsflow.store import keys
+from newsflow.store import delivery_marker, keys
 from newsflow.store.codec import article_to_item, as_bytes, contender_to_item, item_to_article
 from newsflow.store.ordering import (
     clock_key,
@@ -34,8 +34,6 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
 BATCH_GET_LIMIT = 100
-WRITTEN_BY_ATTR = "written_by"
-WRITE_OUTCOME_ATTR = "write_outcome"
 EARLIER_WRITES_ATTR = "earlier_writes"  # "<delivery>=<outcome>" of the content writes before the last one
 EARLIER_WRITES_KEPT = 3
 # A fresh random stamp on every rewrite of a stored article (absent: never rewritten). A rewrite decided on an item
@@ -492,7 +490,7 @@ class DynamoArticleRepository:
         if keep:
             # A write of the same version (a sighting, an earlier sighting time): the delivery that wrote this
             # content is still the one to report it, and a fold left half way is still to finish.
-            markers = (WRITTEN_BY_ATTR, WRITE_OUTCOME_ATTR, EARLIER_WRITES_ATTR, FOLD_ATTR)
+            markers = (delivery_marker.MARKER_ATTR, *delivery_marker.LEGACY_ATTRS, EARLIER_WRITES_ATTR, FOLD_ATTR)
             item.update({k: keep[k] for k in markers if k in keep})
         elif previous:
             # A new version: the deliveries that wrote the versions before it can still be redelivered (their
@@ -505,8 +503,9 @@ class DynamoArticleRepository:
         if delivery and outcome:
             # Which delivery wrote this content, and as what: its retry (a lost response, a crash after the
             # write) reports the same outcome instead of "unchanged".
-            item[WRITTEN_BY_ATTR] = delivery
-            item[WRITE_OUTCOME_ATTR] = outcome.value
+            item[delivery_marker.MARKER_ATTR] = delivery_marker.encode(delivery, outcome.value)
+            for legacy in delivery_marker.LEGACY_ATTRS:
+                item.pop(legacy, None)
         if folding:
             item[FOLD_ATTR] = folding
         kwargs: dict[str, Any] = {
@@ -742,8 +741,9 @@ def _unchanged_since(expected_version: int, base: dict[str, Any] | None) -> tupl
 def _writes_of(item: dict[str, Any]) -> list[str]:
     """ "<delivery>=<outcome>" of the stored item's content writes, oldest first."""
     writes = [str(w) for w in item.get(EARLIER_WRITES_ATTR) or []]
-    if item.get(WRITTEN_BY_ATTR) and item.get(WRITE_OUTCOME_ATTR):
-        writes.append(f"{item[WRITTEN_BY_ATTR]}={item[WRITE_OUTCOME_ATTR]}")
+    last = delivery_marker.decode(item)
+    if last is not None:
+        writes.append(f"{last[0]}={last[1]}")
     return writes
 
 
