@@ -19,7 +19,7 @@ from newsflow.store.codec import DocumentTooLarge
 from newsflow.store.ports import ArticleRepository, ConcurrentUpdateError, WriteOutcome, WriteResult
 from newsflow.stories.assign import StoryMatch, find_story, lsh_keys
 from newsflow.stories.gate import KeyGate
-from newsflow.stories.match import StoryThresholds
+from newsflow.stories.match import StoryThresholds, screen
 from newsflow.stories.ports import Candidate, CandidateIndex
 from newsflow.stories.sketch import Sketch, sketch
 
@@ -50,12 +50,12 @@ def build_article(
 
 @dataclass(frozen=True)
 class StoryServices:
-    """Near-duplicate detection wiring: where candidates live, the thresholds, and the container's gate (items
-    that share a story key are decided one at a time: stories/gate.py)."""
+    """Near-duplicate detection wiring: where candidates live, the thresholds, and the container's gate (items of
+    one story are decided one at a time: stories/gate.py)."""
 
     candidates: CandidateIndex
     thresholds: StoryThresholds
-    gate: KeyGate = field(default_factory=KeyGate)
+    gate: KeyGate[Sketch] = field(default_factory=KeyGate)
 
 
 class PreparedArticle(BaseModel):
@@ -137,7 +137,12 @@ def store_article(
         return IngestResult(write=write, category=article.category, story_id=write.story_id)
 
     article_sketch = prepared.sketch
-    with stories.gate.holding(lsh_keys(article_sketch, stories.thresholds)):
+    thresholds = stories.thresholds
+    with stories.gate.holding(
+        lsh_keys(article_sketch, thresholds),
+        article_sketch,
+        related=lambda a, b: screen(a, b, thresholds) is not None or screen(b, a, thresholds) is not None,
+    ):
         match = find_story(article.id, article_sketch, stories.candidates, stories.thresholds, article.sort_at)
         article = article.model_copy(update={"story_id": match.story_id})
         write = _save(repository, article, delivery)
