@@ -158,11 +158,12 @@ def sample_messages() -> dict[str, list[str]]:
     for line in (SAMPLES / "items.jsonl").read_text().splitlines():
         if line.strip():
             items.append(FeedItem.model_validate_json(line))
-    distinct = with_guid_mix(list({(i.url, i.guid, i.title): i for i in items}.values()), guid_shares()[0])
+    shares = guid_shares()[0]
+    distinct = with_guid_mix(list({(i.url, i.guid, i.title): i for i in items}.values()), shares)
     new = [i.model_dump_json() for i in distinct]
 
-    def changed(item: FeedItem, **update: Any) -> str:
-        return item.model_copy(update=update).model_dump_json()
+    def changed(item: FeedItem, **update: Any) -> FeedItem:
+        return item.model_copy(update=update)
 
     rewrites, updates, duplicates = [], [], []
     for n, item in enumerate(distinct):
@@ -191,13 +192,16 @@ def sample_messages() -> dict[str, list[str]]:
                 source=item.source.model_copy(update={"name": "Mirror Wire", "feed_url": None}),
             )
         )
+    # Another outlet's items follow the real feeds' guid mix too (their hand-made guids are all of one kind).
+    rewritten = [i.model_dump_json() for i in with_guid_mix(rewrites, shares)]
+    copied = [i.model_dump_json() for i in with_guid_mix(duplicates, shares)]
     return {
         "new": new,
         "unchanged": new,
-        "rewrite": rewrites,
-        "updated": updates,
-        "duplicate": duplicates,
-        "duplicate-again": duplicates,
+        "rewrite": rewritten,
+        "updated": [i.model_dump_json() for i in updates],
+        "duplicate": copied,
+        "duplicate-again": copied,
     }
 
 
