@@ -653,7 +653,8 @@ def run() -> str:
     out = [
         report(current, baseline),
         "",
-        "Feed guids of the new items, re-labelled to real feeds' shares ("
+        "Feed guids of the new items, and of the rewrites and duplicates by other outlets, re-labelled to real "
+        "feeds' shares ("
         + ", ".join(f"{kind} {share:.0%}" for kind, share in shares.items())
         + f"; {origin}): `url` = the guid is the item's URL, `none` = no guid (no guid claim), `other` = any other "
         "guid.",
