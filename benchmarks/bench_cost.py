@@ -73,7 +73,9 @@ SCENARIOS = (
     ("updated", "updates (corrected title and summary)"),
     ("duplicate", "duplicates (same body, another URL and source)"),
     ("duplicate-again", "redelivered duplicates"),
+    ("real-news", "new items, real news text (BBC, ../shared/data)"),
 )
+REAL_NEWS_ITEMS = 99  # as many as samples/ has distinct items, spread over the whole set
 
 
 # -- the items ---------------------------------------------------------------------------------------------
@@ -195,7 +197,7 @@ def sample_messages() -> dict[str, list[str]]:
     # Another outlet's items follow the real feeds' guid mix too (their hand-made guids are all of one kind).
     rewritten = [i.model_dump_json() for i in with_guid_mix(rewrites, shares)]
     copied = [i.model_dump_json() for i in with_guid_mix(duplicates, shares)]
-    return {
+    scenarios = {
         "new": new,
         "unchanged": new,
         "rewrite": rewritten,
@@ -203,6 +205,25 @@ def sample_messages() -> dict[str, list[str]]:
         "duplicate": copied,
         "duplicate-again": copied,
     }
+    news = real_news_items(shares)
+    if news:
+        scenarios["real-news"] = news
+    return scenarios
+
+
+def real_news_items(shares: dict[str, float]) -> list[str]:
+    """REAL_NEWS_ITEMS BBC articles of ../shared/data as feed items, with the real feeds' guid mix: samples/'
+    bodies are 3-4 short paragraphs, a real article's text is what its item pays for. None without the data."""
+    from newsflow.models import FeedItem
+
+    from benchmarks.bench_localrate import real_news_bodies
+
+    bodies = real_news_bodies()
+    if not bodies:
+        return []
+    step = max(1, len(bodies) // REAL_NEWS_ITEMS)
+    items = [FeedItem.model_validate_json(body) for body in bodies[::step][:REAL_NEWS_ITEMS]]
+    return [i.model_dump_json() for i in with_guid_mix(items, shares)]
 
 
 # -- one code version, in its own process ------------------------------------------------------------------
@@ -559,6 +580,8 @@ def breakdown(current: dict[str, Any], baseline: dict[str, Any] | None, scenario
 def report(current: dict[str, Any], baseline: dict[str, Any] | None) -> str:
     rows: list[list[object]] = []
     for key, label in SCENARIOS:
+        if key not in current["scenarios"]:
+            continue  # the real news row without ../shared/data
         now = per_item(current["scenarios"][key])
         before = per_item(baseline["scenarios"][key]) if baseline else None
         rows.append(
