@@ -205,6 +205,17 @@ def test_same_url_from_another_source_is_a_sighting_not_an_update(stack_env: Loc
     assert article.also_from == ["Wire Digest"]
 
 
+def _unrelated_item() -> str:
+    """An item of another story than the oil and lithium ones below."""
+    return body(
+        url="https://news.example.com/agri/wheat",
+        guid="wheat-1",
+        title="Wheat futures climb on Kansas drought",
+        content_html="<p>Wheat futures climbed to a three-month high as drought cut estimates for the harvest.</p>"
+        "<p>Farmers expect yields to fall sharply while traders watch export demand from North Africa.</p>",
+    )
+
+
 def test_near_duplicates_from_two_sources_share_a_story(stack_env: LocalResources) -> None:
     # Given a wire story, then another outlet's rewrite of it (new URL, headline, boilerplate, a dropped paragraph)
     paragraphs = [
@@ -221,13 +232,7 @@ def test_near_duplicates_from_two_sources_share_a_story(stack_env: LocalResource
         content_html="<p>Share on Facebook Twitter</p>" + "".join(f"<p>{p}</p>" for p in paragraphs[:3]),
         source={"name": "Copycat Daily"},
     )
-    unrelated = body(
-        url="https://news.example.com/agri/wheat",
-        guid="wheat-1",
-        title="Wheat futures climb on Kansas drought",
-        content_html="<p>Wheat futures climbed to a three-month high as drought cut estimates for the harvest.</p>"
-        "<p>Farmers expect yields to fall sharply while traders watch export demand from North Africa.</p>",
-    )
+    unrelated = _unrelated_item()
     for message in (original, rewrite, unrelated):
         send_items(stack_env, [message])
         _invoke(stack_env)
@@ -323,13 +328,7 @@ def test_a_batch_is_stored_side_by_side_and_copies_within_it_still_share_a_story
         content_html="<p>Share on Facebook Twitter</p>" + "".join(f"<p>{p}</p>" for p in paragraphs[:3]),
         source={"name": "Copycat Daily"},
     )
-    unrelated = body(
-        url="https://news.example.com/agri/wheat",
-        guid="wheat-1",
-        title="Wheat futures climb on Kansas drought",
-        content_html="<p>Wheat futures climbed to a three-month high as drought cut estimates for the harvest.</p>"
-        "<p>Farmers expect yields to fall sharply while traders watch export demand from North Africa.</p>",
-    )
+    unrelated = _unrelated_item()
     send_items(stack_env, [original, rewrite, original, unrelated])
     peaks = _overlap_recorder(monkeypatch)
     # When ingest handles the batch
