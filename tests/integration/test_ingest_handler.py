@@ -376,3 +376,28 @@ def test_store_concurrency_one_stores_a_batch_one_item_at_a_time(
     assert response == {"batchItemFailures": []}
     assert peaks == [1, 1, 1]
     assert len(_article_ids(stack_env)) == 3
+
+
+def test_a_categoriser_that_cannot_be_built_fails_each_item_with_its_reason_not_the_invocation(
+    stack_env: LocalResources, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from newsflow import wiring
+
+    def broken(self: Any) -> Any:
+        raise RuntimeError("category model file missing")
+
+    # Given a deployment whose categoriser cannot be built, and two messages, one on its last allowed receive
+    wiring.reset()
+    monkeypatch.setattr(wiring.Wiring, "categoriser", property(broken))
+    send_items(stack_env, [body(), body(url="https://news.example.com/energy/other", guid="other-1")])
+    event = receive_event(stack_env)
+    event["Records"][1]["attributes"]["ApproximateReceiveCount"] = str(c.MAX_RECEIVE_COUNT)
+    # When ingest runs
+    response = ingest.lambda_handler(event, context("ingest"))
+    # Then the invocation itself succeeds: the first item is reported for retry, the last-chance one is parked
+    # with the cause, and nothing was stored
+    assert response == {"batchItemFailures": [{"itemIdentifier": event["Records"][0]["messageId"]}]}
+    (parked,) = dlq_messages(stack_env)
+    assert parked["MessageAttributes"][c.DLQ_REASON_ATTRIBUTE]["StringValue"] == "retries_exhausted"
+    assert "category model file missing" in parked["MessageAttributes"][c.DLQ_DETAIL_ATTRIBUTE]["StringValue"]
+    assert _article_ids(stack_env) == []

@@ -165,7 +165,11 @@ def _count(result: dict[str, Any]) -> None:
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     records = event.get("Records", [])
     deps = wiring.current()
-    ahead = _prepare_batch(records, deps) if records else {}
+    try:
+        ahead = _prepare_batch(records, deps) if records else {}
+    except Exception:  # the categoriser or the preparer could not be built: each record tries for itself,
+        logger.exception("batch preparation failed")  # and is retried or parked with its own reason
+        ahead = {}
     pool = deps.ingest_store_pool
     stored: dict[str, Future[dict[str, Any]]] = {}
     if pool is not None and len(records) > 1:
