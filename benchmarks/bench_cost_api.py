@@ -38,6 +38,10 @@ SIMULATED_SECONDS = 1800  # half an hour of traffic per rate
 # us-east-1 / North America + Europe list prices (as quoted by public pricing pages; check before budgeting).
 PRICE_CLOUDFRONT_REQUEST = 0.0100 / 10_000  # HTTPS requests
 PRICE_CLOUDFRONT_GB = 0.085  # data transfer out to the internet, first 10 TB
+# CloudFront's always-free tier, per account and month (every distribution of the account shares it; Origin
+# Shield requests are not in it).
+FREE_CLOUDFRONT_REQUESTS = 10_000_000
+FREE_CLOUDFRONT_GB = 1024
 PRICE_ORIGIN_SHIELD_REQUEST = 0.0100 / 10_000  # each request a regional cache sends to the shield (modelled)
 PRICE_APIGW_REQUEST = 3.50 / 1e6  # REST API, first 333 million
 PRICE_WAF_REQUEST = 0.60 / 1e6  # regional web ACL on the stage (rules are fixed cost)
@@ -355,11 +359,18 @@ def mean_response_bytes(measured: dict[str, Measured], simulated: Simulated) -> 
     return sent / max(1, total)
 
 
-def per_million(simulated: Simulated | None, response_bytes: float) -> float:
+def per_million(simulated: Simulated | None, response_bytes: float, free_tier_at: float | None = None) -> float:
+    """$ per million API requests. `free_tier_at`: the month's request count, when CloudFront's always-free
+    tier (FREE_CLOUDFRONT_REQUESTS, FREE_CLOUDFRONT_GB) is taken off the edge's requests and bytes."""
     gigabytes = response_bytes / (1024**3)
     if simulated is None:  # the first version: every request at the API's own URL
         return (origin_cost() + gigabytes * PRICE_APIGW_GB) * 1e6
-    edge = PRICE_CLOUDFRONT_REQUEST + gigabytes * PRICE_CLOUDFRONT_GB
+    paid_requests = paid_bytes = 1.0
+    if free_tier_at:
+        paid_requests = max(0.0, free_tier_at - FREE_CLOUDFRONT_REQUESTS) / free_tier_at
+        month_gb = gigabytes * free_tier_at
+        paid_bytes = max(0.0, month_gb - FREE_CLOUDFRONT_GB) / month_gb if month_gb else 0.0
+    edge = PRICE_CLOUDFRONT_REQUEST * paid_requests + gigabytes * PRICE_CLOUDFRONT_GB * paid_bytes
     shield = simulated.shield_ratio * PRICE_ORIGIN_SHIELD_REQUEST
     return (edge + shield + simulated.origin_ratio * origin_cost()) * 1e6
 
@@ -395,10 +406,11 @@ def run() -> str:
         ("+ Origin Shield: what infra/cdn.py deploys", ttls, True, True),
         (f"what if every read sent s-maxage={WHAT_IF_TTL}", what_if, False, True),
     )
-    for label, route_ttls, shield, shared in setups:
+    free_label = "+ CloudFront's always-free tier (10 M requests, 1 TB a month; the account's only distribution)"
+    for label, route_ttls, shield, shared in (*setups, (free_label, ttls, True, True)):
         for rate in RATES_PER_MONTH:
             simulated = simulate(rate, route_ttls, shield, shared)
-            cost = per_million(simulated, response_bytes)
+            cost = per_million(simulated, response_bytes, free_tier_at=rate if label == free_label else None)
             rows.append(
                 [
                     label,
@@ -466,8 +478,8 @@ def run() -> str:
             f"requests; Lambda arm64 {API_MEMORY_MB} MB, {ORIGIN_MS:.0f} ms per request (modelled), "
             "$0.0000133334 per GB-s and $0.20 per million "
             f"(API Gateway's own transfer out ${PRICE_APIGW_GB}/GB without CloudFront; origin fetches from AWS "
-            "origins are free). Not counted: CloudFront's always-free tier (10 M requests and 1 TB a month per "
-            "account) and its flat-rate plans. OpenSearch is fixed cost (README, dev fixed cost).",
+            "origins are free). CloudFront's always-free tier (10 M requests and 1 TB a month per account) only in its "
+            "own rows; not counted: its flat-rate plans. OpenSearch is fixed cost (README, dev fixed cost).",
         ]
     )
 

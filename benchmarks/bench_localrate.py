@@ -263,7 +263,7 @@ def _latencies(seconds: list[float]) -> str:
     )
 
 
-def _real_news() -> list[str]:
+def real_news_bodies() -> list[str]:
     """The BBC articles of ../shared/data as feed items (none when the data set is absent)."""
     from benchmarks.bench_dedupe import BBC, load_bbc
 
@@ -350,7 +350,7 @@ def run() -> str:
         shared.stop()
         rows.append(["ingest, items sharing words and times, idle API", count, f"{seconds:.1f}",
                      f"{count / seconds:.1f}", summary, ""])  # fmt: skip
-        news = _real_news()
+        news = real_news_bodies()
         if news:  # real news text (../shared/data present): the BBC articles, minus the reserved ones
             real = Dev(current, work / "news-data")
             real.start()

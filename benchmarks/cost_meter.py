@@ -13,9 +13,11 @@ DynamoDB (developer guide: item sizes, capacity units, GSI writes):
   it evaluates (as stored in the index it reads), minimum one unit.
 The hooks read the before and after images with a second, unhooked client; that time, and the billing itself,
 is counted apart (`meter_seconds`) so that it is not taken for the handler's compute.
-Times are CPU time of this process (time.process_time): the machine may be shared, and moto runs in-process.
-Calls made concurrently (the candidate lookups' Queries run on a thread pool) are one round trip: a call that
-starts while another is in flight adds no latency, and the time inside overlapping calls is counted once.
+Times are CPU time of the calling thread (time.thread_time): the machine may be shared, and moto runs in-process,
+in the thread that makes the call. In the bill, calls made concurrently are one round trip: a call that starts
+while another is in flight adds no latency. Each thread also has its own `Lane` (its round trips and the CPU time
+inside its calls), from which the benchmark models an invocation whose items are stored side by side
+(bench_cost.invocation_ms).
 """
 
 from __future__ import annotations
@@ -134,32 +136,74 @@ class Bill:
         self.__dict__.update(Bill().__dict__)
 
 
+@dataclass
+class Lane:
+    """One thread's calls: its round trips (a thread waits for each of its own), the CPU time inside them and
+    the meter's own CPU time in that thread; `searches` are the story-candidate searches the benchmark counts."""
+
+    round_trips: int = 0
+    aws_seconds: float = 0.0
+    meter_seconds: float = 0.0
+    searches: int = 0
+    search_seconds: float = 0.0
+    since: float = 0.0
+
+    def copy(self) -> Lane:
+        return Lane(**self.__dict__)
+
+
+class Lanes:
+    """Every thread's Lane, by thread id."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._by_thread: dict[int, Lane] = {}
+
+    def current(self) -> Lane:
+        ident = threading.get_ident()
+        lane = self._by_thread.get(ident)
+        if lane is None:
+            with self._lock:
+                lane = self._by_thread.setdefault(ident, Lane())
+        return lane
+
+    def snapshot(self) -> dict[int, Lane]:
+        with self._lock:
+            return {ident: lane.copy() for ident, lane in self._by_thread.items()}
+
+
 class InFlight:
-    """Calls in flight across threads: a round trip starts when the first begins, ends when the last returns."""
+    """Calls in flight across threads: a round trip of the bill starts when the first begins and ends when the
+    last returns; each thread's lane counts its own."""
 
     def __init__(self, bill: Bill) -> None:
         self._bill = bill
         self._lock = threading.Lock()
         self._count = 0
-        self._since = 0.0
+        self.lanes = Lanes()
 
     def start(self) -> None:
+        lane = self.lanes.current()
+        lane.round_trips += 1
+        lane.since = time.thread_time()
         with self._lock:
             if self._count == 0:
-                self._since = time.process_time()
                 self._bill.round_trips += 1
             self._count += 1
             self._bill.calls += 1
 
     def add_meter_time(self, seconds: float) -> None:
+        self.lanes.current().meter_seconds += seconds
         with self._lock:
             self._bill.meter_seconds += seconds
 
     def finish(self) -> None:
+        lane = self.lanes.current()
+        inside = time.thread_time() - lane.since
+        lane.aws_seconds += inside
         with self._lock:
             self._count = max(0, self._count - 1)
-            if self._count == 0:
-                self._bill.aws_seconds += time.process_time() - self._since
+            self._bill.aws_seconds += inside
 
 
 class DynamoMeter:
@@ -197,7 +241,7 @@ class DynamoMeter:
         return {k: item[k] for k in self._table_keys}
 
     def _before(self, model: Any, params: dict[str, Any], **_: Any) -> None:
-        started = time.process_time()
+        started = time.thread_time()
         befores: list[tuple[dict[str, Any], dict[str, Any] | None, dict[str, Any] | None]] = []
         if model.name in ("PutItem", "UpdateItem", "DeleteItem"):
             key = self._key_of(params["Item"]) if model.name == "PutItem" else params["Key"]
@@ -210,17 +254,17 @@ class DynamoMeter:
                 else:
                     key = request["DeleteRequest"]["Key"]
                     befores.append((key, self._get(key), None))
-        self.flight.add_meter_time(time.process_time() - started)
+        self.flight.add_meter_time(time.thread_time() - started)
         self._local.pending = {"params": params, "befores": befores}
         self.flight.start()
 
     def _after(self, model: Any, parsed: dict[str, Any], **_: Any) -> None:
         self.flight.finish()
-        started = time.process_time()
+        started = time.thread_time()
         try:
             self._bill(model, parsed)
         finally:
-            self.flight.add_meter_time(time.process_time() - started)
+            self.flight.add_meter_time(time.thread_time() - started)
 
     def _bill(self, model: Any, parsed: dict[str, Any]) -> None:
         pending, self._local.pending = getattr(self._local, "pending", {}), {}

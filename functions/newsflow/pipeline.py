@@ -5,19 +5,21 @@ Plain Python: no AWS imports. The ingest handler wires it to SQS and DynamoDB; t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from pydantic import BaseModel
 
 from newsflow.categorise import Categoriser, categorise
-from newsflow.errors import PermanentItemError
+from newsflow.errors import UNPROCESSABLE, PermanentItemError, unprocessable_reason
+from newsflow.messages import parse_message
 from newsflow.models import Article, FeedItem, NormalisedItem
 from newsflow.normalise import normalise_item
 from newsflow.store.codec import DocumentTooLarge
 from newsflow.store.ports import ArticleRepository, ConcurrentUpdateError, WriteOutcome, WriteResult
-from newsflow.stories.assign import StoryMatch, find_story
-from newsflow.stories.match import StoryThresholds
+from newsflow.stories.assign import StoryMatch, find_story, lsh_keys
+from newsflow.stories.gate import KeyGate
+from newsflow.stories.match import StoryThresholds, screen
 from newsflow.stories.ports import Candidate, CandidateIndex
 from newsflow.stories.sketch import Sketch, sketch
 
@@ -48,10 +50,12 @@ def build_article(
 
 @dataclass(frozen=True)
 class StoryServices:
-    """Near-duplicate detection wiring: where candidates live, and the thresholds."""
+    """Near-duplicate detection wiring: where candidates live, the thresholds, and the container's gate (items of
+    one story are decided one at a time: stories/gate.py)."""
 
     candidates: CandidateIndex
     thresholds: StoryThresholds
+    gate: KeyGate[Sketch] = field(default_factory=KeyGate)
 
 
 class PreparedArticle(BaseModel):
@@ -88,6 +92,22 @@ def prepare_article(
     return PreparedArticle(article=article, sketch=sketch(article.title, article.body_text) if with_sketch else None)
 
 
+def prepare_or_failure(
+    body: str, now: datetime, categoriser: Categoriser | None, with_sketch: bool, seen: datetime | None
+) -> PreparedArticle | PrepareFailure:
+    """One queue message prepared, or why not: what no retry fixes is a permanent failure (parked with its
+    reason), anything else a transient one (retried)."""
+    try:
+        return prepare_article(parse_message(body), now, categoriser, with_sketch=with_sketch, seen=seen)
+    except PermanentItemError as error:
+        return PrepareFailure(reason=error.reason, detail=error.detail, permanent=True)
+    except UNPROCESSABLE as error:
+        reason, detail = unprocessable_reason(error)
+        return PrepareFailure(reason=reason, detail=detail, permanent=True)
+    except Exception as error:
+        return PrepareFailure(reason="prepare_failed", detail=f"{type(error).__name__}: {error}"[:500], permanent=False)
+
+
 def ingest_item(
     item: FeedItem,
     repository: ArticleRepository,
@@ -117,11 +137,17 @@ def store_article(
         return IngestResult(write=write, category=article.category, story_id=write.story_id)
 
     article_sketch = prepared.sketch
-    match = find_story(article.id, article_sketch, stories.candidates, stories.thresholds, article.sort_at)
-    article = article.model_copy(update={"story_id": match.story_id})
-    write = _save(repository, article, delivery)
-    if write.outcome not in (WriteOutcome.DUPLICATE, WriteOutcome.STALE) and not write.superseded:
-        _file_in_story(article, article_sketch, write, match, stories)
+    thresholds = stories.thresholds
+    with stories.gate.holding(
+        lsh_keys(article_sketch, thresholds),
+        article_sketch,
+        related=lambda a, b: screen(a, b, thresholds) is not None or screen(b, a, thresholds) is not None,
+    ):
+        match = find_story(article.id, article_sketch, stories.candidates, stories.thresholds, article.sort_at)
+        article = article.model_copy(update={"story_id": match.story_id})
+        write = _save(repository, article, delivery)
+        if write.outcome not in (WriteOutcome.DUPLICATE, WriteOutcome.STALE) and not write.superseded:
+            _file_in_story(article, article_sketch, write, match, stories)
     return IngestResult(write=write, category=article.category, story_id=write.story_id)
 
 
@@ -155,7 +181,9 @@ SAVE_ATTEMPTS = 3
 def _save(repository: ArticleRepository, article: Article, delivery: str | None) -> WriteResult:
     for attempt in range(SAVE_ATTEMPTS):
         try:
-            return repository.save(article, delivery)
+            if attempt == 0:
+                return repository.save(article, delivery)
+            return repository.save(article, delivery, fresh=True)  # after a conflict: read what is there now
         except DocumentTooLarge as exc:
             raise PermanentItemError("oversize", str(exc)) from exc
         except ConcurrentUpdateError:

@@ -74,6 +74,15 @@ class Settings(BaseSettings):
         le=64,
         description="Local stack only: worker processes that prepare ingest's items (0: in the handler, as in Lambda).",
     )
+    ingest_store_concurrency: int = Field(
+        default=10,
+        ge=1,
+        le=32,
+        description=(
+            "Items of one ingest batch stored at the same time (threads): their DynamoDB and search round trips "
+            "overlap instead of adding up. 1: one after another."
+        ),
+    )
     story: StoryThresholds = Field(default_factory=StoryThresholds, description="Near-duplicate thresholds.")
     region: str | None = Field(
         default=None, validation_alias=AliasChoices("AWS_REGION", "AWS_DEFAULT_REGION"), description="Lambda's."

@@ -21,6 +21,8 @@ from functools import cached_property, partial
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # light modules every function with storage ships anyway
+    from concurrent.futures import ThreadPoolExecutor
+
     from newsflow.search.port import SearchIndex
     from newsflow.settings import Settings
     from newsflow.store.dynamo import DynamoArticleRepository
@@ -267,6 +269,18 @@ class Wiring:
         )
         pool.warm()
         return pool
+
+    @cached_property
+    def ingest_store_pool(self) -> ThreadPoolExecutor | None:
+        """The threads that store one ingest batch's items side by side (their round trips overlap), or None
+        (ingest_store_concurrency 1): stored one after another in the handler's thread. Preparing stays in the
+        handler's thread, one item at a time: it is CPU work, and one item's parse trees at a time bound memory."""
+        threads = self.settings.ingest_store_concurrency
+        if threads <= 1:
+            return None
+        from concurrent.futures import ThreadPoolExecutor
+
+        return ThreadPoolExecutor(threads, thread_name_prefix="ingest-store")
 
     @cached_property
     def document_builder(self) -> Any:

@@ -205,6 +205,17 @@ def test_same_url_from_another_source_is_a_sighting_not_an_update(stack_env: Loc
     assert article.also_from == ["Wire Digest"]
 
 
+def _unrelated_item() -> str:
+    """An item of another story than the oil and lithium ones below."""
+    return body(
+        url="https://news.example.com/agri/wheat",
+        guid="wheat-1",
+        title="Wheat futures climb on Kansas drought",
+        content_html="<p>Wheat futures climbed to a three-month high as drought cut estimates for the harvest.</p>"
+        "<p>Farmers expect yields to fall sharply while traders watch export demand from North Africa.</p>",
+    )
+
+
 def test_near_duplicates_from_two_sources_share_a_story(stack_env: LocalResources) -> None:
     # Given a wire story, then another outlet's rewrite of it (new URL, headline, boilerplate, a dropped paragraph)
     paragraphs = [
@@ -221,13 +232,7 @@ def test_near_duplicates_from_two_sources_share_a_story(stack_env: LocalResource
         content_html="<p>Share on Facebook Twitter</p>" + "".join(f"<p>{p}</p>" for p in paragraphs[:3]),
         source={"name": "Copycat Daily"},
     )
-    unrelated = body(
-        url="https://news.example.com/agri/wheat",
-        guid="wheat-1",
-        title="Wheat futures climb on Kansas drought",
-        content_html="<p>Wheat futures climbed to a three-month high as drought cut estimates for the harvest.</p>"
-        "<p>Farmers expect yields to fall sharply while traders watch export demand from North Africa.</p>",
-    )
+    unrelated = _unrelated_item()
     for message in (original, rewrite, unrelated):
         send_items(stack_env, [message])
         _invoke(stack_env)
@@ -273,3 +278,126 @@ def test_a_full_text_replaces_a_syndicated_teaser_of_the_same_url(stack_env: Loc
     assert article.word_count > 100
     assert article.source_name == "Example News"
     assert article.also_from == ["Wire Digest"]
+
+
+def _overlap_recorder(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Wrap the store step: record how many items were in it at once (each lingers 50 ms, like a round trip)."""
+    import threading
+    import time
+
+    real = ingest.store_article
+    lock = threading.Lock()
+    state = {"in": 0}
+    peaks: list[int] = []
+
+    def store_slowly(*args: Any, **kwargs: Any) -> Any:
+        with lock:
+            state["in"] += 1
+            peaks.append(state["in"])
+        try:
+            time.sleep(0.05)
+            return real(*args, **kwargs)
+        finally:
+            with lock:
+                state["in"] -= 1
+
+    monkeypatch.setattr(ingest, "store_article", store_slowly)
+    return peaks
+
+
+def test_a_batch_is_stored_side_by_side_and_copies_within_it_still_share_a_story(
+    stack_env: LocalResources, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given one batch holding a wire story, another outlet's rewrite of it, a redelivery and an unrelated item
+    paragraphs = [
+        "Lithium producers in Chile agreed on Monday to a new royalty scheme proposed by the finance ministry.",
+        "The agreement ends months of talks and sets a sliding rate tied to the metal's price on world markets.",
+        "Mining companies said the scheme gives them the certainty needed to approve two new evaporation plants.",
+        "Battery makers in Asia expect steadier supply contracts as a result of the deal, analysts said on Monday.",
+    ]
+    original = body(
+        url="https://news.example.com/mining/chile-lithium-royalty",
+        guid="lithium-1",
+        title="Chile lithium miners accept royalty plan",
+        content_html="".join(f"<p>{p}</p>" for p in paragraphs),
+    )
+    rewrite = body(
+        url="https://copycat.example.net/lithium-deal",
+        guid="copy-lithium",
+        title="Lithium deal reached in Chile",
+        content_html="<p>Share on Facebook Twitter</p>" + "".join(f"<p>{p}</p>" for p in paragraphs[:3]),
+        source={"name": "Copycat Daily"},
+    )
+    unrelated = _unrelated_item()
+    send_items(stack_env, [original, rewrite, original, unrelated])
+    peaks = _overlap_recorder(monkeypatch)
+    # When ingest handles the batch
+    response = _invoke(stack_env)
+    # Then the items were in the store step together, every item succeeded, the redelivery was told apart,
+    # and the rewrite joined the original's story as if they had come one after the other
+    assert response == {"batchItemFailures": []}
+    assert len(peaks) == 4
+    assert max(peaks) >= 2
+    assert sorted(o["outcome"] for o in ingest.last_outcomes) == ["created", "created", "created", "unchanged"]
+    articles = [_repository(stack_env).get(i) for i in _article_ids(stack_env)]
+    stories = {a.url: a.story_id for a in articles if a is not None}
+    assert len(stories) == 3
+    assert (
+        stories["https://copycat.example.net/lithium-deal"]
+        == stories["https://news.example.com/mining/chile-lithium-royalty"]
+    )
+    assert stories["https://news.example.com/agri/wheat"] != stories["https://copycat.example.net/lithium-deal"]
+
+
+def test_store_concurrency_one_stores_a_batch_one_item_at_a_time(
+    stack_env: LocalResources, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from newsflow import wiring
+
+    # Given the setting that turns the store threads off
+    monkeypatch.setenv("NEWSFLOW_INGEST_STORE_CONCURRENCY", "1")
+    wiring.reset()
+    send_items(
+        stack_env,
+        [
+            body(
+                url=f"https://news.example.com/energy/item-{n}",
+                guid=f"g-{n}",
+                title=f"Refinery {n} restarts after maintenance",
+                content_html=f"<p>Refinery number {n} restarted on Tuesday after {n + 2} weeks of planned work.</p>",
+            )
+            for n in range(3)
+        ],
+    )
+    peaks = _overlap_recorder(monkeypatch)
+    # When ingest handles the batch
+    response = _invoke(stack_env)
+    # Then each item was stored alone, and all were stored
+    assert response == {"batchItemFailures": []}
+    assert peaks == [1, 1, 1]
+    assert len(_article_ids(stack_env)) == 3
+
+
+def test_a_categoriser_that_cannot_be_built_fails_each_item_with_its_reason_not_the_invocation(
+    stack_env: LocalResources, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from newsflow import wiring
+
+    def broken(self: Any) -> Any:
+        raise RuntimeError("category model file missing")
+
+    # Given a deployment whose categoriser cannot be built, and two messages, one on its last allowed receive
+    wiring.reset()
+    monkeypatch.setattr(wiring.Wiring, "categoriser", property(broken))
+    send_items(stack_env, [body(), body(url="https://news.example.com/energy/other", guid="other-1")])
+    event = receive_event(stack_env)
+    event["Records"][1]["attributes"]["ApproximateReceiveCount"] = str(c.MAX_RECEIVE_COUNT)
+    # When ingest runs
+    response = ingest.lambda_handler(event, context("ingest"))
+    # Then the invocation itself succeeds: the first item is reported for retry, the last-chance one is parked
+    # with the cause, and nothing was stored
+    assert response == {"batchItemFailures": [{"itemIdentifier": event["Records"][0]["messageId"]}]}
+    (parked,) = dlq_messages(stack_env)
+    assert parked["MessageAttributes"][c.DLQ_REASON_ATTRIBUTE]["StringValue"] == "retries_exhausted"
+    assert "category model file missing" in parked["MessageAttributes"][c.DLQ_DETAIL_ATTRIBUTE]["StringValue"]
+    assert _article_ids(stack_env) == []

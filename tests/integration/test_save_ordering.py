@@ -281,3 +281,38 @@ class _Keep:
 
         _Keep.last = article
         return WriteResult(outcome=WriteOutcome.CREATED, article_id=article.id, version=1)
+
+
+def test_the_delivery_marker_is_18_bytes_and_items_with_the_old_pair_still_report_their_writes(
+    repository: DynamoArticleRepository, stack_env: LocalResources
+) -> None:
+    import uuid
+
+    from newsflow.store import delivery_marker
+
+    client = aws.dynamodb()
+    copies = _copies(400)
+    first, correction = str(uuid.uuid4()), str(uuid.uuid4())
+    # Given an article created by an SQS delivery: its marker is one short attribute
+    assert _deliver(repository, copies["original"], delivery=first) is WriteOutcome.CREATED
+    key = {"pk": {"S": keys.article_pk(_stored(repository, copies["original"]).id)}, "sk": {"S": keys.ARTICLE_SK}}
+    item = client.get_item(TableName=stack_env.table_name, Key=key)["Item"]
+    assert len(item[delivery_marker.MARKER_ATTR]["B"]) == 17
+    assert not set(delivery_marker.LEGACY_ATTRS) & set(item)
+    # And the same article as a deployment before this one wrote it (the old pair of attributes)
+    del item[delivery_marker.MARKER_ATTR]
+    item["written_by"], item["write_outcome"] = {"S": first}, {"S": "created"}
+    client.put_item(TableName=stack_env.table_name, Item=item)
+    # When its delivery comes again, and another delivery of the same item
+    assert _deliver(repository, copies["original"], delivery=first) is WriteOutcome.CREATED
+    assert _deliver(repository, copies["original"], delivery=str(uuid.uuid4())) is WriteOutcome.UNCHANGED
+    # Then a correction replaces the old pair with the new marker, and the first delivery still reports its write
+    assert _deliver(repository, copies["correction"], delivery=correction) is WriteOutcome.UPDATED
+    item = client.get_item(TableName=stack_env.table_name, Key=key)["Item"]
+    assert not set(delivery_marker.LEGACY_ATTRS) & set(item)
+    assert delivery_marker.decode({delivery_marker.MARKER_ATTR: item[delivery_marker.MARKER_ATTR]["B"]}) == (
+        correction,
+        "updated",
+    )
+    assert _deliver(repository, copies["original"], delivery=first) is WriteOutcome.CREATED
+    assert _deliver(repository, copies["correction"], delivery=correction) is WriteOutcome.UPDATED

@@ -55,3 +55,25 @@ def test_response_bytes_are_scaled_to_a_live_site_and_weighted_by_calls() -> Non
     simulated = Simulated(0.5, 0.0, {"recent": (0, 3), "hot": (0, 1)})
     expected = (3 * 1500 + 900 + 4 * (100 + HEADER_OVERHEAD_BYTES)) / 4
     assert abs(mean(measured, simulated) - expected) < 1e-6
+
+
+def test_the_free_tier_takes_the_first_10_million_edge_requests_and_terabyte_off() -> None:
+    from benchmarks.bench_cost_api import PRICE_CLOUDFRONT_GB, PRICE_CLOUDFRONT_REQUEST
+
+    simulated = simulate(10e6, dict.fromkeys(ROUTES, 30), shield=True)
+    request_price = PRICE_CLOUDFRONT_REQUEST * 1e6
+
+    def bytes_price(size: float) -> float:
+        return size / 1024**3 * PRICE_CLOUDFRONT_GB * 1e6
+
+    paid = per_million(simulated, 6144)
+    # Within the tier, a request pays no edge price at all
+    within = per_million(simulated, 6144, free_tier_at=5e6)
+    assert abs(within - (paid - request_price - bytes_price(6144))) < 1e-9
+    # At 20 M a month, half the requests pay (and 20 M x 6 KB is still under 1 TB)
+    at_20m = per_million(simulated, 6144, free_tier_at=20e6)
+    assert abs(at_20m - (paid - 0.5 * request_price - bytes_price(6144))) < 1e-9
+    # 2 TB a month over 20 M requests: half the bytes pay again
+    heavy = 2 * 1024**4 / 20e6
+    at_2tb = per_million(simulated, heavy, free_tier_at=20e6)
+    assert abs(at_2tb - (per_million(simulated, heavy) - 0.5 * request_price - 0.5 * bytes_price(heavy))) < 1e-6

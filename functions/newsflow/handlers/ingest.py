@@ -5,6 +5,11 @@
   maxReceiveCount receives. On the last receive we park it ourselves so the DLQ entry carries the reason.
 - A permanent failure (invalid JSON, schema violation, oversize, nothing left after cleaning) is parked in
   the DLQ at once with its reason as a message attribute, and deleted from the queue: no pointless retries.
+
+A batch's items are prepared one after another (CPU work), then stored side by side on the wiring's store threads
+(`ingest_store_concurrency`): each item's storage is a chain of DynamoDB and search round trips, and Lambda bills
+the invocation's wall time, so overlapping the chains is what makes a batch cheap. Items of one batch were never
+ordered (a standard queue, several invocations at once): the store decides every race by conditional writes.
 """
 
 from __future__ import annotations
@@ -12,8 +17,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime, timedelta
-from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
@@ -25,16 +29,18 @@ from newsflow.constants import MAX_RECEIVE_COUNT, SIGHTING_ATTRIBUTE
 from newsflow.errors import UNPROCESSABLE, PermanentItemError, unprocessable_reason
 from newsflow.messages import parse_message
 from newsflow.observability import logger, metrics
-from newsflow.pipeline import PreparedArticle, PrepareFailure, prepare_article, store_article
+from newsflow.pipeline import PreparedArticle, PrepareFailure, prepare_article, prepare_or_failure, store_article
 from newsflow.store.ports import DeadLetter
 from newsflow.store.retry import RetryingClient  # noqa: F401 - built by newsflow.wiring; ships in this asset
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 
 def _park(record: SQSRecord, reason: str, detail: str) -> None:
     wiring.current().dead_letters.park(
         DeadLetter(body=record.body, reason=reason, detail=detail, message_id=record.message_id)
     )
-    metrics.add_metric(name="ItemsParked", unit=MetricUnit.Count, value=1)
     logger.warning("item parked in DLQ", extra={"reason": reason, "detail": detail, "message_id": record.message_id})
 
 
@@ -95,7 +101,6 @@ def record_handler(
             extra={"message_id": record.message_id, "receives": receives, "error": repr(error)},
         )
         raise
-    metrics.add_metric(name=f"Items{result.write.outcome.value.title()}", unit=MetricUnit.Count, value=1)
     logger.debug("item stored", extra={"article_id": result.write.article_id, "outcome": result.write.outcome})
     return {
         "outcome": result.write.outcome.value,
@@ -134,20 +139,55 @@ class _ThreadOutcomes:
 last_outcomes = _ThreadOutcomes()
 
 
+def _prepare_batch(records: list[dict[str, Any]], deps: wiring.Wiring) -> dict[str, PreparedArticle | PrepareFailure]:
+    """Every record prepared, by message id: by the wiring's preparer (the local stack's worker processes), else
+    here, one at a time."""
+    now = datetime.now(UTC)
+    sighted = [(r["messageId"], r["body"], sighting_time(SQSRecord(r), now)) for r in records]
+    if deps.preparer:
+        return dict(deps.preparer.prepare(sighted))
+    with_sketch = deps.stories is not None
+    categoriser = deps.categoriser
+    return {
+        message_id: prepare_or_failure(body, now, categoriser, with_sketch=with_sketch, seen=seen)
+        for message_id, body, seen in sighted
+    }
+
+
+def _count(result: dict[str, Any]) -> None:
+    """An item's outcome as a metric (in the handler's thread: the metrics buffer is not shared across threads)."""
+    name = "ItemsParked" if result["outcome"] == "rejected" else f"Items{str(result['outcome']).title()}"
+    metrics.add_metric(name=name, unit=MetricUnit.Count, value=1)
+
+
 @logger.inject_lambda_context
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     records = event.get("Records", [])
-    preparer = wiring.current().preparer
-    ahead = None
-    if preparer and records:
-        now = datetime.now(UTC)
-        ahead = preparer.prepare([(r["messageId"], r["body"], sighting_time(SQSRecord(r), now)) for r in records])
+    deps = wiring.current()
+    try:
+        ahead = _prepare_batch(records, deps) if records else {}
+    except Exception:  # the categoriser or the preparer could not be built: each record tries for itself,
+        logger.exception("batch preparation failed")  # and is retried or parked with its own reason
+        ahead = {}
+    pool = deps.ingest_store_pool
+    stored: dict[str, Future[dict[str, Any]]] = {}
+    if pool is not None and len(records) > 1:
+        for raw in records:
+            stored[raw["messageId"]] = pool.submit(record_handler, SQSRecord(raw), ahead)
+
+    def reported(record: SQSRecord) -> dict[str, Any]:
+        # Powertools calls this for each record in order: the stored item's result (or its error) is its outcome.
+        future = stored.get(record.message_id)
+        result = future.result() if future is not None else record_handler(record, ahead)
+        _count(result)
+        return result
+
     # One processor per invocation: it holds the batch's state, and the local stack runs invocations side by side.
     # A batch where every record failed is still reported item by item (not raised): the outcome for SQS is the
     # same (all retried), without counting a Lambda error for what is a per-item problem.
     processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
-    with processor(records=records, handler=partial(record_handler, ahead=ahead), lambda_context=context):
+    with processor(records=records, handler=reported, lambda_context=context):
         results = processor.process()
     last_outcomes.set([result for status, result, _ in results if status == "success" and isinstance(result, dict)])
     return dict(processor.response())

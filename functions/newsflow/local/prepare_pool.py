@@ -52,27 +52,10 @@ def _prepare_chunk(
     bodies: list[tuple[str, datetime | None]], now: datetime, with_sketch: bool
 ) -> list[PreparedArticle | PrepareFailure]:
     from newsflow import wiring
-    from newsflow.errors import UNPROCESSABLE, PermanentItemError, unprocessable_reason
-    from newsflow.messages import parse_message
-    from newsflow.pipeline import prepare_article
+    from newsflow.pipeline import prepare_or_failure
 
     categoriser = wiring.current().categoriser
-    out: list[PreparedArticle | PrepareFailure] = []
-    for body, seen in bodies:
-        try:
-            out.append(prepare_article(parse_message(body), now, categoriser, with_sketch=with_sketch, seen=seen))
-        except PermanentItemError as error:
-            out.append(PrepareFailure(reason=error.reason, detail=error.detail, permanent=True))
-        except UNPROCESSABLE as error:
-            reason, detail = unprocessable_reason(error)
-            out.append(PrepareFailure(reason=reason, detail=detail, permanent=True))
-        except Exception as error:
-            out.append(
-                PrepareFailure(
-                    reason="prepare_failed", detail=f"{type(error).__name__}: {error}"[:500], permanent=False
-                )
-            )
-    return out
+    return [prepare_or_failure(body, now, categoriser, with_sketch, seen) for body, seen in bodies]
 
 
 def _build_documents(images: list[dict[str, Any]], thresholds: StoryThresholds) -> list[Any]:

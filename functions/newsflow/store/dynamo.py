@@ -6,6 +6,7 @@ import base64
 import binascii
 import heapq
 import json
+import os
 import re
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -17,8 +18,8 @@ from botocore.exceptions import ClientError
 
 from newsflow.constants import GSI_CATEGORY
 from newsflow.models import GENERAL_CATEGORY, Article
-from newsflow.store import keys
-from newsflow.store.codec import article_to_item, contender_to_item, item_to_article
+from newsflow.store import delivery_marker, keys
+from newsflow.store.codec import article_to_item, as_bytes, contender_to_item, item_to_article
 from newsflow.store.ordering import (
     clock_key,
     decided_by_sighting,
@@ -33,10 +34,14 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
 BATCH_GET_LIMIT = 100
-WRITTEN_BY_ATTR = "written_by"
-WRITE_OUTCOME_ATTR = "write_outcome"
 EARLIER_WRITES_ATTR = "earlier_writes"  # "<delivery>=<outcome>" of the content writes before the last one
 EARLIER_WRITES_KEPT = 3
+# A fresh random stamp on every rewrite of a stored article (absent: never rewritten). A rewrite decided on an item
+# read is conditional on that item's stamp, so one decided on an item that changed since (a concurrent writer, or
+# an eventually consistent read that missed a recent write) fails instead of replacing it: the version alone does
+# not change with a sighting. Random, not a count: a rewrite that has no item at hand still changes it (no ABA).
+REWRITE_STAMP_ATTR = "rev"
+REWRITE_STAMP_BYTES = 6
 FOLD_ATTR = "folding"  # the id of a copy folded into this article (kept until the article's next content write)
 MAX_BATCH_ATTEMPTS = 5
 MAX_PARTITION_QUERIES = 8  # the latest listing's category Queries in flight at once
@@ -100,7 +105,7 @@ class DynamoArticleRepository:
 
     # -- writes ---------------------------------------------------------------------------------
 
-    def save(self, article: Article, delivery: str | None = None) -> WriteResult:
+    def save(self, article: Article, delivery: str | None = None, *, fresh: bool = False) -> WriteResult:
         """Store an article idempotently, never going back in time.
 
         - new id and a body nobody else has -> CREATED (conditional put: attribute_not_exists)
@@ -126,9 +131,14 @@ class DynamoArticleRepository:
           before the original) is folded into this one.
 
         The size limit is checked before anything is claimed (an oversize item leaves no guid or body claim).
+
+        The stored copy is first read eventually consistently (half the read units): every write decided on it is
+        conditional (on its absence, its version, or a claim), so a read that missed a recent write is caught like
+        a concurrent writer is, by a failed condition (ConcurrentUpdateError); the caller then saves again with
+        `fresh`, which reads consistently.
         """
         built = article_to_item(article)  # raises DocumentTooLarge before any claim is made
-        existing = self._get_item(keys.article_pk(article.id))
+        existing = self._get_item(keys.article_pk(article.id), consistent=fresh)
         if existing is None:
             owner, linked = self._owner_of_new(article)
             stored_item = self._owner_item(owner) if owner != article.id else None
@@ -198,7 +208,7 @@ class DynamoArticleRepository:
             self._reassert_side_records(current)
             owner = self._claim_body_hash(article.content_hash, current.id)
             if owner != current.id:
-                current = self._fold_copy(current, owner, article.content_hash)
+                current = self._fold_copy(current, owner, article.content_hash, existing)
                 return _result(WriteOutcome.STALE, self._add_sighting(current, article))
             replayed = _replayed_outcome(existing, delivery)  # this delivery wrote an earlier version
             stale = _result(replayed or WriteOutcome.STALE, self._add_sighting(current, article, existing))
@@ -348,7 +358,9 @@ class DynamoArticleRepository:
         self._reassert_side_records(merged)
         return _result(WriteOutcome.UPDATED, merged)
 
-    def _fold_copy(self, current: Article, copy_id: str, body_hash: str) -> Article:
+    def _fold_copy(
+        self, current: Article, copy_id: str, body_hash: str, current_item: dict[str, Any] | None = None
+    ) -> Article:
         """A syndicator's verbatim copy of an older version of `current`, stored as its own article because it
         came before that version: record it as a sighting of `current` and remove it. Anything else that holds
         the body (the same publisher at two URLs, a copy edited since) is left alone."""
@@ -360,13 +372,9 @@ class DynamoArticleRepository:
         if _source_key(copy) == _source_key(current) or copy.content_hash != body_hash:
             return current
         merged = _with_sightings_of(current, copy, story_id=current.story_id or copy.story_id)
+        condition, values = _unchanged_since(current.version, current_item)
         try:
-            self._put(
-                merged,
-                condition="version = :expected",
-                values={":expected": {"N": str(current.version)}},
-                folding=copy.id,
-            )
+            self._put(merged, condition=condition, values=values, folding=copy.id, rewrite=True)
         except ClientError as error:
             if is_conditional_failure(error):
                 raise ConcurrentUpdateError(current.id) from error
@@ -444,12 +452,16 @@ class DynamoArticleRepository:
     ) -> None:
         """Replace the stored article only if nobody changed it since we read `expected_version` (`keep`: the
         stored item, whose markers a write of the same version carries on; `previous`: the stored item a new
-        version replaces, whose write markers go on as earlier writes)."""
+        version replaces, whose write markers go on as earlier writes). With the item read (`keep` or
+        `previous`), only if it is still exactly that item: its rewrite count (REWRITE_STAMP_ATTR) is unchanged."""
+        base = keep if keep is not None else previous
+        condition, values = _unchanged_since(expected_version, base)
         try:
             self._put(
                 article,
-                condition="version = :expected",
-                values={":expected": {"N": str(expected_version)}},
+                condition=condition,
+                values=values,
+                rewrite=True,
                 delivery=delivery,
                 outcome=WriteOutcome.UPDATED if delivery else None,
                 keep=keep,
@@ -471,12 +483,14 @@ class DynamoArticleRepository:
         keep: dict[str, Any] | None = None,
         previous: dict[str, Any] | None = None,
         built: dict[str, Any] | None = None,
+        rewrite: bool = False,
     ) -> None:
+        """`rewrite`: this replaces a stored article (conditionally), so it carries a fresh rewrite stamp."""
         item = dict(built) if built is not None else article_to_item(article)
         if keep:
             # A write of the same version (a sighting, an earlier sighting time): the delivery that wrote this
             # content is still the one to report it, and a fold left half way is still to finish.
-            markers = (WRITTEN_BY_ATTR, WRITE_OUTCOME_ATTR, EARLIER_WRITES_ATTR, FOLD_ATTR)
+            markers = (delivery_marker.MARKER_ATTR, *delivery_marker.LEGACY_ATTRS, EARLIER_WRITES_ATTR, FOLD_ATTR)
             item.update({k: keep[k] for k in markers if k in keep})
         elif previous:
             # A new version: the deliveries that wrote the versions before it can still be redelivered (their
@@ -484,11 +498,14 @@ class DynamoArticleRepository:
             earlier = _writes_of(previous)[-EARLIER_WRITES_KEPT:]
             if earlier:
                 item[EARLIER_WRITES_ATTR] = earlier
+        if rewrite:
+            item[REWRITE_STAMP_ATTR] = os.urandom(REWRITE_STAMP_BYTES)
         if delivery and outcome:
             # Which delivery wrote this content, and as what: its retry (a lost response, a crash after the
             # write) reports the same outcome instead of "unchanged".
-            item[WRITTEN_BY_ATTR] = delivery
-            item[WRITE_OUTCOME_ATTR] = outcome.value
+            item[delivery_marker.MARKER_ATTR] = delivery_marker.encode(delivery, outcome.value)
+            for legacy in delivery_marker.LEGACY_ATTRS:
+                item.pop(legacy, None)
         if folding:
             item[FOLD_ATTR] = folding
         kwargs: dict[str, Any] = {
@@ -708,11 +725,25 @@ def _replayed_outcome(item: dict[str, Any], delivery: str | None) -> WriteOutcom
     return None
 
 
+def _unchanged_since(expected_version: int, base: dict[str, Any] | None) -> tuple[str, dict[str, Any]]:
+    """The condition of a rewrite decided on a stored item: still at `expected_version` and, with the item read
+    (`base`), still that item (its rewrite stamp unchanged: a sighting changes the item, not its version)."""
+    values: dict[str, Any] = {":expected": {"N": str(expected_version)}}
+    if base is None:
+        return "version = :expected", values
+    stamp = base.get(REWRITE_STAMP_ATTR)
+    if stamp is None:
+        return f"version = :expected AND attribute_not_exists({REWRITE_STAMP_ATTR})", values
+    values[":stamp"] = {"B": as_bytes(stamp)}
+    return f"version = :expected AND {REWRITE_STAMP_ATTR} = :stamp", values
+
+
 def _writes_of(item: dict[str, Any]) -> list[str]:
     """ "<delivery>=<outcome>" of the stored item's content writes, oldest first."""
     writes = [str(w) for w in item.get(EARLIER_WRITES_ATTR) or []]
-    if item.get(WRITTEN_BY_ATTR) and item.get(WRITE_OUTCOME_ATTR):
-        writes.append(f"{item[WRITTEN_BY_ATTR]}={item[WRITE_OUTCOME_ATTR]}")
+    last = delivery_marker.decode(item)
+    if last is not None:
+        writes.append(f"{last[0]}={last[1]}")
     return writes
 
 

@@ -46,8 +46,9 @@ class CursorError(ValueError):
 
 
 class ArticleRepository(Protocol):
-    def save(self, article: Article, delivery: str | None = None) -> WriteResult:
-        """Idempotent conditional write; see DynamoArticleRepository.save for the rules."""
+    def save(self, article: Article, delivery: str | None = None, *, fresh: bool = False) -> WriteResult:
+        """Idempotent conditional write; see DynamoArticleRepository.save for the rules. `fresh`: the stored copy
+        must be read as of now (after a conflict), not as an eventually consistent read may return it."""
         ...
 
     def get(self, article_id: str) -> Article | None: ...
