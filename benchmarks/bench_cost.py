@@ -374,7 +374,7 @@ def worker(messages_path: str, output_path: str) -> None:
                 raise RuntimeError(f"ingest failed items: {response}")
             for message in messages:
                 raw_sqs.delete_message(QueueUrl=resources.queue_url, ReceiptHandle=message["ReceiptHandle"])
-            cpu = {**{ident: seconds - cpu_before.get(ident, 0.0) for ident, seconds in thread_cpu.items()}}
+            cpu = {ident: seconds - cpu_before.get(ident, 0.0) for ident, seconds in thread_cpu.items()}
             cpu[main_thread] = main_cpu
             invocation_lanes = []
             for ident in sorted(cpu, key=lambda i: i != main_thread):
@@ -483,8 +483,8 @@ def invocation_ms(invocation: dict[str, Any], cpu_share: float) -> int:
     one CPU share, one thread at a time; the waits (modelled round trips) of different threads overlap. The
     thread that finishes last waited only for its own round trips, or for the CPU while someone computed, so
     the invocation lasts at most all the CPU time plus the handler thread's waits plus the longest store
-    thread's waits: that bound is what is billed. An invocation where items that share a story key waited for
-    each other (stories/gate.py) is billed as if its items were stored one after another (all waits added)."""
+    thread's waits: that bound is what is billed. An invocation where items of one story waited for each other
+    (stories/gate.py) is billed as if its items were stored one after another (all waits added)."""
     lanes = invocation["lanes"]
     waits = [lane["round_trips"] * DYNAMODB_LATENCY_MS + lane["searches"] * OPENSEARCH_SEARCH_MS for lane in lanes]
     compute = sum(lane["compute_ms"] for lane in lanes) / cpu_share

@@ -123,7 +123,6 @@ class Bill:
     stream_records: int = 0  # item-level writes that changed an item (DynamoDB emits no record otherwise)
     item_sizes: list[int] = field(default_factory=list)  # article items written
     sqs_requests: float = 0.0
-    aws_seconds: float = 0.0  # CPU time inside the (in-process moto) AWS calls, the hooks' own reads excluded
     calls: int = 0
     round_trips: int = 0  # calls that started while no other was in flight (concurrent calls wait together)
     meter_seconds: float = 0.0  # CPU time of the meter's own work (image reads, billing): not the handler's
@@ -203,7 +202,6 @@ class InFlight:
         lane.aws_seconds += inside
         with self._lock:
             self._count = max(0, self._count - 1)
-            self._bill.aws_seconds += inside
 
 
 class DynamoMeter:

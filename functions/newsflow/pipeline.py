@@ -138,12 +138,10 @@ def store_article(
 
     article_sketch = prepared.sketch
     thresholds = stories.thresholds
-    with stories.gate.holding(
-        lsh_keys(article_sketch, thresholds),
-        article_sketch,
-        related=lambda a, b: screen(a, b, thresholds) is not None or screen(b, a, thresholds) is not None,
-    ):
-        match = find_story(article.id, article_sketch, stories.candidates, stories.thresholds, article.sort_at)
+    keys = lsh_keys(article_sketch, thresholds)
+    # screen is symmetric: one call tells whether two items are one story
+    with stories.gate.holding(keys, article_sketch, related=lambda a, b: screen(a, b, thresholds) is not None):
+        match = find_story(article.id, article_sketch, stories.candidates, thresholds, article.sort_at, keys)
         article = article.model_copy(update={"story_id": match.story_id})
         write = _save(repository, article, delivery)
         if write.outcome not in (WriteOutcome.DUPLICATE, WriteOutcome.STALE) and not write.superseded:
@@ -181,9 +179,7 @@ SAVE_ATTEMPTS = 3
 def _save(repository: ArticleRepository, article: Article, delivery: str | None) -> WriteResult:
     for attempt in range(SAVE_ATTEMPTS):
         try:
-            if attempt == 0:
-                return repository.save(article, delivery)
-            return repository.save(article, delivery, fresh=True)  # after a conflict: read what is there now
+            return repository.save(article, delivery, fresh=attempt > 0)  # after a conflict: read what is there now
         except DocumentTooLarge as exc:
             raise PermanentItemError("oversize", str(exc)) from exc
         except ConcurrentUpdateError:

@@ -132,7 +132,7 @@ def _id_of(message: str) -> str:
 
 
 class _NullRepository:
-    def save(self, article: Any, delivery: str | None = None) -> Any:
+    def save(self, article: Any, delivery: str | None = None, *, fresh: bool = False) -> Any:
         from newsflow.store.ports import WriteResult
 
         return WriteResult(outcome=WriteOutcome.CREATED, article_id=article.id, version=1)
@@ -276,7 +276,7 @@ class _Keep:
 
     last: Any = None
 
-    def save(self, article: Any, delivery: str | None = None) -> Any:
+    def save(self, article: Any, delivery: str | None = None, *, fresh: bool = False) -> Any:
         from newsflow.store.ports import WriteResult
 
         _Keep.last = article

@@ -131,7 +131,7 @@ class _Null:
 
     last: Any = None
 
-    def save(self, article: Any, delivery: str | None = None) -> Any:
+    def save(self, article: Any, delivery: str | None = None, *, fresh: bool = False) -> Any:
         from newsflow.store.ports import WriteResult
 
         _Null.last = article

@@ -145,7 +145,7 @@ def _prepare_batch(records: list[dict[str, Any]], deps: wiring.Wiring) -> dict[s
     now = datetime.now(UTC)
     sighted = [(r["messageId"], r["body"], sighting_time(SQSRecord(r), now)) for r in records]
     if deps.preparer:
-        return dict(deps.preparer.prepare(sighted))
+        return deps.preparer.prepare(sighted)
     with_sketch = deps.stories is not None
     categoriser = deps.categoriser
     return {

@@ -453,7 +453,7 @@ class DynamoArticleRepository:
         """Replace the stored article only if nobody changed it since we read `expected_version` (`keep`: the
         stored item, whose markers a write of the same version carries on; `previous`: the stored item a new
         version replaces, whose write markers go on as earlier writes). With the item read (`keep` or
-        `previous`), only if it is still exactly that item: its rewrite count (REWRITE_STAMP_ATTR) is unchanged."""
+        `previous`), only if it is still exactly that item: its rewrite stamp (REWRITE_STAMP_ATTR) is unchanged."""
         base = keep if keep is not None else previous
         condition, values = _unchanged_since(expected_version, base)
         try:

@@ -69,10 +69,12 @@ def find_story(
     index: CandidateIndex,
     thresholds: StoryThresholds,
     published_at: datetime | None = None,
+    keys: list[str] | None = None,
 ) -> StoryMatch:
     """The story of the most similar verified candidate; a new story (= the article's own id) otherwise.
-    With `published_at`, a story is only joined when the article lies within its window (`span_days`)."""
-    keys = lsh_keys(sketch, thresholds)
+    With `published_at`, a story is only joined when the article lies within its window (`span_days`).
+    `keys`: the sketch's `lsh_keys`, when the caller has them already."""
+    keys = lsh_keys(sketch, thresholds) if keys is None else keys
     found = index.lookup(keys, thresholds.candidates_per_key)
     filed = {c.found_under: c for c in found if c.article_id == article_id}
     candidates = {c.article_id: c for c in found if c.article_id != article_id}  # a redelivery finds itself
